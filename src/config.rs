@@ -1,0 +1,93 @@
+//! `brief.toml`: the project's settings. Strict: an unknown key is an
+//! error naming its line, so a typo never silently does nothing. Parsing is
+//! kept apart from file I/O; validation runs after deserializing.
+
+use crate::diag::Diagnostic;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub project: Project,
+    pub text: TextSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Project {
+    /// Organisation name, printed on covers and title pages.
+    pub organisation: Option<String>,
+    /// Language of posts that do not name one (BCP 47).
+    pub lang: String,
+    /// Where the briefs can be read online, for "read online" links.
+    pub base_url: Option<String>,
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Project {
+            organisation: None,
+            lang: "en".to_string(),
+            base_url: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TextSettings {
+    /// Wrap width of the e-mail text edition, in display columns.
+    pub width: usize,
+}
+
+impl Default for TextSettings {
+    fn default() -> Self {
+        TextSettings { width: 72 }
+    }
+}
+
+impl Config {
+    /// Parses and validates the text of a `brief.toml`. `file` is used only
+    /// to name the file in diagnostics.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::error(e.message().to_string()).in_file(file);
+            if let Some(span) = e.span() {
+                let (line, col) = line_col(text, span.start);
+                d = d.at(line, Some(col));
+            }
+            d
+        })?;
+        config.validate(file)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file: &Path) -> Result<(), Diagnostic> {
+        if !(20..=1000).contains(&self.text.width) {
+            return Err(Diagnostic::error(format!(
+                "text.width must be between 20 and 1000 columns, not {}",
+                self.text.width
+            ))
+            .in_file(file));
+        }
+        if !crate::source::is_language_tag(&self.project.lang) {
+            return Err(Diagnostic::error(format!(
+                "project.lang {} is not a language tag",
+                crate::diag::quote(&self.project.lang)
+            ))
+            .in_file(file)
+            .with_hint("use a BCP 47 tag such as \"en\", \"ko\" or \"pt-BR\""));
+        }
+        Ok(())
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
