@@ -4,4 +4,5 @@
 pub mod config;
 pub mod diag;
 pub mod ir;
+pub mod source;
 pub mod write;

@@ -6,7 +6,6 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use std::path::PathBuf;
 
-pub mod text;
 
 /// What every writer may read. Shared by all threads; never mutated during
 /// a build.
