@@ -109,7 +109,8 @@ pub fn missing_words(expected: &str, actual: &str) -> Vec<String> {
     for w in &actual_words {
         *have.entry(w.clone()).or_default() += 1;
     }
-    let joined: String = actual_words.concat();
+    // Reference numbers (`foo [1]baz`) may sit inside a joined word.
+    let joined: String = words(&without_reference_marks(actual)).concat();
     let mut want: HashMap<String, usize> = HashMap::new();
     for w in words(expected) {
         *want.entry(w).or_default() += 1;
@@ -124,4 +125,24 @@ pub fn missing_words(expected: &str, actual: &str) -> Vec<String> {
         .collect();
     missing.sort();
     missing
+}
+
+/// Removes `[12]` and `[^12]` reference marks.
+fn without_reference_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let inner = after.strip_prefix('^').unwrap_or(after);
+        let digits = inner.chars().take_while(char::is_ascii_digit).count();
+        if digits > 0 && inner[digits..].starts_with(']') {
+            rest = &inner[digits + 1..];
+        } else {
+            out.push('[');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }

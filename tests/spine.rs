@@ -127,8 +127,9 @@ fn fresh_project_builds_the_sample_post() {
     for url in ["https://www.koreaherald.com/article/3480155", "https://archive.md/OwhbY"] {
         assert!(text.lines().any(|l| l.trim_start().trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim() == url), "{url}");
     }
-    for line in text.lines() {
-        assert!(brief::wrap::width(line) <= 72 || !line.contains(' '), "too wide: {line}");
+    // Only addresses, never wrapped, may run past the margin.
+    for line in text.lines().filter(|l| !l.contains("://")) {
+        assert!(brief::wrap::width(line) <= 72, "too wide: {line}");
     }
 }
 
@@ -246,7 +247,14 @@ fn real_corpus_through_the_binary_exits_cleanly() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(files_under(&work.path().join("email")).len() >= 58, "{stderr}");
+    // Upstream, two Jekyll posts are both `Rust-1.0` (the date kept them
+    // apart), and two posts exist in both the YAML and TOML copies of the
+    // Rust blog: three slug collisions, six posts refused with an error
+    // each. Every other post is written.
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 6, "{stderr}");
+    assert!(errors.iter().all(|e| e.contains("is also the slug of")), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(files_under(&work.path().join("email")).len(), 61 - 6, "{stderr}");
 }
