@@ -51,6 +51,14 @@ fn pdftotext(pdf: &[u8]) -> Option<String> {
     run_tool("pdftotext", &["-enc", "UTF-8"], pdf).map(|t| squash(&t))
 }
 
+/// The value of a `pdfinfo` field (`Title`, `Author`, ...).
+fn info_field(info: &str, name: &str) -> String {
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default()
+}
+
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -169,12 +177,24 @@ fn sample_post_builds_with_all_its_words() {
     run_tool("qpdf", &["--check"], &rendered.bytes);
     let Some(pdf_text) = pdftotext(&rendered.bytes) else { return };
     let plain = squash(&brief::ir::plain_text(&inlines_of(&post.body)));
+    // Typst breaks long URLs across lines: compare those without spaces.
+    let unspaced = pdf_text.replace(' ', "");
     for word in plain.split(' ') {
         let word = word.trim_matches(|c: char| !c.is_alphanumeric());
         if word.len() > 2 {
-            assert!(pdf_text.contains(word), "word {word:?} missing from the PDF text");
+            let found = pdf_text.contains(word) || (word.contains('/') && unspaced.contains(word));
+            assert!(found, "word {word:?} missing from the PDF text");
         }
     }
+    // Steady state: the same process renders more posts much faster.
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        let mut other = post.clone();
+        other.meta.title.push_str(" (again)");
+        render_ok(&other, &ctx(root));
+        typst::comemo::evict(10);
+    }
+    eprintln!("sample post, warm process: {:?} per render", started.elapsed() / 5);
 }
 
 #[test]
@@ -294,7 +314,7 @@ fn hostile_text_comes_out_verbatim_in_body_and_title() {
         assert!(text.contains("https://x.org/a\"b"));
         assert!(text.contains("= heading #text"));
         if let Some(info) = run_tool("pdfinfo", &[], &rendered.bytes) {
-            assert!(info.contains(&format!("Title:          {}", title.trim())), "{info}");
+            assert_eq!(info_field(&info, "Title"), title.trim(), "{info}");
         }
     }
 }
@@ -307,14 +327,21 @@ fn metadata_is_set_and_builds_are_byte_identical() {
     let second = render_ok(&post, &ctx(dir.path()));
     assert!(first.bytes == second.bytes, "two builds differ");
     let Some(info) = run_tool("pdfinfo", &[], &first.bytes) else { return };
-    assert!(info.contains("Title:          Metadata check"), "{info}");
-    assert!(info.contains("Author:         Ada Lovelace"), "{info}");
-    assert!(info.contains("Keywords:       policy, oversight"), "{info}");
-    assert!(info.contains("CreationDate:") && info.contains("2025"), "{info}");
-    assert!(info.contains("Tagged:         yes"), "{info}");
-    assert!(info.contains("595.276 x 841.89") || info.contains("(A4)"), "A4 by default: {info}");
-    let lang = String::from_utf8_lossy(&first.bytes).contains("/Lang (en)");
-    assert!(lang || !first.bytes.is_empty());
+    assert_eq!(info_field(&info, "Title"), "Metadata check", "{info}");
+    assert_eq!(info_field(&info, "Author"), "Ada Lovelace", "{info}");
+    assert_eq!(info_field(&info, "Keywords"), "policy, oversight", "{info}");
+    assert!(info_field(&info, "CreationDate").contains("Sep  2 00:00:00 2025"), "{info}");
+    assert_eq!(info_field(&info, "Tagged"), "yes", "{info}");
+    assert!(info_field(&info, "Page size").contains("(A4)"), "A4 by default: {info}");
+    run_tool("qpdf", &["--check"], &first.bytes);
+    // SOURCE_DATE_EPOCH dates a post without a date of its own.
+    let mut undated = post.clone();
+    undated.meta.date = None;
+    let mut c = ctx(dir.path());
+    c.source_date_epoch = Some(1_700_000_000);
+    let r = render_ok(&undated, &c);
+    let info = run_tool("pdfinfo", &[], &r.bytes).unwrap();
+    assert!(info_field(&info, "CreationDate").contains("Nov 14 22:13:20 2023"), "{info}");
 }
 
 #[test]
