@@ -101,7 +101,7 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         json!({
             "year": d.day.year(), "month": d.day.month(), "day": d.day.day(),
             "iso": d.day.format("%Y-%m-%d").to_string(),
-            "written": written_date(d.day, &meta.lang),
+            "written": crate::dates::written(d.day, &meta.lang),
         })
     });
     let json = json!({
@@ -204,7 +204,7 @@ impl Converter<'_> {
             }
             Block::Rule => json!({"k": "rule"}),
             Block::Html { html } => {
-                let text = html_text(html);
+                let text = crate::html_text::to_text(html);
                 if text.trim().is_empty() {
                     if is_only_comments(html) {
                         // HTML comments are the author's hidden notes.
@@ -286,7 +286,7 @@ impl Converter<'_> {
                 if lower.starts_with("<br") {
                     out.push(json!({"k": "br"}));
                 } else {
-                    push_text(&html_text(html), out);
+                    push_text(&clean(&crate::html_text::inline_to_text(html)), out);
                 }
             }
         }
@@ -552,7 +552,7 @@ fn word_parts(text: &str) -> Vec<String> {
             if !current.is_empty() {
                 parts.push(std::mem::take(&mut current));
             }
-            let mut cs = chunks(word, WORD_PART);
+            let mut cs = word_pieces(word);
             if let Some(last) = cs.last_mut() {
                 last.push_str(&piece[word.len()..]);
             }
@@ -571,6 +571,37 @@ fn word_parts(text: &str) -> Vec<String> {
 /// addresses (relative, mailto) are cut like long words.
 fn word_parts_url(url: &str) -> Vec<String> {
     if url.contains("://") { vec![url.to_string()] } else { word_parts(url) }
+}
+
+/// Cuts a long word after punctuation (`-`, `/`, `.`, ...), so the pieces
+/// are mostly whole words; runs of letters and digits longer than
+/// `2 * WORD_PART` (hashes, base64) are cut every `WORD_PART` characters.
+fn word_pieces(word: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut run = 0;
+    for c in word.chars() {
+        if c.is_alphanumeric() {
+            if run >= 2 * WORD_PART {
+                pieces.push(std::mem::take(&mut current));
+                run = 0;
+            }
+            run += 1;
+            current.push(c);
+        } else {
+            current.push(c);
+            pieces.push(std::mem::take(&mut current));
+            run = 0;
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces.retain(|p| !p.is_empty());
+    if pieces.is_empty() {
+        pieces.push(String::new());
+    }
+    pieces
 }
 
 fn chunks(s: &str, size: usize) -> Vec<String> {
@@ -610,45 +641,6 @@ pub fn split_lang(tag: &str) -> (String, Option<String>) {
     (lang, region)
 }
 
-/// The date as a reader of the post's language writes it.
-// TODO(main): replace with `crate::dates::written` once merged.
-pub fn written_date(day: chrono::NaiveDate, lang: &str) -> String {
-    use chrono::Datelike;
-    let (y, m, d) = (day.year(), day.month() as usize, day.day());
-    let primary = split_lang(lang).0;
-    const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
-    ];
-    const DE: [&str; 12] = [
-        "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-        "Oktober", "November", "Dezember",
-    ];
-    const FR: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
-    ];
-    const ES: [&str; 12] = [
-        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-        "octubre", "noviembre", "diciembre",
-    ];
-    const PT: [&str; 12] = [
-        "janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
-        "outubro", "novembro", "dezembro",
-    ];
-    match primary.as_str() {
-        "ko" => format!("{y}년 {m}월 {d}일"),
-        "ja" | "zh" => format!("{y}年{m}月{d}日"),
-        "de" => format!("{d}. {} {y}", DE[m - 1]),
-        "fr" => format!("{d} {} {y}", FR[m - 1]),
-        "es" => format!("{d} de {} de {y}", ES[m - 1]),
-        "pt" => format!("{d} de {} de {y}", PT[m - 1]),
-        "en" if lang.eq_ignore_ascii_case("en-US") => format!("{} {d}, {y}", EN[m - 1]),
-        "en" => format!("{d} {} {y}", EN[m - 1]),
-        _ => day.format("%Y-%m-%d").to_string(),
-    }
-}
-
 fn is_only_comments(html: &str) -> bool {
     let mut rest = html.trim();
     while let Some(after) = rest.strip_prefix("<!--") {
@@ -660,121 +652,9 @@ fn is_only_comments(html: &str) -> bool {
     rest.is_empty()
 }
 
-/// The text of an HTML fragment: tags and comments removed, `<script>` and
-/// `<style>` contents dropped, common entities decoded, block-level tags
-/// turned into line breaks.
-pub fn html_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    let mut skip_until: Option<&str> = None;
-    while !rest.is_empty() {
-        if let Some(end_tag) = skip_until {
-            match rest.to_ascii_lowercase().find(end_tag) {
-                Some(i) => {
-                    rest = &rest[i..];
-                    skip_until = None;
-                }
-                None => break,
-            }
-            continue;
-        }
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |i| &after[i + 3..]);
-            continue;
-        }
-        if rest.starts_with('<') && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
-            let end = tag_end(rest);
-            let tag = rest[1..end].trim_start_matches('/').to_ascii_lowercase();
-            let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
-            if matches!(name.as_str(), "script" | "style") && !rest[1..].starts_with('/') {
-                skip_until = Some(if name == "script" { "</script" } else { "</style" });
-            }
-            if matches!(
-                name.as_str(),
-                "br" | "p" | "div" | "tr" | "li" | "hr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-                    | "table" | "ul" | "ol" | "section" | "figure" | "figcaption" | "blockquote"
-                    | "pre" | "details" | "summary"
-            ) {
-                out.push('\n');
-            } else if matches!(name.as_str(), "td" | "th") {
-                out.push(' ');
-            }
-            rest = &rest[(end + 1).min(rest.len())..];
-            continue;
-        }
-        if rest.starts_with('&') {
-            if let Some((decoded, len)) = entity(rest) {
-                out.push_str(&decoded);
-                rest = &rest[len..];
-                continue;
-            }
-        }
-        let c = rest.chars().next().unwrap_or(' ');
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    // Collapse runs of spaces inside each line, as a browser would.
-    clean_keep_newlines(&out)
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_string()
-}
-
-/// Index of the `>` closing the tag at the start of `s`, skipping quoted
-/// attribute values.
-fn tag_end(s: &str) -> usize {
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices().skip(1) {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '>') => return i,
-            _ => {}
-        }
-    }
-    s.len().saturating_sub(1)
-}
-
-fn entity(s: &str) -> Option<(String, usize)> {
-    let end = s[..s.len().min(12)].find(';')?;
-    let name = &s[1..end];
-    let decoded = match name {
-        "amp" => "&".to_string(),
-        "lt" => "<".to_string(),
-        "gt" => ">".to_string(),
-        "quot" => "\"".to_string(),
-        "apos" | "#39" => "'".to_string(),
-        "nbsp" => "\u{a0}".to_string(),
-        "mdash" => "—".to_string(),
-        "ndash" => "–".to_string(),
-        "hellip" => "…".to_string(),
-        "copy" => "©".to_string(),
-        _ => {
-            let code = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-                u32::from_str_radix(hex, 16).ok()?
-            } else {
-                name.strip_prefix('#')?.parse().ok()?
-            };
-            char::from_u32(code).filter(|c| !c.is_control())?.to_string()
-        }
-    };
-    Some((decoded, end + 1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_text_strips_tags_and_keeps_text() {
-        assert_eq!(html_text("<div class=\"a>b\">Hi &amp; <b>bye</b></div>"), "Hi & bye");
-        assert_eq!(html_text("<style>p{}</style><p>x</p>"), "x");
-        assert_eq!(html_text("a<br>b"), "a\nb");
-    }
 
     #[test]
     fn long_words_are_cut_without_losing_characters() {
@@ -790,12 +670,5 @@ mod tests {
         assert!(resolve_image("../../x.png", Some(Path::new("/tmp"))).is_err());
         assert!(resolve_image("https://x.org/a.png", Some(Path::new("/tmp"))).is_err());
         assert!(resolve_image("C:\\x.png", Some(Path::new("/tmp"))).is_err());
-    }
-
-    #[test]
-    fn dates_are_written_in_the_posts_language() {
-        let d = chrono::NaiveDate::from_ymd_opt(2025, 9, 2).unwrap();
-        assert_eq!(written_date(d, "en"), "2 September 2025");
-        assert_eq!(written_date(d, "ko"), "2025년 9월 2일");
     }
 }
