@@ -11,6 +11,7 @@ use std::path::Path;
 pub struct Config {
     pub project: Project,
     pub text: TextSettings,
+    pub pdf: PdfSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +46,48 @@ impl Default for TextSettings {
     fn default() -> Self {
         TextSettings { width: 72 }
     }
+}
+
+/// `[pdf]`: the PDF briefing edition.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PdfSettings {
+    /// Page size: `a4` (default) or `us-letter`.
+    pub paper: Paper,
+    /// Conformance Typst checks while exporting: `ua-1` (default, tagged
+    /// and accessible), `a-2b` (archival) or `a-2b+ua-1`.
+    pub standard: PdfStandardSetting,
+    /// How an external link's address is printed: `footnote` (default),
+    /// `inline` (in parentheses after the text) or `none` (clickable only).
+    pub links: LinkStyle,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Paper {
+    #[default]
+    A4,
+    UsLetter,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum PdfStandardSetting {
+    #[default]
+    #[serde(rename = "ua-1")]
+    Ua1,
+    #[serde(rename = "a-2b")]
+    A2b,
+    #[serde(rename = "a-2b+ua-1")]
+    A2bUa1,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkStyle {
+    #[default]
+    Footnote,
+    Inline,
+    None,
 }
 
 impl Config {

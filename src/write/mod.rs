@@ -90,3 +90,7 @@ pub struct Rendered {
     pub bytes: Vec<u8>,
     pub warnings: Vec<Diagnostic>,
 }
+
+pub mod pdf;
+pub mod pdf_model;
+pub mod world;

@@ -1,0 +1,370 @@
+//! The PDF briefing edition: a post's IR in, PDF bytes out, typeset by Typst
+//! in process.
+//!
+//! Post text never becomes Typst code: [`pdf_model`](super::pdf_model) turns
+//! the IR into JSON served as the virtual file `/post.json`, and the fixed
+//! main file only imports the template and hands it that data. Typst's
+//! errors and warnings become [`Diagnostic`]s naming the template (file,
+//! line, column) or the post. Glyphs no font covers are found by walking the
+//! laid-out pages, because Typst itself stays silent about them.
+//!
+//! Compiles must run on plain OS threads, never inside rayon (see
+//! DESIGN.md): use [`render_all`] for many posts.
+
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{Datelike, Timelike};
+use typst::World;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst::layout::{Frame, FrameItem};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::pdf_model::{self, ModelOptions};
+use super::world::{self, BriefWorld, Fonts};
+use super::{Context, Rendered};
+use crate::config::PdfStandardSetting;
+use crate::diag::{Diagnostic, Severity};
+use crate::ir::Post;
+
+/// The fixed main file: it only imports the template and passes the data.
+const MAIN: &str = "#import \"/templates/brief.typ\": brief\n#brief(json(\"/post.json\"))\n";
+
+/// Renders one post to PDF bytes.
+pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    match catch_unwind(AssertUnwindSafe(|| render_inner(post, ctx, false))) {
+        Ok(result) => result,
+        Err(_) => Err(Diagnostic::error("the PDF typesetter crashed on this post")
+            .in_file(&post.source)
+            .with_hint("please report this post; the other editions are not affected")),
+    }
+}
+
+/// Renders many posts on `threads` plain OS threads pulling from a shared
+/// queue, evicting Typst's caches after each document so memory stays
+/// bounded. Results come back in the order of `posts`.
+pub fn render_all(posts: &[&Post], ctx: &Context, threads: usize) -> Vec<Result<Rendered, Diagnostic>> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Rendered, Diagnostic>>>> =
+        Mutex::new((0..posts.len()).map(|_| None).collect());
+    let threads = threads.clamp(1, posts.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let worker = || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(post) = posts.get(i) else { break };
+                let result = render(post, ctx);
+                typst::comemo::evict(10);
+                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
+            };
+            // Typst recurses deeply on nested content: give it room.
+            std::thread::Builder::new()
+                .name("brief-pdf".into())
+                .stack_size(64 << 20)
+                .spawn_scoped(scope, worker)
+                .expect("cannot start a PDF worker thread");
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Diagnostic::error("PDF worker stopped early"))))
+        .collect()
+}
+
+fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered, Diagnostic> {
+    let fonts = world::fonts(&ctx.project_root);
+    let post_dir = post_dir(post, ctx);
+    let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
+    let settings = &ctx.config.pdf;
+    let model = pdf_model::build(
+        post,
+        &ModelOptions {
+            links: settings.links,
+            paper: settings.paper,
+            post_dir: post_dir.as_deref(),
+            body_fonts,
+            mono_fonts,
+            organisation: ctx.config.project.organisation.as_deref(),
+            no_images,
+        },
+    );
+    let mut warnings = model.warnings;
+    let json = serde_json::to_vec(&model.json)
+        .map_err(|e| Diagnostic::error(format!("cannot serialize the PDF data: {e}")).in_file(&post.source))?;
+
+    let mut world = BriefWorld::new(
+        fonts,
+        MAIN.to_string(),
+        &ctx.templates_dir(),
+        post_dir.as_deref(),
+        today(post, ctx),
+    );
+    world.add_virtual("/post.json", json);
+
+    let compiled = typst::compile::<PagedDocument>(&world);
+    warnings.extend(compiled.warnings.iter().map(|d| to_diagnostic(d, &world, post)));
+    let document = match compiled.output {
+        Ok(doc) => doc,
+        Err(errors) => {
+            if model.embedded_images > 0 && !no_images {
+                // An image Typst cannot decode stops the whole document:
+                // retry with placeholders so the brief still builds.
+                if let Ok(mut retry) = render_inner(post, ctx, true) {
+                    let first = errors.first().map(|e| e.message.to_string()).unwrap_or_default();
+                    retry.warnings.insert(
+                        0,
+                        Diagnostic::warning(format!(
+                            "images left out of the PDF after a typesetting error: {first}"
+                        ))
+                        .in_file(&post.source),
+                    );
+                    return Ok(retry);
+                }
+            }
+            return Err(first_error(&errors, &world, post));
+        }
+    };
+
+    let missing = missing_glyphs(&document);
+    if !missing.is_empty() {
+        let chars: String = missing.iter().take(20).collect();
+        warnings.push(
+            Diagnostic::warning(format!(
+                "no available font has glyphs for {} character(s) of this post ({chars}); they print as empty boxes",
+                missing.len()
+            ))
+            .in_file(&post.source)
+            .with_hint(
+                "install a font that covers them (for Korean, Japanese or Chinese: Debian's \
+                 fonts-noto-cjk) or put a .ttf/.otf file in the project's fonts/ folder",
+            ),
+        );
+    }
+
+    let mut options = PdfOptions {
+        ident: Smart::Custom(format!("brief:{}", post.meta.slug)),
+        creator: Smart::Custom(Some(format!("brief {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: timestamp(post, ctx),
+        standards: standards(settings.standard),
+        ..PdfOptions::default()
+    };
+    let bytes = match typst_pdf::pdf(&document, &options) {
+        Ok(bytes) => bytes,
+        Err(errors) => {
+            // Keep the brief: export without the standard and say why.
+            let reasons: Vec<String> = errors.iter().take(3).map(|e| e.message.to_string()).collect();
+            let why = if missing.is_empty() { "" } else { " (characters without a font)" };
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "the PDF does not conform to {}{why}; written without it: {}",
+                    standard_name(settings.standard),
+                    reasons.join("; ")
+                ))
+                .in_file(&post.source),
+            );
+            options.standards = PdfStandards::default();
+            typst_pdf::pdf(&document, &options).map_err(|errors| first_error(&errors, &world, post))?
+        }
+    };
+    Ok(Rendered { bytes, warnings })
+}
+
+/// Canonical folder of the post's source file (relative sources are taken
+/// from the project root).
+fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
+    let source = if post.source.is_absolute() {
+        post.source.clone()
+    } else {
+        let in_project = ctx.project_root.join(&post.source);
+        if in_project.exists() { in_project } else { post.source.clone() }
+    };
+    source.parent().and_then(|d| {
+        let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+        d.canonicalize().ok()
+    })
+}
+
+/// Font families in order of preference, keeping only those installed.
+/// For Korean, Japanese and Chinese posts the matching CJK face comes first
+/// (fallback alone would pick the Japanese face for Korean text).
+fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
+    let (primary, region) = pdf_model::split_lang(lang);
+    let cjk: &[&str] = match (primary.as_str(), region.as_deref()) {
+        ("ko", _) => &["Noto Serif CJK KR", "Noto Sans CJK KR", "Noto Serif KR", "Noto Sans KR", "NanumMyeongjo", "UnBatang"],
+        ("ja", _) => &["Noto Serif CJK JP", "Noto Sans CJK JP", "Noto Serif JP", "Noto Sans JP", "IPAMincho"],
+        ("zh", Some("TW" | "HK" | "MO")) => &["Noto Serif CJK TC", "Noto Sans CJK TC", "Noto Serif TC"],
+        ("zh", _) => &["Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif SC"],
+        _ => &[],
+    };
+    let cjk_mono: &[&str] = match primary.as_str() {
+        "ko" => &["Noto Sans Mono CJK KR"],
+        "ja" => &["Noto Sans Mono CJK JP"],
+        "zh" => &["Noto Sans Mono CJK SC"],
+        _ => &[],
+    };
+    let available = |list: &[&str]| -> Vec<String> {
+        list.iter().filter(|f| fonts.has_family(f)).map(|f| f.to_string()).collect()
+    };
+    let mut body = available(cjk);
+    body.extend(available(&["Libertinus Serif"]));
+    let mut mono = available(&["DejaVu Sans Mono"]);
+    mono.extend(available(cjk_mono));
+    (body, mono)
+}
+
+fn standards(setting: PdfStandardSetting) -> PdfStandards {
+    let list: &[PdfStandard] = match setting {
+        PdfStandardSetting::Ua1 => &[PdfStandard::Ua_1],
+        PdfStandardSetting::A2b => &[PdfStandard::A_2b],
+        PdfStandardSetting::A2bUa1 => &[PdfStandard::A_2b, PdfStandard::Ua_1],
+    };
+    PdfStandards::new(list).unwrap_or_default()
+}
+
+fn standard_name(setting: PdfStandardSetting) -> &'static str {
+    match setting {
+        PdfStandardSetting::Ua1 => "PDF/UA-1",
+        PdfStandardSetting::A2b => "PDF/A-2b",
+        PdfStandardSetting::A2bUa1 => "PDF/A-2b and PDF/UA-1",
+    }
+}
+
+/// `today()` for templates: SOURCE_DATE_EPOCH, else the post's day, else
+/// 1970-01-01. Never the clock.
+fn today(post: &Post, ctx: &Context) -> Datetime {
+    let day = ctx
+        .source_date_epoch
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|t| t.date_naive())
+        .or_else(|| post.meta.date.as_ref().map(|d| d.day))
+        .unwrap_or_default();
+    Datetime::from_ymd(day.year(), day.month() as u8, day.day() as u8)
+        .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("valid date"))
+}
+
+/// The PDF creation date: the post's date (and time, when given), else
+/// SOURCE_DATE_EPOCH, else none.
+fn timestamp(post: &Post, ctx: &Context) -> Option<Timestamp> {
+    if let Some(date) = &post.meta.date {
+        if let Some(dt) = &date.datetime {
+            let typst_dt = Datetime::from_ymd_hms(
+                dt.year(),
+                dt.month() as u8,
+                dt.day() as u8,
+                dt.hour() as u8,
+                dt.minute() as u8,
+                dt.second() as u8,
+            )?;
+            return Timestamp::new_local(typst_dt, dt.offset().local_minus_utc() / 60);
+        }
+        let d = date.day;
+        return Datetime::from_ymd_hms(d.year(), d.month() as u8, d.day() as u8, 0, 0, 0)
+            .map(Timestamp::new_utc);
+    }
+    let t = chrono::DateTime::from_timestamp(ctx.source_date_epoch?, 0)?;
+    Datetime::from_ymd_hms(
+        t.year(),
+        t.month() as u8,
+        t.day() as u8,
+        t.hour() as u8,
+        t.minute() as u8,
+        t.second() as u8,
+    )
+    .map(Timestamp::new_utc)
+}
+
+/// Characters drawn with glyph id 0 (".notdef", an empty box).
+fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
+    fn walk(frame: &Frame, out: &mut BTreeSet<char>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, out),
+                FrameItem::Text(text) => {
+                    for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
+                        if let Some(s) = text.text.get(glyph.range()) {
+                            out.extend(s.chars().filter(|c| !c.is_whitespace()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for page in document.pages() {
+        walk(&page.frame, &mut out);
+    }
+    out
+}
+
+fn first_error(errors: &[SourceDiagnostic], world: &BriefWorld, post: &Post) -> Diagnostic {
+    let mut d = errors
+        .iter()
+        .find(|e| e.severity == TypstSeverity::Error)
+        .or(errors.first())
+        .map(|e| to_diagnostic(e, world, post))
+        .unwrap_or_else(|| Diagnostic::error("the PDF could not be typeset").in_file(&post.source));
+    d.severity = Severity::Error;
+    if errors.len() > 1 {
+        d.message.push_str(&format!(" (and {} more errors)", errors.len() - 1));
+    }
+    d
+}
+
+/// A Typst diagnostic as ours: an error located in a template names the
+/// template file, line and column (and the post in the message); anything
+/// else names the post.
+fn to_diagnostic(diag: &SourceDiagnostic, world: &BriefWorld, post: &Post) -> Diagnostic {
+    let severity = match diag.severity {
+        TypstSeverity::Error => Severity::Error,
+        TypstSeverity::Warning => Severity::Warning,
+    };
+    let mut message = diag.message.to_string();
+    let mut located = None;
+    // Prefer the diagnostic's own span; else the innermost traced call in a
+    // template file.
+    let spans = std::iter::once(diag.span).chain(diag.trace.iter().rev().map(|t| t.span.into()));
+    for span in spans {
+        let Some(id) = span.id() else { continue };
+        let vpath = id.vpath().get_with_slash();
+        if !vpath.starts_with(world::TEMPLATES) {
+            continue;
+        }
+        let file = world
+            .real_path(id)
+            .unwrap_or_else(|| PathBuf::from(format!("templates/brief.typ (built-in){}", &vpath[vpath.len()..])));
+        let position = typst::WorldExt::range(world, span).and_then(|range| {
+            let source = world.source(id).ok()?;
+            source.lines().byte_to_line_column(range.start)
+        });
+        located = Some((file, position));
+        break;
+    }
+    let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
+    let d = match located {
+        Some((file, position)) => {
+            message = format!("{message} (while typesetting {})", post.source.display());
+            let mut d = Diagnostic::error(message).in_file(file);
+            if let Some((line, col)) = position {
+                d = d.at(line + 1, Some(col + 1));
+            }
+            d
+        }
+        None => Diagnostic::error(format!("PDF: {message}")).in_file(&post.source),
+    };
+    let mut d = if hints.is_empty() { d } else { d.with_hint(hints.join("; ")) };
+    d.severity = severity;
+    d
+}
+
+#[allow(dead_code)]
+fn _assert_world_is_world(w: &BriefWorld) -> &dyn World {
+    w
+}

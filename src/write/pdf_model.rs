@@ -1,0 +1,674 @@
+//! The PDF edition's data model: the IR turned into the JSON the template
+//! (`templates/brief.typ`) walks. Post text only ever travels as JSON string
+//! values; the template turns them into content with functions, so no post
+//! text is ever parsed as Typst markup.
+//!
+//! Decisions that need Rust (and the file system) are made here, once:
+//! heading levels shifted and clamped for PDF/UA, tabs expanded, long words
+//! cut into breakable parts, links classified (clickable? address printed
+//! where?), images checked against the sandbox, raw HTML reduced to text.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::config::{LinkStyle, Paper};
+use crate::diag::{Diagnostic, quote};
+use crate::ir::{Align, Block, Inline, ListItem, Post, plain_text};
+
+/// Longest address made clickable; Typst refuses more than 8000 bytes.
+const MAX_LINK_URL: usize = 2000;
+/// Longest address printed in full; longer ones are shortened with a note.
+const MAX_PRINTED_URL: usize = 300;
+/// Words longer than this (in chars) are cut into parts that may break.
+const LONG_WORD: usize = 30;
+const WORD_PART: usize = 10;
+/// Code lines with a token longer than this are set without `raw` so they
+/// can wrap anywhere.
+const LONG_CODE_TOKEN: usize = 60;
+
+/// Everything the converter needs besides the post.
+pub struct ModelOptions<'a> {
+    pub links: LinkStyle,
+    pub paper: Paper,
+    /// Canonical folder of the post; images must resolve inside it.
+    pub post_dir: Option<&'a Path>,
+    /// Font families in order of preference (already filtered to those
+    /// available).
+    pub body_fonts: Vec<String>,
+    pub mono_fonts: Vec<String>,
+    pub organisation: Option<&'a str>,
+    /// When true, no image is embedded (used to retry after an image that
+    /// Typst could not decode).
+    pub no_images: bool,
+}
+
+/// The JSON model plus the warnings found while building it.
+pub struct Model {
+    pub json: Value,
+    pub warnings: Vec<Diagnostic>,
+    pub embedded_images: usize,
+}
+
+pub fn build(post: &Post, opts: &ModelOptions) -> Model {
+    let mut cx = Converter {
+        post,
+        opts,
+        warnings: Vec::new(),
+        prev_level: 1,
+        min_level: post
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, content, .. } if !plain_text(content).trim().is_empty() => {
+                    Some((*level).clamp(1, 6))
+                }
+                _ => None,
+            })
+            .min()
+            .unwrap_or(2),
+        notes: post.footnotes.iter().map(|f| (f.number, &f.body)).collect(),
+        used_notes: BTreeSet::new(),
+        in_note: false,
+        embedded_images: 0,
+    };
+    let body: Vec<Value> = cx.blocks(&post.body, true);
+    let mut unreferenced = Vec::new();
+    for f in &post.footnotes {
+        if cx.used_notes.contains(&f.number) {
+            continue;
+        }
+        cx.in_note = true;
+        let body = cx.blocks(&f.body, false);
+        cx.in_note = false;
+        unreferenced.push(json!({"number": f.number, "body": body}));
+    }
+
+    let meta = &post.meta;
+    let title = clean(&meta.title);
+    let title = if title.trim().is_empty() { meta.slug.clone() } else { title };
+    let short_title = meta
+        .extra
+        .iter()
+        .find(|(k, _)| k == "short_title")
+        .and_then(|(_, v)| v.as_str())
+        .map(clean)
+        .unwrap_or_else(|| shorten(&title, 70));
+    let (lang, region) = split_lang(&meta.lang);
+    let date = meta.date.as_ref().map(|d| {
+        use chrono::Datelike;
+        json!({
+            "year": d.day.year(), "month": d.day.month(), "day": d.day.day(),
+            "iso": d.day.format("%Y-%m-%d").to_string(),
+            "written": crate::dates::written(d.day, &meta.lang),
+        })
+    });
+    let json = json!({
+        "title": title,
+        "short_title": short_title,
+        "subtitle": meta.subtitle.as_deref().map(clean),
+        "summary": meta.summary.as_deref().map(clean),
+        "date": date,
+        "authors": meta.authors.iter().map(|a| clean(&a.name)).collect::<Vec<_>>(),
+        "tags": meta.tags.iter().map(|t| clean(t)).collect::<Vec<_>>(),
+        "lang": lang,
+        "region": region,
+        "organisation": opts.organisation.map(clean),
+        "paper": match opts.paper { Paper::A4 => "a4", Paper::UsLetter => "us-letter" },
+        "fonts": {"body": opts.body_fonts, "mono": opts.mono_fonts},
+        "body": body,
+        "notes": unreferenced,
+    });
+    Model { json, warnings: cx.warnings, embedded_images: cx.embedded_images }
+}
+
+struct Converter<'a> {
+    post: &'a Post,
+    opts: &'a ModelOptions<'a>,
+    warnings: Vec<Diagnostic>,
+    /// Level of the previous heading as printed (the title is level 1).
+    prev_level: u8,
+    /// The post's highest (smallest) heading level: printed as level 2.
+    min_level: u8,
+    notes: BTreeMap<usize, &'a Vec<Block>>,
+    used_notes: BTreeSet<usize>,
+    in_note: bool,
+    embedded_images: usize,
+}
+
+impl Converter<'_> {
+    fn warn(&mut self, message: String, line: Option<usize>) {
+        let mut d = Diagnostic::warning(message).in_file(&self.post.source);
+        if let Some(line) = line {
+            d = d.at(line, None);
+        }
+        self.warnings.push(d);
+    }
+
+    fn blocks(&mut self, blocks: &[Block], top: bool) -> Vec<Value> {
+        blocks.iter().filter_map(|b| self.block(b, top)).collect()
+    }
+
+    fn block(&mut self, block: &Block, top: bool) -> Option<Value> {
+        Some(match block {
+            Block::Heading { level, content, .. } => {
+                if plain_text(content).trim().is_empty() {
+                    // An empty heading breaks PDF/UA and says nothing.
+                    return None;
+                }
+                let body = self.inlines(content);
+                if !top || self.in_note {
+                    return Some(json!({"k": "p", "body": [{"k": "strong", "body": body}]}));
+                }
+                // The title is level 1; the post's levels start at 2 and
+                // never skip one.
+                let shifted = (*level).clamp(1, 6) + 2 - self.min_level;
+                let level = shifted.min(self.prev_level + 1).max(2);
+                self.prev_level = level;
+                json!({"k": "h", "level": level, "body": body})
+            }
+            Block::Paragraph { content } => self.paragraph(content),
+            Block::List { start, tight, items } => {
+                let items: Vec<Value> = items.iter().map(|i| self.list_item(i)).collect();
+                json!({"k": "list", "start": start, "tight": tight, "items": items})
+            }
+            Block::Quote { alert, body } => {
+                let body = self.blocks(body, false);
+                json!({"k": "quote", "alert": alert.as_deref().map(clean), "body": body})
+            }
+            Block::Code { lang, text } => code_block(lang.as_deref(), text),
+            Block::Table { align, head, rows } => {
+                let align: Vec<&str> = align
+                    .iter()
+                    .map(|a| match a {
+                        Align::None | Align::Left => "left",
+                        Align::Center => "center",
+                        Align::Right => "right",
+                    })
+                    .collect();
+                let columns = rows
+                    .iter()
+                    .map(Vec::len)
+                    .chain([align.len(), head.len(), 1])
+                    .max()
+                    .unwrap_or(1);
+                let mut row_of = |cells: &Vec<Vec<Inline>>| -> Value {
+                    let mut out: Vec<Value> = cells.iter().map(|c| Value::Array(self.inlines(c))).collect();
+                    out.resize(columns, Value::Array(Vec::new()));
+                    Value::Array(out)
+                };
+                let head = if head.is_empty() { Value::Array(Vec::new()) } else { row_of(head) };
+                let rows: Vec<Value> = rows.iter().map(&mut row_of).collect();
+                json!({"k": "table", "columns": columns, "align": align, "head": head, "rows": rows})
+            }
+            Block::Rule => json!({"k": "rule"}),
+            Block::Html { html } => {
+                let text = crate::html_text::to_text(html);
+                if text.trim().is_empty() {
+                    if is_only_comments(html) {
+                        // HTML comments are the author's hidden notes.
+                        return None;
+                    }
+                    // Markup without text (an <img>, an empty <div>): show
+                    // the markup itself rather than lose it silently.
+                    return Some(json!({"k": "html", "lines": lines_of(&clean_keep_newlines(html))}));
+                }
+                json!({"k": "html", "lines": lines_of(&text)})
+            }
+        })
+    }
+
+    fn paragraph(&mut self, content: &[Inline]) -> Value {
+        // A paragraph that is only an image becomes a figure-like block.
+        let meaningful: Vec<&Inline> = content
+            .iter()
+            .filter(|i| !matches!(i, Inline::SoftBreak | Inline::HardBreak))
+            .filter(|i| !matches!(i, Inline::Text { text } if text.trim().is_empty()))
+            .collect();
+        if let [Inline::Image { src, title, alt, line }] = meaningful.as_slice() {
+            let mut img = self.image(src, title.as_deref(), alt, *line);
+            img["block"] = Value::Bool(true);
+            return json!({"k": "image-block", "image": img});
+        }
+        json!({"k": "p", "body": self.inlines(content)})
+    }
+
+    fn list_item(&mut self, item: &ListItem) -> Value {
+        json!({"task": item.task, "body": self.blocks(&item.body, false)})
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) -> Vec<Value> {
+        let mut out = Vec::new();
+        for inline in inlines {
+            self.inline(inline, &mut out);
+        }
+        out
+    }
+
+    fn inline(&mut self, inline: &Inline, out: &mut Vec<Value>) {
+        match inline {
+            Inline::Text { text } => push_text(&clean(text), out),
+            Inline::Emph { content } => out.push(json!({"k": "emph", "body": self.inlines(content)})),
+            Inline::Strong { content } => {
+                out.push(json!({"k": "strong", "body": self.inlines(content)}))
+            }
+            Inline::Strike { content } => {
+                out.push(json!({"k": "strike", "body": self.inlines(content)}))
+            }
+            Inline::Code { text } => out.push(json!({"k": "icode", "parts": word_parts(&clean(text))})),
+            Inline::Link { url, content, bare, .. } => {
+                let link = self.link(url, content, *bare);
+                out.push(link);
+            }
+            Inline::Image { src, title, alt, line } => {
+                let img = self.image(src, title.as_deref(), alt, *line);
+                out.push(img);
+            }
+            Inline::FootnoteRef { number, .. } => {
+                let first = self.used_notes.insert(*number);
+                let body = match (first, self.notes.get(number).copied()) {
+                    (true, Some(blocks)) => {
+                        let was = std::mem::replace(&mut self.in_note, true);
+                        let body = self.blocks(blocks, false);
+                        self.in_note = was;
+                        Value::Array(body)
+                    }
+                    _ => Value::Null,
+                };
+                let known = self.notes.contains_key(number);
+                out.push(json!({"k": "fn", "n": number, "first": first, "known": known, "body": body}));
+            }
+            Inline::SoftBreak => out.push(json!({"k": "t", "s": " "})),
+            Inline::HardBreak => out.push(json!({"k": "br"})),
+            Inline::Html { html } => {
+                let lower = html.trim().to_ascii_lowercase();
+                if lower.starts_with("<br") {
+                    out.push(json!({"k": "br"}));
+                } else {
+                    push_text(&clean(&crate::html_text::inline_to_text(html)), out);
+                }
+            }
+        }
+    }
+
+    fn link(&mut self, url: &str, content: &[Inline], bare: bool) -> Value {
+        let url = clean(url).trim().to_string();
+        let body = self.inlines(content);
+        if url.starts_with('#') || url.is_empty() {
+            // In-page anchors: the text alone reads fine on paper.
+            return json!({"k": "span", "body": body});
+        }
+        let external = has_scheme(&url);
+        let clickable = external && url.len() <= MAX_LINK_URL;
+        let printed = if url.chars().count() > MAX_PRINTED_URL {
+            format!("{}… ({} characters)", shorten_chars(&url, MAX_PRINTED_URL), url.chars().count())
+        } else {
+            url.clone()
+        };
+        let text_is_url = bare || plain_text(content).trim() == url
+            || url.strip_prefix("mailto:").is_some_and(|m| plain_text(content).trim() == m);
+        let style = if self.in_note && self.opts.links == LinkStyle::Footnote {
+            LinkStyle::Inline
+        } else {
+            self.opts.links
+        };
+        let (note, inline) = match style {
+            _ if text_is_url || !external => (None, None),
+            LinkStyle::Footnote => (Some(printed), None),
+            LinkStyle::Inline => (None, Some(printed)),
+            LinkStyle::None => (None, None),
+        };
+        let body = if body.is_empty() { vec![json!({"k": "t", "s": url})] } else { body };
+        json!({
+            "k": "link",
+            "url": if clickable { Value::String(url) } else { Value::Null },
+            "body": body,
+            "note": note.map(|n| word_parts_url(&n)),
+            "inline": inline.map(|n| word_parts_url(&n)),
+        })
+    }
+
+    fn image(&mut self, src: &str, title: Option<&str>, alt: &str, line: usize) -> Value {
+        let src = clean(src);
+        let mut alt = clean(alt).trim().to_string();
+        let file_name = src
+            .rsplit(['/', '\\'])
+            .find(|s| !s.is_empty())
+            .unwrap_or("image")
+            .to_string();
+        if alt.is_empty() {
+            alt = title.map(clean).filter(|t| !t.trim().is_empty()).unwrap_or(file_name);
+            self.warn(
+                format!("image {} has no alt text; using {} for screen readers", quote(&src), quote(&alt)),
+                Some(line),
+            );
+        }
+        let resolved = if self.opts.no_images {
+            Err("not embedded after an image failed to load".to_string())
+        } else {
+            resolve_image(&src, self.opts.post_dir)
+        };
+        match resolved {
+            Ok(path) => {
+                self.embedded_images += 1;
+                json!({"k": "img", "path": path, "alt": alt, "src": src})
+            }
+            Err(reason) => {
+                self.warn(
+                    format!("image {} not embedded: {reason}; printing a placeholder", quote(&src)),
+                    Some(line),
+                );
+                json!({"k": "img", "path": null, "alt": alt, "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL)), "reason": reason})
+            }
+        }
+    }
+}
+
+/// Checks an image address against the sandbox and returns its virtual path
+/// (`/post/…`) or why it is refused. Nothing outside the post's folder is
+/// ever opened: the lexical check comes first, then the canonical path
+/// (which resolves symlinks) must still be inside.
+pub fn resolve_image(src: &str, post_dir: Option<&Path>) -> Result<String, String> {
+    let src = src.trim();
+    if src.is_empty() {
+        return Err("empty address".into());
+    }
+    if has_scheme(src) || src.starts_with("//") {
+        return Err("remote images are never fetched".into());
+    }
+    let path_part = src.split(['?', '#']).next().unwrap_or("");
+    let path_part = percent_decode(path_part);
+    let rel = Path::new(&path_part);
+    if rel.is_absolute() || path_part.starts_with('/') || path_part.starts_with('\\') {
+        return Err("absolute paths are outside the post's folder".into());
+    }
+    let mut normal = PathBuf::new();
+    for comp in rel.components() {
+        match comp {
+            Component::Normal(c) => normal.push(c),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normal.pop() {
+                    return Err("the path leaves the post's folder".into());
+                }
+            }
+            _ => return Err("absolute paths are outside the post's folder".into()),
+        }
+    }
+    let Some(dir) = post_dir else {
+        return Err("the post's folder is unknown".into());
+    };
+    let real = dir.join(&normal);
+    let canonical = real.canonicalize().map_err(|_| "file not found".to_string())?;
+    if !canonical.starts_with(dir) {
+        return Err("the path leads outside the post's folder (symlink)".into());
+    }
+    if !canonical.is_file() {
+        return Err("not a file".into());
+    }
+    if !supported_image(&canonical) {
+        return Err("not a PNG, JPEG, GIF, WebP or SVG image".into());
+    }
+    let vpath: Vec<String> = normal
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(format!("{}/{}", super::world::POST, vpath.join("/")))
+}
+
+fn supported_image(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let Ok(mut f) = std::fs::File::open(path) else { return false };
+    let n = f.read(&mut head).unwrap_or(0);
+    let head = &head[..n];
+    head.starts_with(b"\x89PNG")
+        || head.starts_with(b"\xff\xd8\xff")
+        || head.starts_with(b"GIF8")
+        || (head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP")
+        || {
+            let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+            text.contains("<svg")
+        }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) if i > 0 => {
+            let scheme = &url[..i];
+            scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                // A Windows drive letter is not a scheme.
+                && scheme.len() > 1
+        }
+        _ => false,
+    }
+}
+
+fn code_block(lang: Option<&str>, text: &str) -> Value {
+    let text = expand_tabs(text.trim_end_matches('\n'));
+    let text: String = text.chars().filter(|c| *c == '\n' || !c.is_control()).collect();
+    let long = text.split_whitespace().any(|w| w.chars().count() > LONG_CODE_TOKEN);
+    let lang = lang.map(clean).filter(|l| !l.is_empty());
+    if long {
+        let lines: Vec<Vec<String>> = text.lines().map(|l| chunks(l, WORD_PART * 4)).collect();
+        json!({"k": "code", "lang": lang, "text": text, "lines": lines})
+    } else {
+        json!({"k": "code", "lang": lang, "text": text, "lines": null})
+    }
+}
+
+/// Expands tabs to the next multiple of 4 columns (Typst draws a tab as
+/// nothing).
+fn expand_tabs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut col = 0;
+        for c in line.chars() {
+            if c == '\t' {
+                let n = 4 - col % 4;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            } else {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Post text made safe to lay out: tabs and line breaks become spaces,
+/// other control characters are dropped (they would draw as empty boxes).
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+fn clean_keep_newlines(s: &str) -> String {
+    expand_tabs(s)
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
+fn lines_of(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| l.trim_end())
+        .filter(|l| !l.is_empty())
+        .map(|l| Value::Array(word_parts(l).into_iter().map(Value::String).collect()))
+        .collect()
+}
+
+/// Pushes text, cutting words too long for a line into parts the template
+/// sets as separate boxes (so the line may break between them without any
+/// character being added to the text).
+fn push_text(text: &str, out: &mut Vec<Value>) {
+    if !text.split_whitespace().any(|w| w.chars().count() > LONG_WORD && !w.contains("://")) {
+        out.push(json!({"k": "t", "s": text}));
+        return;
+    }
+    out.push(json!({"k": "w", "parts": word_parts(text)}));
+}
+
+/// Splits text into parts: long words are cut every `WORD_PART` chars,
+/// everything else stays whole.
+fn word_parts(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        if word.chars().count() > LONG_WORD && !word.contains("://") {
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            let mut cs = word_pieces(word);
+            if let Some(last) = cs.last_mut() {
+                last.push_str(&piece[word.len()..]);
+            }
+            parts.extend(cs);
+        } else {
+            current.push_str(piece);
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// An address to print: Typst breaks URLs itself after `://`; other
+/// addresses (relative, mailto) are cut like long words.
+fn word_parts_url(url: &str) -> Vec<String> {
+    if url.contains("://") { vec![url.to_string()] } else { word_parts(url) }
+}
+
+/// Cuts a long word after punctuation (`-`, `/`, `.`, ...), so the pieces
+/// are mostly whole words; runs of letters and digits longer than
+/// `2 * WORD_PART` (hashes, base64) are cut every `WORD_PART` characters.
+fn word_pieces(word: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut run = 0;
+    for c in word.chars() {
+        if c.is_alphanumeric() {
+            if run >= 2 * WORD_PART {
+                pieces.push(std::mem::take(&mut current));
+                run = 0;
+            }
+            run += 1;
+            current.push(c);
+        } else {
+            current.push(c);
+            pieces.push(std::mem::take(&mut current));
+            run = 0;
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces.retain(|p| !p.is_empty());
+    if pieces.is_empty() {
+        pieces.push(String::new());
+    }
+    pieces
+}
+
+fn chunks(s: &str, size: usize) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars.chunks(size).map(|c| c.iter().collect()).collect()
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    // Cut at a word boundary when one is near.
+    let head: String = s.chars().take(max).collect();
+    let cut = head.rfind(' ').filter(|&i| i > max / 2).unwrap_or(head.len());
+    format!("{}…", head[..cut].trim_end())
+}
+
+fn shorten_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max { s.to_string() } else { s.chars().take(max).collect() }
+}
+
+/// Typst wants an ISO 639 language and an optional ISO 3166 region.
+pub fn split_lang(tag: &str) -> (String, Option<String>) {
+    let mut parts = tag.split(['-', '_']);
+    let lang = parts.next().unwrap_or("en").to_ascii_lowercase();
+    let lang = if (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic()) {
+        lang
+    } else {
+        "en".to_string()
+    };
+    let region = parts
+        .find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(|p| p.to_ascii_uppercase());
+    (lang, region)
+}
+
+fn is_only_comments(html: &str) -> bool {
+    let mut rest = html.trim();
+    while let Some(after) = rest.strip_prefix("<!--") {
+        match after.find("-->") {
+            Some(end) => rest = after[end + 3..].trim(),
+            None => return true,
+        }
+    }
+    rest.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_words_are_cut_without_losing_characters() {
+        let w = "a".repeat(45);
+        let parts = word_parts(&format!("x {w} y"));
+        assert_eq!(parts.concat(), format!("x {w} y"));
+        assert!(parts.len() > 3);
+    }
+
+    #[test]
+    fn sandbox_refuses_escapes() {
+        assert!(resolve_image("/etc/passwd", Some(Path::new("/tmp"))).is_err());
+        assert!(resolve_image("../../x.png", Some(Path::new("/tmp"))).is_err());
+        assert!(resolve_image("https://x.org/a.png", Some(Path::new("/tmp"))).is_err());
+        assert!(resolve_image("C:\\x.png", Some(Path::new("/tmp"))).is_err());
+    }
+}

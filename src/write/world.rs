@@ -1,0 +1,230 @@
+//! The Typst `World` of the PDF edition: what a compile may see.
+//!
+//! Owns the sandbox. A compile sees exactly:
+//! - `/main.typ` and any other *virtual* file (e.g. `/post.json`), held in
+//!   memory;
+//! - `/templates/…`: the project's `templates/` folder, with the embedded
+//!   default `brief.typ` when the project has none;
+//! - `/post/…`: the post's own folder (for its images).
+//!
+//! Everything else is refused: paths that escape a root (lexically or through
+//! a symlink, checked after canonicalizing), other virtual roots, and package
+//! imports (`@preview/…`), which would need the network.
+//!
+//! Fonts are scanned once per process ([`fonts`]) and shared by all threads:
+//! the project's `fonts/` folder first, then Typst's embedded fonts, then the
+//! system's fonts. `today()` is fixed per build, so a template that asks for
+//! the date still gives reproducible output.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use typst::diag::{FileError, FileResult, PackageError};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::FontStore;
+
+/// The default layout, used when the project has no `templates/brief.typ`.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/brief.typ");
+
+/// Virtual path prefix of the templates folder.
+pub const TEMPLATES: &str = "/templates";
+/// Virtual path prefix of the post's own folder.
+pub const POST: &str = "/post";
+
+/// Fonts shared by every compile in the process.
+pub struct Fonts {
+    store: FontStore,
+}
+
+impl Fonts {
+    /// Whether some font of this family is available.
+    pub fn has_family(&self, family: &str) -> bool {
+        self.store.book().contains_family(&family.to_lowercase())
+    }
+}
+
+static FONTS: OnceLock<Fonts> = OnceLock::new();
+static LIBRARY: OnceLock<LazyHash<Library>> = OnceLock::new();
+
+/// The process-wide fonts. The first call decides the project `fonts/`
+/// folder (a build works on one project); later calls reuse the scan.
+pub fn fonts(project_root: &Path) -> &'static Fonts {
+    FONTS.get_or_init(|| {
+        let mut store = FontStore::new();
+        let project_fonts = project_root.join("fonts");
+        if project_fonts.is_dir() {
+            store.extend(typst_kit::fonts::scan(&project_fonts));
+        }
+        store.extend(typst_kit::fonts::embedded());
+        store.extend(typst_kit::fonts::system());
+        Fonts { store }
+    })
+}
+
+fn library() -> &'static LazyHash<Library> {
+    LIBRARY.get_or_init(|| LazyHash::new(Library::default()))
+}
+
+/// One compile's view of the world. Cheap to build; build one per document.
+pub struct BriefWorld {
+    fonts: &'static Fonts,
+    main: Source,
+    virtual_files: HashMap<String, Bytes>,
+    templates_root: Option<PathBuf>,
+    post_root: Option<PathBuf>,
+    today: Datetime,
+    cache: Mutex<HashMap<FileId, FileResult<Bytes>>>,
+    sources: Mutex<HashMap<FileId, FileResult<Source>>>,
+}
+
+impl BriefWorld {
+    /// `main` is the text of `/main.typ`. Roots that do not exist (or cannot
+    /// be canonicalized) serve nothing.
+    pub fn new(
+        fonts: &'static Fonts,
+        main: String,
+        templates_dir: &Path,
+        post_dir: Option<&Path>,
+        today: Datetime,
+    ) -> Self {
+        let main_id = id_of("/main.typ");
+        BriefWorld {
+            fonts,
+            main: Source::new(main_id, main),
+            virtual_files: HashMap::new(),
+            templates_root: templates_dir.canonicalize().ok(),
+            post_root: post_dir.and_then(|d| d.canonicalize().ok()),
+            today,
+            cache: Mutex::new(HashMap::new()),
+            sources: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Serves `bytes` at the absolute virtual path `path` (e.g. `/post.json`).
+    pub fn add_virtual(&mut self, path: &str, bytes: Vec<u8>) {
+        self.virtual_files.insert(path.to_string(), Bytes::new(bytes));
+    }
+
+    /// The real file behind a virtual path, for naming it in diagnostics.
+    /// The embedded template and in-memory files have none.
+    pub fn real_path(&self, id: FileId) -> Option<PathBuf> {
+        let vpath = id.vpath().get_with_slash().to_string();
+        let (root, rest) = self.root_of(&vpath)?;
+        let real = root.join(rest);
+        real.exists().then_some(real)
+    }
+
+    fn root_of<'a>(&self, vpath: &'a str) -> Option<(&PathBuf, &'a str)> {
+        if let Some(rest) = vpath.strip_prefix(TEMPLATES).and_then(|r| r.strip_prefix('/')) {
+            return self.templates_root.as_ref().map(|r| (r, rest));
+        }
+        if let Some(rest) = vpath.strip_prefix(POST).and_then(|r| r.strip_prefix('/')) {
+            return self.post_root.as_ref().map(|r| (r, rest));
+        }
+        None
+    }
+
+    fn load(&self, id: FileId) -> FileResult<Bytes> {
+        if let VirtualRoot::Package(spec) = id.root() {
+            return Err(FileError::Package(PackageError::Other(Some(
+                format!(
+                    "package imports are disabled ({spec}): brief never downloads; \
+                     copy the package's files into templates/ and import them by path"
+                )
+                .into(),
+            ))));
+        }
+        let vpath = id.vpath().get_with_slash();
+        if let Some(bytes) = self.virtual_files.get(vpath) {
+            return Ok(bytes.clone());
+        }
+        let Some((root, rest)) = self.root_of(vpath) else {
+            if vpath == "/templates/brief.typ" {
+                return Ok(Bytes::from_string(DEFAULT_TEMPLATE.to_string()));
+            }
+            return Err(FileError::NotFound(PathBuf::from(vpath)));
+        };
+        match read_inside(root, rest) {
+            Err(FileError::NotFound(_)) if vpath == "/templates/brief.typ" => {
+                Ok(Bytes::from_string(DEFAULT_TEMPLATE.to_string()))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Reads `rest` (a normalized relative path) under `root` (canonical),
+/// refusing anything whose canonical path leaves `root`.
+fn read_inside(root: &Path, rest: &str) -> FileResult<Bytes> {
+    let candidate = root.join(rest);
+    let real = candidate
+        .canonicalize()
+        .map_err(|e| FileError::from_io(e, &candidate))?;
+    if !real.starts_with(root) {
+        return Err(FileError::AccessDenied);
+    }
+    if real.is_dir() {
+        return Err(FileError::IsDirectory);
+    }
+    std::fs::read(&real)
+        .map(Bytes::new)
+        .map_err(|e| FileError::from_io(e, &real))
+}
+
+/// The file id of an absolute virtual path in the project root.
+pub fn id_of(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).unwrap_or_else(|_| VirtualPath::new("/invalid").unwrap());
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+impl World for BriefWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        library()
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.store.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            return Ok(self.main.clone());
+        }
+        let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(found) = sources.get(&id) {
+            return found.clone();
+        }
+        let result = self.file(id).and_then(|bytes| {
+            let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            Ok(Source::new(id, text.to_string()))
+        });
+        sources.insert(id, result.clone());
+        result
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.text().to_string()));
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.entry(id).or_insert_with(|| self.load(id)).clone()
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.store.font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
