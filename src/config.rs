@@ -11,6 +11,7 @@ use std::path::Path;
 pub struct Config {
     pub project: Project,
     pub text: TextSettings,
+    pub epub: EpubSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +45,20 @@ pub struct TextSettings {
 impl Default for TextSettings {
     fn default() -> Self {
         TextSettings { width: 72 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EpubSettings {
+    /// A post whose text is longer than this many characters is split
+    /// into chapters at its level-1/2 headings; 0 never splits.
+    pub split_chars: usize,
+}
+
+impl Default for EpubSettings {
+    fn default() -> Self {
+        EpubSettings { split_chars: 20_000 }
     }
 }
 

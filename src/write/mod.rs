@@ -6,6 +6,9 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use std::path::PathBuf;
 
+pub mod epub;
+pub mod xhtml;
+
 
 /// What every writer may read. Shared by all threads; never mutated during
 /// a build.
