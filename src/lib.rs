@@ -1,8 +1,197 @@
 //! brief: Markdown briefs with front matter in; PDF, EPUB and e-mail text
 //! editions out.
+//!
+//! The pipeline, in one screen (see [`build`]):
+//! 1. find the posts (`source::discover`) or take the paths given;
+//! 2. read and parse each post once, in parallel, into the IR (`ir::Post`);
+//! 3. refuse posts whose slugs collide (never a silent overwrite);
+//! 4. render every (post, edition) job in parallel with pure writers
+//!    (`write::*`), writing each result atomically (`output`);
+//! 5. report every diagnostic, sorted, and a summary.
+//!
+//! A failing post or job becomes a diagnostic; it never stops the others.
 
+pub mod autolink;
+pub mod cli;
 pub mod config;
+pub mod dates;
 pub mod diag;
+pub mod frontmatter;
+pub mod html_text;
 pub mod ir;
+pub mod markdown;
+pub mod meta;
+pub mod output;
 pub mod source;
+pub mod survival;
+pub mod wrap;
 pub mod write;
+
+use diag::Diagnostic;
+use ir::Post;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use write::{Context, Edition};
+
+/// What `brief build` was asked to do, resolved and checked.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub content_dir: PathBuf,
+    pub out_dir: PathBuf,
+    pub editions: Vec<Edition>,
+    /// Posts named on the command line; empty means every post found.
+    pub paths: Vec<PathBuf>,
+    pub include_drafts: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub posts_found: usize,
+    pub posts_built: usize,
+    pub posts_failed: usize,
+    pub drafts_skipped: usize,
+    pub files_written: usize,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Reads every post once and writes every requested edition. Runs on the
+/// current rayon pool (the caller sizes it).
+pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
+    let started = Instant::now();
+    let mut report = BuildReport::default();
+    let paths = if request.paths.is_empty() {
+        match source::discover(&request.content_dir) {
+            Ok(paths) => paths,
+            Err(d) => {
+                report.diagnostics.push(d);
+                report.posts_failed = 1;
+                return report;
+            }
+        }
+    } else {
+        request.paths.clone()
+    };
+    report.posts_found = paths.len();
+
+    let (posts, mut diagnostics, failed) = read_posts(&paths, &ctx.config.project.lang);
+    report.posts_failed = failed;
+    let (posts, drafts): (Vec<Post>, Vec<Post>) = posts
+        .into_iter()
+        .partition(|p| request.include_drafts || !p.meta.draft);
+    report.drafts_skipped = drafts.len();
+    let (posts, collisions) = refuse_duplicate_slugs(posts);
+    report.posts_failed += collisions.len();
+    diagnostics.extend(collisions);
+
+    let jobs: Vec<(&Post, Edition)> = posts
+        .iter()
+        .flat_map(|p| request.editions.iter().map(move |&e| (p, e)))
+        .collect();
+    let results: Vec<(&Post, Result<Vec<Diagnostic>, Diagnostic>)> = jobs
+        .par_iter()
+        .map(|&(post, edition)| (post, run_job(post, edition, ctx, request)))
+        .collect();
+
+    let mut failed_posts = std::collections::BTreeSet::new();
+    for (post, result) in results {
+        match result {
+            Ok(warnings) => {
+                report.files_written += 1;
+                diagnostics.extend(warnings);
+            }
+            Err(e) => {
+                failed_posts.insert(post.source.clone());
+                diagnostics.push(e);
+            }
+        }
+    }
+    report.posts_failed += failed_posts.len();
+    report.posts_built = posts.len() - failed_posts.len();
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+    report.diagnostics = diagnostics;
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// Reads posts in parallel. Returns the posts that parsed (in path order),
+/// their warnings and the errors, and how many failed.
+pub fn read_posts(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diagnostic>, usize) {
+    let results: Vec<Result<source::Read, Diagnostic>> = paths
+        .par_iter()
+        .map(|p| source::read_post(p, default_lang))
+        .collect();
+    let mut posts = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut failed = 0;
+    for result in results {
+        match result {
+            Ok(read) => {
+                diagnostics.extend(read.warnings);
+                posts.push(read.post);
+            }
+            Err(e) => {
+                failed += 1;
+                diagnostics.push(e);
+            }
+        }
+    }
+    (posts, diagnostics, failed)
+}
+
+/// Posts that share a slug would overwrite each other's outputs: all of
+/// them are refused, each error naming the other files.
+fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
+    let mut by_slug: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for post in &posts {
+        by_slug.entry(post.meta.slug.clone()).or_default().push(post.source.clone());
+    }
+    let mut errors = Vec::new();
+    let kept = posts
+        .into_iter()
+        .filter(|post| {
+            let sharing = &by_slug[&post.meta.slug];
+            if sharing.len() < 2 {
+                return true;
+            }
+            let others: Vec<String> = sharing
+                .iter()
+                .filter(|p| **p != post.source)
+                .map(|p| p.display().to_string())
+                .collect();
+            errors.push(
+                Diagnostic::error(format!(
+                    "slug {} is also the slug of {}; neither is built",
+                    diag::quote(&post.meta.slug),
+                    others.join(", ")
+                ))
+                .in_file(&post.source)
+                .with_hint("give each post its own `slug:` in the front matter"),
+            );
+            false
+        })
+        .collect();
+    (kept, errors)
+}
+
+fn run_job(post: &Post, edition: Edition, ctx: &Context, request: &BuildRequest) -> Result<Vec<Diagnostic>, Diagnostic> {
+    let rendered = edition
+        .render(post, ctx)
+        .map_err(|d| if d.file.is_none() { d.in_file(&post.source) } else { d })?;
+    let path = edition.output_path(&request.out_dir, &post.meta.slug);
+    output::write_atomic(&path, &rendered.bytes)?;
+    Ok(rendered.warnings)
+}

@@ -1,1 +1,173 @@
-fn main(){}
+//! `brief`: parse the command line, call the library, print diagnostics,
+//! exit. Exit status: 0 everything built; 1 some post failed (the others
+//! were written); 2 a usage or configuration error (nothing was built).
+//! A closed stdout (`brief dump-ir x | head`) is not an error.
+
+use brief::config::Config;
+use brief::diag::Diagnostic;
+use brief::write::{Context, Edition};
+use brief::{BuildRequest, cli};
+use clap::Parser;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const CONFIG_FILE: &str = "brief.toml";
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        cli::Command::Build(args) => build(args),
+        cli::Command::Check(args) => check(args),
+        cli::Command::DumpIr { file } => dump_ir(&file),
+    };
+    match result {
+        Ok(code) => code,
+        Err(d) => {
+            eprintln!("{d}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads `brief.toml` from the current folder when it exists.
+fn load_config() -> Result<Config, Diagnostic> {
+    let path = Path::new(CONFIG_FILE);
+    match std::fs::read_to_string(path) {
+        Ok(text) => Config::parse(&text, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(Diagnostic::error(format!("cannot read: {e}")).in_file(path)),
+    }
+}
+
+fn context(config: Config) -> Context {
+    Context {
+        config,
+        project_root: PathBuf::from("."),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()),
+    }
+}
+
+fn resolve_editions(names: &[String]) -> Result<Vec<Edition>, Diagnostic> {
+    if names.is_empty() {
+        return Ok(Edition::ALL.into_iter().filter(|e| e.is_available()).collect());
+    }
+    let mut editions = Vec::new();
+    for name in names.iter().filter(|n| !n.trim().is_empty()) {
+        let edition = Edition::from_name(name).ok_or_else(|| {
+            Diagnostic::error(format!("unknown edition {}", brief::diag::quote(name)))
+                .with_hint("use a comma-separated list of: pdf, epub, email")
+        })?;
+        if !edition.is_available() {
+            return Err(Diagnostic::error(format!(
+                "the {} edition is not available in this version of brief",
+                edition.name()
+            ))
+            .with_hint("available: email"));
+        }
+        if !editions.contains(&edition) {
+            editions.push(edition);
+        }
+    }
+    Ok(editions)
+}
+
+fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
+    // Everything is resolved and checked before any work starts.
+    let config = load_config()?;
+    let editions = resolve_editions(&args.format)?;
+    if args.paths.is_empty() && !args.content.is_dir() {
+        return Err(Diagnostic::error("folder of posts not found")
+            .in_file(&args.content)
+            .with_hint("run brief in the project folder, or pass --content DIR"));
+    }
+    for path in &args.paths {
+        if !path.is_file() {
+            return Err(Diagnostic::error("post not found").in_file(path));
+        }
+    }
+    let jobs = args.jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Diagnostic::error(format!("cannot start worker threads: {e}")))?;
+    let request = BuildRequest {
+        content_dir: args.content,
+        out_dir: args.out,
+        editions,
+        paths: args.paths,
+        include_drafts: args.drafts,
+    };
+    let ctx = context(config);
+    let report = pool.install(|| brief::build(&request, &ctx));
+    for d in &report.diagnostics {
+        if !args.quiet || d.is_error() {
+            eprintln!("{d}");
+        }
+    }
+    if !args.quiet {
+        let drafts = match report.drafts_skipped {
+            0 => String::new(),
+            n => format!(", {n} draft{} skipped", plural(n)),
+        };
+        eprintln!(
+            "{} post{}: {} built, {} failed{drafts}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
+            report.posts_found,
+            plural(report.posts_found),
+            report.posts_built,
+            report.posts_failed,
+            report.files_written,
+            plural(report.files_written),
+            report.warnings(),
+            plural(report.warnings()),
+            report.errors(),
+            plural(report.errors()),
+            report.elapsed.as_secs_f64()
+        );
+    }
+    Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn check(args: cli::CheckArgs) -> Result<ExitCode, Diagnostic> {
+    let config = load_config()?;
+    let paths = if args.paths.is_empty() { brief::source::discover(&args.content)? } else { args.paths };
+    let (posts, diagnostics, failed) = brief::read_posts(&paths, &config.project.lang);
+    for d in &diagnostics {
+        eprintln!("{d}");
+    }
+    eprintln!("{} post{} checked: {} readable, {failed} failed", paths.len(), plural(paths.len()), posts.len());
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
+    let config = load_config()?;
+    let read = match brief::source::read_post(file, &config.project.lang) {
+        Ok(read) => read,
+        Err(d) => {
+            eprintln!("{d}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for d in &read.warnings {
+        eprintln!("{d}");
+    }
+    let json = serde_json::to_string_pretty(&read.post)
+        .map_err(|e| Diagnostic::error(format!("cannot print the IR: {e}")))?;
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{json}").and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Diagnostic::error(format!("cannot write: {e}")))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}

@@ -1,5 +1,211 @@
-//! Finding posts and reading them: front matter split and parsed into
-//! [`Meta`](crate::ir::Meta), dates, slugs.
+//! Finding posts and reading each one, once, into a [`Post`]: bytes to
+//! text, front matter to [`Meta`], body to IR, and the fallbacks for title,
+//! slug and date that need the body or the file name.
+
+use crate::diag::Diagnostic;
+use crate::frontmatter;
+use crate::ir::{Block, Meta, Post};
+use crate::markdown;
+use crate::meta;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Posts larger than this are refused: no brief is 32 MB of text, and the
+/// editions hold several copies of a post in memory.
+pub const MAX_POST_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Markdown files under `dir`, recursively, sorted by path so builds are
+/// reproducible. Hidden files and folders (`.git`, `.obsidian`) are skipped;
+/// symlinks are not followed, so a link cannot pull in files from outside.
+pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder).map_err(|e| {
+            Diagnostic::error(format!("cannot read folder: {e}")).in_file(&folder)
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Diagnostic::error(format!("cannot read folder: {e}")).in_file(&folder))?;
+            let path = entry.path();
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type().map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(&path))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() && is_markdown(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+pub fn is_markdown(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("md" | "markdown")
+    )
+}
+
+/// A post read successfully, with the warnings found while reading it.
+#[derive(Debug)]
+pub struct Read {
+    pub post: Post,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and parses one post. `default_lang` applies when the front matter
+/// names no language. Every diagnostic names `path`.
+pub fn read_post(path: &Path, default_lang: &str) -> Result<Read, Diagnostic> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(path))?
+        .len();
+    if size > MAX_POST_BYTES {
+        return Err(Diagnostic::error(format!(
+            "post is {} MB; the limit is {} MB",
+            size / (1024 * 1024),
+            MAX_POST_BYTES / (1024 * 1024)
+        ))
+        .in_file(path));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(path))?;
+    parse_post(path, &bytes, default_lang)
+}
+
+/// Parses a post from its bytes (no file system access).
+pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read, Diagnostic> {
+    let source_sha256 = hex(&Sha256::digest(bytes));
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        Diagnostic::error(format!("not valid UTF-8 (first bad byte at offset {offset})"))
+            .in_file(path)
+            .at(line, None)
+            .with_hint("save the file as UTF-8")
+    })?;
+    let text = frontmatter::normalise(text);
+    let in_file = |d: Diagnostic| d.in_file(path);
+    let split = frontmatter::split(&text).map_err(in_file)?;
+    let mut warnings: Vec<Diagnostic> = split.warnings.into_iter().map(in_file).collect();
+    let declared = match &split.front {
+        Some(front) => {
+            let fields = frontmatter::parse(front).map_err(in_file)?;
+            meta::interpret(fields, front).map_err(in_file)?
+        }
+        None => meta::Declared::default(),
+    };
+    if text.contains('\0') {
+        warnings.push(in_file(Diagnostic::warning(
+            "the post contains NUL characters; they are replaced by U+FFFD",
+        )));
+    }
+    let parsed = markdown::parse(&split.body, split.body_line);
+    warnings.extend(parsed.warnings.into_iter().map(in_file));
+    let mut body = parsed.body;
+    if body.is_empty() && parsed.footnotes.is_empty() {
+        warnings.push(in_file(Diagnostic::warning("the post has no text")));
+    }
+
+    let stem = file_stem_for_slug(path);
+    let file_date = crate::dates::from_file_stem(&stem);
+    let title = match declared.title {
+        Some(title) => title,
+        None => take_first_h1(&mut body).unwrap_or_else(|| {
+            file_date.as_ref().map_or(stem.clone(), |(_, rest)| rest.to_string())
+        }),
+    };
+    let slug_source = match &declared.slug {
+        Some(slug) => slug.clone(),
+        None => file_date.as_ref().map_or(stem.clone(), |(_, rest)| rest.to_string()),
+    };
+    let slug = safe_slug(&slug_source);
+    if declared.slug.as_deref().is_some_and(|s| s != slug) {
+        warnings.push(in_file(Diagnostic::warning(format!(
+            "slug {} is not a safe file name; using {}",
+            crate::diag::quote(declared.slug.as_deref().unwrap_or_default()),
+            crate::diag::quote(&slug)
+        ))));
+    }
+    let meta = Meta {
+        title,
+        slug,
+        date: declared.date.or(file_date.map(|(d, _)| d)),
+        lang: declared.lang.unwrap_or_else(|| default_lang.to_string()),
+        authors: declared.authors,
+        tags: declared.tags,
+        summary: declared.summary,
+        subtitle: declared.subtitle,
+        draft: declared.draft,
+        extra: declared.extra,
+    };
+    Ok(Read {
+        post: Post {
+            source: path.to_path_buf(),
+            source_sha256,
+            meta,
+            body,
+            footnotes: parsed.footnotes,
+        },
+        warnings,
+    })
+}
+
+/// The name a slug falls back to: the file name without extension, or for
+/// a Hugo page bundle (`apisix/index.md`) the folder's name.
+fn file_stem_for_slug(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if stem == "index" || stem == "_index" {
+        if let Some(folder) = path.parent().and_then(Path::file_name) {
+            return folder.to_string_lossy().into_owned();
+        }
+    }
+    stem
+}
+
+/// Removes the first top-level level-1 heading and returns its text.
+fn take_first_h1(body: &mut Vec<Block>) -> Option<String> {
+    let index = body.iter().position(|b| matches!(b, Block::Heading { level: 1, .. }))?;
+    let Block::Heading { content, .. } = &body[index] else { return None };
+    let title = crate::ir::plain_text(content).trim().to_string();
+    if title.is_empty() {
+        return None;
+    }
+    body.remove(index);
+    Some(title)
+}
+
+/// Makes `s` safe as a file name on every system we write to: no path
+/// separators, no `..`, no leading dot, no control characters, none of the
+/// characters Windows forbids; Unicode letters stay. Never empty.
+pub fn safe_slug(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        let bad = c.is_control()
+            || c.is_whitespace()
+            || matches!(c, '/' | '\\' | '<' | '>' | ':' | '"' | '|' | '?' | '*' | '\u{feff}');
+        let c = if bad { '-' } else { c };
+        // Collapse runs of '-' and '.' so `..` cannot appear.
+        if (c == '-' || c == '.') && out.ends_with(c) {
+            continue;
+        }
+        out.push(c);
+    }
+    let out = out.trim_matches(|c| c == '-' || c == '.');
+    // Leave room for an extension within the usual 255-byte name limit.
+    let mut end = out.len().min(180);
+    while !out.is_char_boundary(end) {
+        end -= 1;
+    }
+    let out = out[..end].trim_end_matches(['-', '.']);
+    if out.is_empty() { "post".to_string() } else { out.to_string() }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A loose BCP 47 check: letters, digits and hyphens, starting with a
 /// 2–3 letter primary language subtag. Enough to refuse a value that would
@@ -10,4 +216,22 @@ pub fn is_language_tag(tag: &str) -> bool {
     (2..=3).contains(&primary.len())
         && primary.chars().all(|c| c.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_safe_file_names() {
+        assert_eq!(safe_slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(safe_slug(".hidden"), "hidden");
+        assert_eq!(safe_slug("a..b"), "a.b");
+        assert_eq!(safe_slug("a/b\\c"), "a-b-c");
+        assert_eq!(safe_slug("한국어 제목"), "한국어-제목");
+        assert_eq!(safe_slug("x\u{0}y\n"), "x-y");
+        assert_eq!(safe_slug(""), "post");
+        assert_eq!(safe_slug("..."), "post");
+        assert!(safe_slug(&"é".repeat(300)).len() <= 180);
+    }
 }

@@ -4,7 +4,65 @@
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use std::path::PathBuf;
+use crate::ir::Post;
+use std::path::{Path, PathBuf};
+
+pub mod text;
+
+/// An edition of a post. Each has its own folder and file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Edition {
+    Pdf,
+    Epub,
+    Email,
+}
+
+impl Edition {
+    pub const ALL: [Edition; 3] = [Edition::Pdf, Edition::Epub, Edition::Email];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Edition::Pdf => "pdf",
+            Edition::Epub => "epub",
+            Edition::Email => "email",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Edition> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "pdf" => Some(Edition::Pdf),
+            "epub" => Some(Edition::Epub),
+            "email" | "text" | "txt" => Some(Edition::Email),
+            _ => None,
+        }
+    }
+
+    /// Whether this build of brief can write the edition yet.
+    pub fn is_available(self) -> bool {
+        matches!(self, Edition::Email)
+    }
+
+    /// Where the edition of the post with `slug` goes under `out`.
+    pub fn output_path(self, out: &Path, slug: &str) -> PathBuf {
+        let (folder, ext) = match self {
+            Edition::Pdf => ("pdf", "pdf"),
+            Edition::Epub => ("epub", "epub"),
+            Edition::Email => ("email", "txt"),
+        };
+        out.join(folder).join(format!("{slug}.{ext}"))
+    }
+
+    /// Renders one post. Pure: nothing is written.
+    pub fn render(self, post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
+        match self {
+            Edition::Email => text::render(post, ctx),
+            Edition::Pdf | Edition::Epub => Err(Diagnostic::error(format!(
+                "the {} edition is not available in this build",
+                self.name()
+            ))),
+        }
+    }
+}
 
 pub mod epub;
 pub mod xhtml;

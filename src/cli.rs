@@ -1,0 +1,59 @@
+//! The command line, declared with clap. Parsing only: `main` resolves and
+//! checks what is asked before any work starts.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "brief", version, about = "Markdown briefs in; PDF, EPUB and e-mail text editions out")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build every edition of every post (or of the posts named).
+    Build(BuildArgs),
+    /// Read and check every post without writing anything.
+    Check(CheckArgs),
+    /// Print one post's document model (IR) as JSON.
+    DumpIr {
+        /// The post to read.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Folder of posts, searched recursively for *.md and *.markdown.
+    #[arg(long, default_value = "content")]
+    pub content: PathBuf,
+    /// Folder the editions are written to.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Editions to build, comma-separated: pdf, epub, email. Default: all
+    /// that this build of brief supports.
+    #[arg(long, value_delimiter = ',')]
+    pub format: Vec<String>,
+    /// Worker threads. Default: all cores.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Print errors only (no warnings, no summary).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Also build posts marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Build just these posts.
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Folder of posts, searched recursively.
+    #[arg(long, default_value = "content")]
+    pub content: PathBuf,
+    /// Check just these posts.
+    pub paths: Vec<PathBuf>,
+}

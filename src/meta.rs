@@ -1,0 +1,156 @@
+//! What front-matter keys mean: the fields we understand, the forms we
+//! accept for each, and everything else kept as data in `extra`.
+
+use crate::dates;
+use crate::diag::{Diagnostic, quote};
+use crate::frontmatter::{Fields, FrontMatter};
+use crate::ir::{Author, PostDate};
+use serde_json::Value;
+
+/// Front matter as read, before the fallbacks that need the body or the
+/// file name (title, slug, date) are applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Declared {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub date: Option<PostDate>,
+    pub lang: Option<String>,
+    pub authors: Vec<Author>,
+    pub tags: Vec<String>,
+    pub summary: Option<String>,
+    pub subtitle: Option<String>,
+    pub draft: bool,
+    pub extra: Vec<(String, Value)>,
+}
+
+/// Interprets parsed fields. `front` is used to find the line of a key for
+/// diagnostics.
+pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagnostic> {
+    let mut d = Declared::default();
+    for (key, value) in fields.0 {
+        let at = |e: Diagnostic| locate(e, front, &key);
+        match key.as_str() {
+            "title" => d.title = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?),
+            "slug" => d.slug = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?),
+            "date" => {
+                if value.is_null() {
+                    continue;
+                }
+                let text = scalar_text(&value).ok_or_else(|| at(expected(&key, "a date")))?;
+                d.date = Some(dates::parse(&text).ok_or_else(|| {
+                    at(Diagnostic::error(format!(
+                        "field `date` has {} which is not a date",
+                        quote(&text)
+                    ))
+                    .with_hint(dates::ACCEPTED_FORMS))
+                })?);
+            }
+            "lang" | "language" => {
+                let text = scalar_text(&value).ok_or_else(|| at(expected(&key, "a language tag")))?;
+                let text = text.trim().replace('_', "-");
+                if !crate::source::is_language_tag(&text) {
+                    return Err(at(Diagnostic::error(format!(
+                        "field `{key}` has {} which is not a language tag",
+                        quote(&text)
+                    ))
+                    .with_hint("use a BCP 47 tag such as \"en\", \"ko\" or \"pt-BR\"")));
+                }
+                d.lang = Some(text);
+            }
+            // `by` is the Go blog's name for its authors.
+            "author" | "authors" | "by" => {
+                d.authors.extend(authors(&value).ok_or_else(|| {
+                    at(expected(&key, "a name, a list of names, or a list of {name, email}"))
+                })?)
+            }
+            "tags" | "categories" | "category" | "keywords" => {
+                for tag in string_list(&value).ok_or_else(|| at(expected(&key, "a word or a list of words")))? {
+                    if !d.tags.contains(&tag) {
+                        d.tags.push(tag);
+                    }
+                }
+            }
+            "summary" | "description" | "excerpt" => {
+                if d.summary.is_none() {
+                    d.summary = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?);
+                }
+            }
+            "subtitle" => d.subtitle = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?),
+            "draft" | "published" => {
+                let flag = match &value {
+                    Value::Bool(b) => *b,
+                    Value::String(s) if s.eq_ignore_ascii_case("true") => true,
+                    Value::String(s) if s.eq_ignore_ascii_case("false") => false,
+                    _ => return Err(at(expected(&key, "true or false"))),
+                };
+                // Jekyll's `published: false` means the same as a draft.
+                d.draft |= if key == "draft" { flag } else { !flag };
+            }
+            _ => d.extra.push((key, value)),
+        }
+    }
+    Ok(d)
+}
+
+fn non_empty(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn expected(key: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(format!("field `{key}` must be {what}"))
+}
+
+/// Puts the diagnostic on the line where `key` is written.
+fn locate(d: Diagnostic, front: &FrontMatter, key: &str) -> Diagnostic {
+    let line = front.text.lines().position(|l| {
+        let l = l.trim_start_matches('"').trim_start_matches('\'');
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start_matches(['"', '\'']).trim_start().starts_with([':', '=']))
+    });
+    match line {
+        Some(i) => d.at(front.first_line + i, Some(1)),
+        None => d.at(front.first_line, None),
+    }
+}
+
+/// Strings, numbers and booleans as text (YAML reads `title: 1984` as a
+/// number; the author meant the text).
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn string_list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::Null => Some(Vec::new()),
+        Value::Array(items) => items
+            .iter()
+            .map(scalar_text)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().filter_map(non_empty).collect()),
+        other => scalar_text(other).map(|s| non_empty(s).into_iter().collect()),
+    }
+}
+
+fn authors(value: &Value) -> Option<Vec<Author>> {
+    let one = |v: &Value| -> Option<Option<Author>> {
+        match v {
+            Value::Object(map) => {
+                let name = map.get("name").and_then(scalar_text).and_then(non_empty)?;
+                let email = map.get("email").and_then(scalar_text).and_then(non_empty);
+                Some(Some(Author { name, email }))
+            }
+            other => Some(non_empty(scalar_text(other)?).map(|name| Author { name, email: None })),
+        }
+    };
+    match value {
+        Value::Array(items) => items.iter().map(one).collect::<Option<Vec<_>>>().map(|v| v.into_iter().flatten().collect()),
+        other => one(other).map(|a| a.into_iter().collect()),
+    }
+}

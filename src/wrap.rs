@@ -1,0 +1,185 @@
+//! Line wrapping for plain text by display width.
+//!
+//! Where a line may break comes from Unicode's line breaking algorithm
+//! (UAX #14, `unicode-linebreak`), narrowed for e-mail:
+//! - a break is taken at a space, or between Chinese/Japanese characters;
+//!   never inside a Korean word (Korean separates words with spaces) and
+//!   never inside a URL or a hyphenated word, so addresses stay clickable;
+//! - a wrapped line never starts with `>`, `-`, `*`, `+`, `#`, `1.` or
+//!   `From `, which mail readers would take for a quote, a list or an mbox
+//!   separator: the break moves one word earlier instead.
+//! Widths count East Asian wide characters as two columns.
+
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Wraps `text` (which may contain `\n` for forced breaks) to `max` columns.
+/// `first` prefixes the first line, `rest` every following line (hanging
+/// indents, quote markers). Returns lines without trailing newlines or
+/// trailing spaces. A word longer than the line stays whole on its own line.
+pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut prefix = first;
+    for hard_line in text.split('\n') {
+        let words = segments(hard_line);
+        let mut line: Vec<&str> = Vec::new();
+        let mut used = width(prefix);
+        for word in words {
+            let word_width = width(word.trim_end());
+            let fits = used + word_width <= max;
+            if line.is_empty() || fits {
+                used += width(word);
+                line.push(word);
+                continue;
+            }
+            let mut carried: Vec<&str> = Vec::new();
+            if starts_badly(word) {
+                // Carry the previous word down so the new line starts with it.
+                if line.len() > 1 && !starts_badly(line[line.len() - 1]) {
+                    carried.push(line.pop().unwrap_or_default());
+                } else {
+                    used += width(word);
+                    line.push(word);
+                    continue;
+                }
+            }
+            lines.push(finish(prefix, &line));
+            prefix = rest;
+            line = carried;
+            line.push(word);
+            used = width(prefix) + line.iter().map(|w| width(w)).sum::<usize>();
+        }
+        lines.push(finish(prefix, &line));
+        prefix = rest;
+    }
+    lines
+}
+
+fn finish(prefix: &str, words: &[&str]) -> String {
+    let mut s = String::from(prefix);
+    for w in words {
+        s.push_str(w);
+    }
+    s.truncate(s.trim_end().len());
+    s
+}
+
+/// Splits a line into pieces between which it may break. Each piece keeps
+/// its trailing spaces; a leading run of spaces stays with the first piece.
+fn segments(line: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for (at, opportunity) in linebreaks(line) {
+        if at >= line.len() || opportunity == BreakOpportunity::Mandatory && at == line.len() {
+            break;
+        }
+        if may_break_at(line, at) {
+            pieces.push(&line[start..at]);
+            start = at;
+        }
+    }
+    if start < line.len() {
+        pieces.push(&line[start..]);
+    }
+    pieces.retain(|p| !p.is_empty());
+    pieces
+}
+
+fn may_break_at(line: &str, at: usize) -> bool {
+    let before = line[..at].chars().next_back();
+    let after = line[at..].chars().next();
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            if b == ' ' {
+                return true;
+            }
+            // Between two non-space characters: only where one side is a
+            // Chinese or Japanese character (no spaces between words there).
+            (is_cjk_breakable(b) || is_cjk_breakable(a)) && !is_hangul(b) && !is_hangul(a)
+        }
+        _ => false,
+    }
+}
+
+fn is_hangul(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7AF | 0xD7B0..=0xD7FF)
+}
+
+fn is_cjk_breakable(c: char) -> bool {
+    !is_hangul(c) && c.width() == Some(2)
+}
+
+/// Would a line starting with `piece` be misread by a mail reader?
+pub fn starts_badly(piece: &str) -> bool {
+    let p = piece.trim_start();
+    if p.starts_with(['>', '-', '*', '+', '#']) || p.starts_with("From ") {
+        return true;
+    }
+    let digits = p.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && p[digits..].starts_with(['.', ')'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_width_by_display_columns() {
+        let text = "one two three four five six seven eight nine ten";
+        let lines = wrap(text, 20, "", "");
+        assert!(lines.iter().all(|l| width(l) <= 20), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn korean_words_stay_whole() {
+        let text = "대한민국은 아동 인신매매의 목적지이자 출발지 국가로 기능하고 있습니다";
+        let lines = wrap(text, 20, "", "");
+        for line in &lines {
+            assert!(width(line) <= 20, "{line}");
+        }
+        let words: Vec<&str> = lines.iter().flat_map(|l| l.split(' ')).collect();
+        assert_eq!(words, text.split(' ').collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn japanese_breaks_between_characters() {
+        let text = "この記事では、Apache APISIX の opentelemetry プラグインのコンセプトを紹介します。";
+        let lines = wrap(text, 20, "", "");
+        assert!(lines.iter().all(|l| width(l) <= 20), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+    }
+
+    #[test]
+    fn no_line_starts_like_a_quote_or_list() {
+        for text in [
+            "aaaa bbbb cccc > dddd",
+            "aaaa bbbb cccc - dddd",
+            "aaaa bbbb cccc 1. dddd",
+            "aaaa bbbb cccc From dddd",
+        ] {
+            for max in 5..20 {
+                for line in wrap(text, max, "", "").iter().skip(1) {
+                    assert!(!starts_badly(line), "{max}: {line:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn urls_and_long_words_are_never_split() {
+        let url = "https://www.koreaherald.com/article/3480155-very-long-path/with/parts";
+        let lines = wrap(&format!("see {url} now"), 20, "", "");
+        assert!(lines.iter().any(|l| l == url), "{lines:?}");
+    }
+
+    #[test]
+    fn prefixes_and_hard_breaks() {
+        let lines = wrap("alpha beta\ngamma", 72, "- ", "  ");
+        assert_eq!(lines, ["- alpha beta", "  gamma"]);
+    }
+}

@@ -1,0 +1,396 @@
+//! The e-mail text edition: IR to wrapped plain UTF-8 text.
+//!
+//! Layout: a header block (title, date in the post's language, authors),
+//! then the body; headings of level 1 and 2 underlined; links as
+//! `text [n]` with a numbered list of addresses at the end, footnotes as
+//! `[^n]` with their notes before the links. Nothing the author wrote is
+//! dropped: raw HTML shows its text, images their alt text and address.
+
+use super::{Context, Rendered};
+use crate::dates;
+use crate::diag::Diagnostic;
+use crate::html_text;
+use crate::ir::{Align, Block, Inline, ListItem, Post};
+use crate::wrap::{width, wrap};
+
+pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    let text = render_text(post, ctx.config.text.width);
+    Ok(Rendered { bytes: text.into_bytes(), warnings: Vec::new() })
+}
+
+/// The edition as a string, wrapped at `max` columns.
+pub fn render_text(post: &Post, max: usize) -> String {
+    let mut w = Writer { max, out: Vec::new(), links: Vec::new() };
+    w.header(post);
+    w.blocks(&post.body, "", "");
+    w.notes(post);
+    w.link_list(&post.meta.lang);
+    let mut text = w.out.join("\n");
+    text.truncate(text.trim_end().len());
+    text.push('\n');
+    text
+}
+
+struct Writer {
+    max: usize,
+    out: Vec<String>,
+    /// Distinct link addresses, numbered by first use.
+    links: Vec<String>,
+}
+
+impl Writer {
+    fn blank(&mut self) {
+        if self.out.last().is_some_and(|l| !l.is_empty()) {
+            self.out.push(String::new());
+        }
+    }
+
+    fn header(&mut self, post: &Post) {
+        let meta = &post.meta;
+        let title = wrap(&clean(&meta.title), self.max, "", "");
+        let rule = title.iter().map(|l| width(l)).max().unwrap_or(0);
+        self.out.extend(title);
+        self.out.push("=".repeat(rule.max(3)));
+        if let Some(subtitle) = &meta.subtitle {
+            self.out.extend(wrap(&clean(subtitle), self.max, "", ""));
+        }
+        if let Some(date) = &meta.date {
+            self.out.push(dates::written(date.day, &meta.lang));
+        }
+        if !meta.authors.is_empty() {
+            let names: Vec<String> = meta.authors.iter().map(|a| clean(&a.name)).collect();
+            self.out.extend(wrap(&names.join(", "), self.max, "", ""));
+        }
+        self.out.push(String::new());
+    }
+
+    /// Writes blocks; every line starts with `first` (the first line) or
+    /// `rest` (all others), which carry list indents and quote markers.
+    fn blocks(&mut self, blocks: &[Block], first: &str, rest: &str) {
+        for (i, block) in blocks.iter().enumerate() {
+            let lead = if i == 0 { first } else { rest };
+            if i > 0 {
+                self.separator(rest);
+            }
+            self.block(block, lead, rest);
+        }
+    }
+
+    /// A blank line between blocks, keeping a quote's `>` marker.
+    fn separator(&mut self, rest: &str) {
+        let quote_marker = rest.trim_end();
+        if quote_marker.contains('>') {
+            self.out.push(quote_marker.to_string());
+        } else {
+            self.blank();
+        }
+    }
+
+    fn block(&mut self, block: &Block, first: &str, rest: &str) {
+        match block {
+            Block::Paragraph { content } => {
+                let text = self.inlines(content);
+                self.out.extend(wrap(text.trim(), self.max, first, rest));
+            }
+            Block::Heading { level, content, .. } => {
+                let text = self.inlines(content);
+                let lines = wrap(text.trim(), self.max, first, rest);
+                let underline = match level {
+                    1 => Some('='),
+                    2 => Some('-'),
+                    _ => None,
+                };
+                let heading_width = lines.iter().map(|l| width(l) - width(rest)).max().unwrap_or(0);
+                self.out.extend(lines);
+                if let Some(c) = underline {
+                    self.out.push(format!("{rest}{}", c.to_string().repeat(heading_width.max(3))));
+                }
+            }
+            Block::List { start, tight, items } => self.list(*start, *tight, items, first, rest),
+            Block::Quote { alert, body } => {
+                let (qf, qr) = (format!("{first}> "), format!("{rest}> "));
+                if let Some(kind) = alert {
+                    self.out.push(format!("{first}> {}", kind.to_uppercase()));
+                    self.out.push(qr.trim_end().to_string());
+                    self.blocks(body, &qr, &qr);
+                } else {
+                    self.blocks(body, &qf, &qr);
+                }
+                if body.is_empty() {
+                    self.out.push(qf.trim_end().to_string());
+                }
+            }
+            Block::Code { text, .. } => {
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                for (i, line) in text.split('\n').enumerate() {
+                    let lead = if i == 0 { first } else { rest };
+                    let line = expand_tabs(&strip_controls(line));
+                    let full = format!("{lead}    {line}");
+                    self.out.push(full.trim_end().to_string());
+                }
+            }
+            Block::Table { align, head, rows } => self.table(align, head, rows, first, rest),
+            Block::Rule => self.out.push(format!("{first}{}* * *", " ".repeat(self.max.saturating_sub(5 + width(first)) / 2))),
+            Block::Html { html } => {
+                let text = html_text::to_text(html);
+                let mut lead = first;
+                for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+                    if lead == rest {
+                        self.separator(rest);
+                    }
+                    self.out.extend(wrap(&clean(para), self.max, lead, rest));
+                    lead = rest;
+                }
+            }
+        }
+    }
+
+    fn list(&mut self, start: Option<u64>, tight: bool, items: &[ListItem], first: &str, rest: &str) {
+        let last_number = start.map(|s| s.saturating_add(items.len() as u64));
+        let marker_width = last_number.map_or(2, |n| n.to_string().len() + 2);
+        for (i, item) in items.iter().enumerate() {
+            let mut marker = match start {
+                Some(s) => format!("{}. ", s.saturating_add(i as u64)),
+                None => "- ".to_string(),
+            };
+            while marker.len() < marker_width {
+                marker.push(' ');
+            }
+            if let Some(checked) = item.task {
+                marker.push_str(if checked { "[x] " } else { "[ ] " });
+            }
+            let lead = if i == 0 { first } else { rest };
+            if i > 0 && !tight {
+                self.separator(rest);
+            }
+            let item_first = format!("{lead}{marker}");
+            let item_rest = format!("{rest}{}", " ".repeat(width(&marker)));
+            if item.body.is_empty() {
+                self.out.push(item_first.trim_end().to_string());
+                continue;
+            }
+            for (j, block) in item.body.iter().enumerate() {
+                let block_lead = if j == 0 { item_first.as_str() } else { item_rest.as_str() };
+                if j > 0 && (!tight || !matches!(block, Block::List { .. })) {
+                    self.separator(&item_rest);
+                }
+                self.block(block, block_lead, &item_rest);
+            }
+        }
+    }
+
+    fn table(&mut self, align: &[Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], first: &str, rest: &str) {
+        let head: Vec<String> = head.iter().map(|c| one_line(&self.inlines(c))).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| one_line(&self.inlines(c))).collect())
+            .collect();
+        let columns = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        let mut widths = vec![0; columns];
+        for row in std::iter::once(&head).chain(&rows) {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].max(width(cell));
+            }
+        }
+        let total = width(first) + widths.iter().sum::<usize>() + 2 * columns.saturating_sub(1);
+        if total <= self.max {
+            let line = |cells: &[String]| -> String {
+                let padded: Vec<String> = (0..columns)
+                    .map(|i| {
+                        let cell = cells.get(i).map_or("", String::as_str);
+                        pad(cell, widths[i], align.get(i).copied().unwrap_or(Align::None))
+                    })
+                    .collect();
+                padded.join("  ").trim_end().to_string()
+            };
+            let lead_rule: Vec<String> = widths.iter().map(|w| "-".repeat((*w).max(1))).collect();
+            self.out.push(format!("{first}{}", line(&head)));
+            self.out.push(format!("{rest}{}", lead_rule.join("  ")));
+            for row in &rows {
+                self.out.push(format!("{rest}{}", line(row)));
+            }
+        } else {
+            // Too wide for the page: one record per row, `Header: value`.
+            for (r, row) in rows.iter().enumerate() {
+                if r > 0 {
+                    self.separator(rest);
+                }
+                for (i, cell) in row.iter().enumerate() {
+                    let label = head.get(i).filter(|h| !h.is_empty()).cloned().unwrap_or_else(|| format!("{}", i + 1));
+                    let lead = if r == 0 && i == 0 { first } else { rest };
+                    let hanging = format!("{rest}    ");
+                    self.out.extend(wrap(&format!("{label}: {cell}"), self.max, lead, &hanging));
+                }
+            }
+            if rows.is_empty() {
+                self.out.extend(wrap(&head.join("; "), self.max, first, rest));
+            }
+        }
+    }
+
+    /// Inline content as one string: soft breaks become spaces, hard breaks
+    /// `\n`, links get their reference numbers.
+    fn inlines(&mut self, inlines: &[Inline]) -> String {
+        let mut s = String::new();
+        self.push_inlines(inlines, &mut s);
+        s
+    }
+
+    fn push_inlines(&mut self, inlines: &[Inline], s: &mut String) {
+        for inline in inlines {
+            match inline {
+                Inline::Text { text } => s.push_str(&clean(text)),
+                Inline::Code { text } => s.push_str(&clean(text)),
+                Inline::Emph { content } => {
+                    s.push('_');
+                    self.push_inlines(content, s);
+                    s.push('_');
+                }
+                Inline::Strong { content } => {
+                    s.push('*');
+                    self.push_inlines(content, s);
+                    s.push('*');
+                }
+                Inline::Strike { content } => {
+                    s.push('~');
+                    self.push_inlines(content, s);
+                    s.push('~');
+                }
+                Inline::Link { url, content, bare, .. } => {
+                    let before = s.len();
+                    self.push_inlines(content, s);
+                    let shown = s[before..].trim().to_string();
+                    let shows_url = *bare || shown == *url || url.strip_prefix("mailto:") == Some(shown.as_str());
+                    if shows_url {
+                        continue;
+                    }
+                    if url.starts_with('#') || url.is_empty() {
+                        continue; // a link within the post means nothing in an e-mail
+                    }
+                    if shown.is_empty() {
+                        s.push_str(&clean(url));
+                    } else {
+                        let n = self.link_number(url);
+                        s.push_str(&format!(" [{n}]"));
+                    }
+                }
+                Inline::Image { src, alt, .. } => {
+                    let alt = clean(alt);
+                    let alt = alt.trim();
+                    if alt.is_empty() {
+                        s.push_str("[image]");
+                    } else {
+                        s.push_str(&format!("[image: {alt}]"));
+                    }
+                    if !src.is_empty() {
+                        let n = self.link_number(src);
+                        s.push_str(&format!(" [{n}]"));
+                    }
+                }
+                Inline::FootnoteRef { number, .. } => s.push_str(&format!("[^{number}]")),
+                Inline::SoftBreak => s.push(' '),
+                Inline::HardBreak => s.push('\n'),
+                Inline::Html { html } => s.push_str(&html_text::inline_to_text(html)),
+            }
+        }
+    }
+
+    fn link_number(&mut self, url: &str) -> usize {
+        let url = clean(url);
+        match self.links.iter().position(|u| *u == url) {
+            Some(i) => i + 1,
+            None => {
+                self.links.push(url);
+                self.links.len()
+            }
+        }
+    }
+
+    fn notes(&mut self, post: &Post) {
+        if post.footnotes.is_empty() {
+            return;
+        }
+        self.blank();
+        self.out.push(label(&post.meta.lang, "notes"));
+        self.out.push(String::new());
+        for note in &post.footnotes {
+            let marker = format!("[^{}] ", note.number);
+            let hanging = " ".repeat(width(&marker));
+            if note.body.is_empty() {
+                self.out.push(marker.trim_end().to_string());
+            }
+            self.blocks(&note.body, &marker, &hanging);
+        }
+    }
+
+    fn link_list(&mut self, lang: &str) {
+        if self.links.is_empty() {
+            return;
+        }
+        self.blank();
+        self.out.push(label(lang, "links"));
+        self.out.push(String::new());
+        let links = std::mem::take(&mut self.links);
+        let marker_width = format!("[{}] ", links.len()).len();
+        for (i, url) in links.iter().enumerate() {
+            let marker = format!("[{}] ", i + 1);
+            // Addresses are never wrapped: a broken URL is a dead link.
+            self.out.push(format!("{marker:<marker_width$}{url}"));
+        }
+    }
+}
+
+/// Section labels in the post's language.
+fn label(lang: &str, what: &str) -> String {
+    let primary = lang.split('-').next().unwrap_or("");
+    match (primary, what) {
+        ("ko", "notes") => "주석",
+        ("ko", _) => "링크",
+        ("ja", "notes") => "注",
+        ("ja", _) => "リンク",
+        ("zh", "notes") => "注释",
+        ("zh", _) => "链接",
+        (_, "notes") => "Notes",
+        _ => "Links",
+    }
+    .to_string()
+}
+
+fn pad(cell: &str, to: usize, align: Align) -> String {
+    let gap = to.saturating_sub(width(cell));
+    match align {
+        Align::Right => format!("{}{cell}", " ".repeat(gap)),
+        Align::Center => format!("{}{cell}{}", " ".repeat(gap / 2), " ".repeat(gap - gap / 2)),
+        _ => format!("{cell}{}", " ".repeat(gap)),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Text from the post, safe for a plain-text body: tabs become spaces and
+/// control characters (other than line breaks) are removed.
+fn clean(s: &str) -> String {
+    strip_controls(&s.replace('\t', " "))
+}
+
+fn strip_controls(s: &str) -> String {
+    s.chars().filter(|&c| c == '\n' || c == '\t' || !c.is_control()).collect()
+}
+
+fn expand_tabs(line: &str) -> String {
+    let mut out = String::new();
+    let mut column = 0;
+    for c in line.chars() {
+        if c == '\t' {
+            let spaces = 4 - column % 4;
+            out.push_str(&" ".repeat(spaces));
+            column += spaces;
+        } else {
+            out.push(c);
+            column += c.len_utf8().min(1);
+        }
+    }
+    out
+}
