@@ -13,6 +13,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 // ---------------------------------------------------------------------------
 // Building IR by hand
 
@@ -531,7 +533,7 @@ fn project_stylesheet_overrides_the_default() {
 // EPUBCheck
 
 fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
+    common::in_ci()
 }
 
 /// Skips (returns None) with a message, or fails under CI=true.
@@ -648,5 +650,83 @@ fn epubcheck_accepts_hand_built_books() {
         for b in &books {
             std::fs::copy(b, Path::new(&dir).join(b.file_name().unwrap())).unwrap();
         }
+    }
+}
+
+/// Renders every post under `dir` the spine accepts, checks its words
+/// survived, and writes the books into `out`.
+fn build_folder(dir: &Path, root: &Path, out: &Path) -> (Vec<PathBuf>, usize) {
+    let mut books = Vec::new();
+    let mut refused = 0;
+    for path in brief::source::discover(dir).unwrap() {
+        let Ok(read) = brief::source::read_post(&path, "en") else {
+            refused += 1;
+            continue;
+        };
+        let rendered = render(&read.post, &ctx(root));
+        assert_words_survive(&read.post, &Book::open(&rendered.bytes));
+        let name = path.strip_prefix(dir).unwrap().to_string_lossy().replace(['/', '\\', '.'], "_");
+        books.push(write_book(out, &name, &rendered.bytes));
+    }
+    (books, refused)
+}
+
+#[test]
+fn sample_post_reads_well_and_passes_epubcheck() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let (books, refused) = build_folder(&root.join("content"), root, out.path());
+    assert_eq!(refused, 0);
+    assert!(!books.is_empty());
+    let book = Book::open(&std::fs::read(&books[0]).unwrap());
+    assert!(book.text("OEBPS/title.xhtml").contains("2 September 2025"));
+    assert!(book.text("OEBPS/nav.xhtml").contains("Main Argument"));
+    if let Some(results) = epubcheck(&books) {
+        assert_clean(&results);
+    }
+}
+
+#[test]
+fn epubcheck_accepts_every_real_corpus_post() {
+    let Some(shared) = common::shared() else { return };
+    let real = shared.join("corpus/real");
+    let out = tempfile::tempdir().unwrap();
+    let (books, refused) = build_folder(&real, &real, out.path());
+    eprintln!("corpus/real: {} book(s) built, {refused} post(s) refused by the spine", books.len());
+    assert!(books.len() >= 40, "only {} books", books.len());
+    if let Some(results) = epubcheck(&books) {
+        assert_clean(&results);
+    }
+}
+
+/// Every CommonMark spec example, 40 to a book: each example is a
+/// level-2 heading followed by its parsed body.
+#[test]
+fn epubcheck_accepts_all_commonmark_examples() {
+    let Some(shared) = common::shared() else { return };
+    let spec: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(shared.join("corpus/commonmark/spec.json")).unwrap()).unwrap();
+    let proj = project();
+    let out = tempfile::tempdir().unwrap();
+    let mut books = Vec::new();
+    for (n, chunk) in spec.chunks(40).enumerate() {
+        let mut body = Vec::new();
+        let mut footnotes = Vec::new();
+        for example in chunk {
+            let number = example["number"].as_u64().unwrap();
+            let parsed = brief::markdown::parse(example["markdown"].as_str().unwrap(), 1);
+            body.push(h(2, &format!("Example {number}")));
+            body.extend(parsed.body);
+            footnotes.extend(parsed.footnotes);
+        }
+        let source = proj.root.join(format!("content/spec-{n}.md"));
+        let post = post(&source, meta(&format!("CommonMark examples, part {}", n + 1), &format!("spec-{n}"), "en"), body, footnotes);
+        let rendered = render(&post, &ctx(&proj.root));
+        assert_words_survive(&post, &Book::open(&rendered.bytes));
+        books.push(write_book(out.path(), &format!("spec-{n}"), &rendered.bytes));
+    }
+    assert_eq!(books.len(), spec.len().div_ceil(40));
+    if let Some(results) = epubcheck(&books) {
+        assert_clean(&results);
     }
 }

@@ -342,7 +342,7 @@ fn render_title_page(post: &Post, ctx: &Context, w: &mut BodyWriter, lang: &str,
         out.raw("<p class=\"date\"><time");
         out.attribute("datetime", &date.day.format("%Y-%m-%d").to_string());
         out.raw(">");
-        out.text(&written_date(date.day, lang));
+        out.text(&crate::dates::written(date.day, lang));
         out.raw("</time></p>\n");
     }
     if let Some(org) = ctx.config.project.organisation.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -432,35 +432,6 @@ fn contents_title(lang: &str) -> &'static str {
         "it" => "Indice",
         "nl" => "Inhoud",
         _ => "Contents",
-    }
-}
-
-/// The date written out in the post's language.
-// TODO: replace with `crate::dates::written` once main provides it.
-fn written_date(day: NaiveDate, lang: &str) -> String {
-    use chrono::Datelike;
-    let (y, m, d) = (day.year(), day.month() as usize, day.day());
-    let lang = lang.to_ascii_lowercase();
-    let primary = lang.split('-').next().unwrap_or("");
-    let months = |names: [&'static str; 12]| names[m - 1];
-    match primary {
-        "ko" => format!("{y}년 {m}월 {d}일"),
-        "ja" | "zh" => format!("{y}年{m}月{d}日"),
-        "de" => format!("{d}. {} {y}", months(["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"])),
-        "fr" => format!("{d} {} {y}", months(["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"])),
-        "es" => format!("{d} de {} de {y}", months(["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"])),
-        "pt" => format!("{d} de {} de {y}", months(["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"])),
-        "it" => format!("{d} {} {y}", months(["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"])),
-        "nl" => format!("{d} {} {y}", months(["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"])),
-        "en" => {
-            let name = months(["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]);
-            if lang == "en-us" || lang == "en" {
-                format!("{name} {d}, {y}")
-            } else {
-                format!("{d} {name} {y}")
-            }
-        }
-        _ => day.format("%Y-%m-%d").to_string(),
     }
 }
 
@@ -689,15 +660,5 @@ mod tests {
         assert_eq!(a, book_uuid("hello"));
         assert_eq!(a.get_version_num(), 5);
         assert_ne!(a, book_uuid("hello2"));
-    }
-
-    #[test]
-    fn dates_written_out() {
-        let d = NaiveDate::from_ymd_opt(2025, 9, 2).unwrap();
-        assert_eq!(written_date(d, "en"), "September 2, 2025");
-        assert_eq!(written_date(d, "en-GB"), "2 September 2025");
-        assert_eq!(written_date(d, "ko"), "2025년 9월 2일");
-        assert_eq!(written_date(d, "es"), "2 de septiembre de 2025");
-        assert_eq!(written_date(d, "xx"), "2025-09-02");
     }
 }

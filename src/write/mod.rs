@@ -7,7 +7,9 @@ use crate::diag::Diagnostic;
 use crate::ir::Post;
 use std::path::{Path, PathBuf};
 
+pub mod epub;
 pub mod text;
+pub mod xhtml;
 
 /// An edition of a post. Each has its own folder and file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -63,10 +65,6 @@ impl Edition {
         }
     }
 }
-
-pub mod epub;
-pub mod xhtml;
-
 
 /// What every writer may read. Shared by all threads; never mutated during
 /// a build.

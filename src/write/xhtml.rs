@@ -445,14 +445,34 @@ fn scheme_of(url: &str) -> Option<&str> {
 }
 
 fn external(url: &str) -> Target {
-    // `http://` with no host is not a URL a reader can follow.
+    // A link whose host no URL parser accepts (`http://`, `https://../`)
+    // is not one a reader can follow: keep it as text.
     if let Some(i) = url.find("://") {
-        let host = url[i + 3..].split(['/', '?', '#']).next().unwrap_or("");
-        if host.is_empty() {
+        let authority = url[i + 3..].split(['/', '?', '#']).next().unwrap_or("");
+        if !valid_host(authority) {
             return Target::Refused;
         }
     }
     Target::External(clean_url(url))
+}
+
+/// A loose check of `user@host:port`: a bracketed IPv6 address, or a
+/// domain of non-empty labels made of letters, digits, `-` and `_`.
+fn valid_host(authority: &str) -> bool {
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    if let Some(v6) = host_port.strip_prefix('[') {
+        return v6.split(']').next().is_some_and(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'));
+    }
+    let host = match host_port.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        Some(_) => return false,
+        None => host_port,
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || !c.is_ascii())
+        })
 }
 
 /// Percent-encodes what a URL may not contain (spaces, quotes, `<>`,
@@ -462,9 +482,16 @@ pub fn clean_url(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     let bytes = url.as_bytes();
     let mut seen_hash = false;
+    // `[` and `]` are allowed only around an IPv6 host.
+    let authority = url.find("://").map(|i| {
+        let start = i + 3;
+        let len = url[start..].find(['/', '?', '#']).unwrap_or(url.len() - start);
+        start..start + len
+    });
     for (i, c) in url.char_indices() {
         let encode = match c {
             ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => true,
+            '[' | ']' => !authority.as_ref().is_some_and(|a| a.contains(&i)),
             '#' => std::mem::replace(&mut seen_hash, true),
             '%' => !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)),
@@ -555,6 +582,10 @@ mod tests {
         assert_eq!(link_target("/docs/", Some("https://e.org/blog/")), Target::External("https://e.org/docs/".into()));
         assert_eq!(link_target("x.md", None), Target::Relative("x.md".into()));
         assert_eq!(link_target("http://", None), Target::Refused);
+        assert_eq!(link_target("https://../", None), Target::Refused);
+        assert_eq!(link_target("http://a b/", None), Target::Refused);
+        assert_eq!(link_target("http://[::1]:80/x[1]", None), Target::External("http://[::1]:80/x%5B1%5D".into()));
+        assert_eq!(link_target("https://example.com/?search=](uri)", None), Target::External("https://example.com/?search=%5D(uri)".into()));
         assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
     }
 }
