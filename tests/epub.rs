@@ -643,11 +643,22 @@ fn epubcheck_accepts_hand_built_books() {
     rtl.meta.lang = "ar".into();
     rtl.body = vec![h(1, "مرحبا"), p(vec![t("نص عربي")])];
     books.push(write_book(out.path(), "rtl", &render(&rtl, &ctx(&proj.root)).bytes));
-    if let Some(results) = epubcheck(&books) {
+    // The harness itself must see problems: a broken book is reported.
+    let broken = write_book(out.path(), "broken", b"PK not a zip");
+    books.push(broken.clone());
+    if let Some(mut results) = epubcheck(&books) {
+        let seen = results.remove(&broken).unwrap();
+        assert!(seen.iter().any(|m| m.starts_with("FATAL") || m.starts_with("ERROR")), "{seen:?}");
+        books.pop();
         assert_clean(&results);
     }
+    keep_books(&books);
+}
+
+/// `BRIEF_EPUB_KEEP=dir` keeps the books a test built, for reading them.
+fn keep_books(books: &[PathBuf]) {
     if let Ok(dir) = std::env::var("BRIEF_EPUB_KEEP") {
-        for b in &books {
+        for b in books {
             std::fs::copy(b, Path::new(&dir).join(b.file_name().unwrap())).unwrap();
         }
     }
@@ -676,6 +687,7 @@ fn sample_post_reads_well_and_passes_epubcheck() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let (books, refused) = build_folder(&root.join("content"), root, out.path());
+    keep_books(&books);
     assert_eq!(refused, 0);
     assert!(!books.is_empty());
     let book = Book::open(&std::fs::read(&books[0]).unwrap());
@@ -692,6 +704,7 @@ fn epubcheck_accepts_every_real_corpus_post() {
     let real = shared.join("corpus/real");
     let out = tempfile::tempdir().unwrap();
     let (books, refused) = build_folder(&real, &real, out.path());
+    keep_books(&books);
     eprintln!("corpus/real: {} book(s) built, {refused} post(s) refused by the spine", books.len());
     assert!(books.len() >= 40, "only {} books", books.len());
     if let Some(results) = epubcheck(&books) {
@@ -699,17 +712,23 @@ fn epubcheck_accepts_every_real_corpus_post() {
     }
 }
 
-/// Every CommonMark spec example, 40 to a book: each example is a
+/// Every CommonMark spec example, 40 to a book (and the GFM extension
+/// examples in one more): each example is a
 /// level-2 heading followed by its parsed body.
 #[test]
 fn epubcheck_accepts_all_commonmark_examples() {
     let Some(shared) = common::shared() else { return };
-    let spec: Vec<serde_json::Value> =
-        serde_json::from_str(&std::fs::read_to_string(shared.join("corpus/commonmark/spec.json")).unwrap()).unwrap();
+    let read = |name: &str| -> Vec<serde_json::Value> {
+        serde_json::from_str(&std::fs::read_to_string(shared.join("corpus/commonmark").join(name)).unwrap()).unwrap()
+    };
+    let spec = read("spec.json");
+    let gfm = read("gfm.json");
     let proj = project();
     let out = tempfile::tempdir().unwrap();
     let mut books = Vec::new();
-    for (n, chunk) in spec.chunks(40).enumerate() {
+    // The GFM extension examples (tables, task lists, strikethrough,
+    // autolinks, disallowed raw HTML) go in one more book.
+    for (n, chunk) in spec.chunks(40).chain(std::iter::once(gfm.as_slice())).enumerate() {
         let mut body = Vec::new();
         let mut footnotes = Vec::new();
         for example in chunk {
@@ -725,7 +744,7 @@ fn epubcheck_accepts_all_commonmark_examples() {
         assert_words_survive(&post, &Book::open(&rendered.bytes));
         books.push(write_book(out.path(), &format!("spec-{n}"), &rendered.bytes));
     }
-    assert_eq!(books.len(), spec.len().div_ceil(40));
+    assert_eq!(books.len(), spec.len().div_ceil(40) + 1);
     if let Some(results) = epubcheck(&books) {
         assert_clean(&results);
     }
