@@ -638,6 +638,8 @@ fn epubcheck_accepts_hand_built_books() {
     let mut empty = bare.clone();
     empty.body.clear();
     empty.meta.title = "\u{1}".into();
+    let warnings = render(&empty, &ctx(&proj.root)).warnings;
+    assert!(warnings.iter().any(|w| w.message.starts_with("1 character(s)")), "{warnings:?}");
     books.push(write_book(out.path(), "empty", &render(&empty, &ctx(&proj.root)).bytes));
     let mut rtl = bare.clone();
     rtl.meta.lang = "ar".into();
@@ -675,6 +677,11 @@ fn build_folder(dir: &Path, root: &Path, out: &Path) -> (Vec<PathBuf>, usize) {
             continue;
         };
         let rendered = render(&read.post, &ctx(root));
+        if std::env::var_os("BRIEF_EPUB_WARNINGS").is_some() {
+            for w in &rendered.warnings {
+                eprintln!("{w}");
+            }
+        }
         assert_words_survive(&read.post, &Book::open(&rendered.bytes));
         let name = path.strip_prefix(dir).unwrap().to_string_lossy().replace(['/', '\\', '.'], "_");
         books.push(write_book(out, &name, &rendered.bytes));

@@ -43,11 +43,12 @@ const TITLE_FILE: &str = "title.xhtml";
 /// the project folder).
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let lang = book_language(post, ctx);
-    let title = book_title(post);
+    let (title, title_dropped) = book_title(post);
     let plan = plan_chapters(&post.body, ctx.config.epub.split_chars);
 
     let images = Images::new(&ctx.project_root, post_dir(post, ctx));
     let mut w = BodyWriter::new(post, ctx.config.project.base_url.as_deref(), images);
+    w.add_dropped(title_dropped + metadata_dropped(post));
     assign_ids(post, &plan, &mut w);
 
     let mut docs: Vec<(String, String)> = Vec::new();
@@ -84,13 +85,21 @@ fn book_language(post: &Post, ctx: &Context) -> String {
     }
 }
 
-fn book_title(post: &Post) -> String {
-    let (title, _) = xml_clean(post.meta.title.trim());
+/// The title with forbidden characters dropped (and how many), or the
+/// slug when nothing is left.
+fn book_title(post: &Post) -> (String, usize) {
+    let (title, dropped) = xml_clean(post.meta.title.trim());
     if title.trim().is_empty() {
-        post.meta.slug.clone()
+        (post.meta.slug.clone(), dropped)
     } else {
-        title
+        (title, dropped)
     }
+}
+
+/// Forbidden characters in the metadata only the package carries (tags);
+/// the title page counts its own.
+fn metadata_dropped(post: &Post) -> usize {
+    post.meta.tags.iter().map(|t| xml_clean(t).1).sum()
 }
 
 fn is_rtl(lang: &str) -> bool {

@@ -462,9 +462,15 @@ impl<'a> BodyWriter<'a> {
         let _ = &self.relative_links; // relative links are expected in web posts: no warning
     }
 
-    /// Total dropped-character count (for tests and metadata).
+    /// Adds the characters `out` dropped to the count the summary
+    /// warning reports.
     pub fn count_dropped(&mut self, out: &mut Out) {
         self.take_dropped(out);
+    }
+
+    /// Counts forbidden characters dropped outside an [`Out`] (metadata).
+    pub fn add_dropped(&mut self, n: usize) {
+        self.dropped_chars += n;
     }
 }
 
