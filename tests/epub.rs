@@ -756,3 +756,13 @@ fn epubcheck_accepts_all_commonmark_examples() {
         assert_clean(&results);
     }
 }
+
+/// The XHTML of the rich post, reviewed like code (house habit 8).
+#[test]
+fn rich_post_xhtml_snapshot() {
+    let proj = project();
+    let book = Book::open(&render(&rich_post(&proj), &ctx(&proj.root)).bytes);
+    for name in ["title", "chapter-1", "notes", "nav"] {
+        insta::assert_snapshot!(format!("rich_{name}"), book.text(&format!("OEBPS/{name}.xhtml")));
+    }
+}
