@@ -401,6 +401,7 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
             out.raw("<p class=\"note-back\">");
             for (file, id) in &refs {
                 out.raw("<a role=\"doc-backlink\"");
+                out.attribute("aria-label", back_label(lang));
                 let href = if file == NOTES_FILE { format!("#{id}") } else { format!("{file}#{id}") };
                 out.attribute("href", &href);
                 out.raw(">\u{21A9}\u{FE0E}</a> ");
@@ -426,6 +427,22 @@ fn notes_title(lang: &str) -> &'static str {
         "it" => "Note",
         "nl" => "Noten",
         _ => "Notes",
+    }
+}
+
+/// Accessible name of a footnote's back link (its text is only `↩`).
+fn back_label(lang: &str) -> &'static str {
+    match lang.split('-').next().unwrap_or("") {
+        "ko" => "본문으로 돌아가기",
+        "ja" => "本文に戻る",
+        "zh" => "返回正文",
+        "de" => "Zurück zum Text",
+        "fr" => "Retour au texte",
+        "es" => "Volver al texto",
+        "pt" => "Voltar ao texto",
+        "it" => "Torna al testo",
+        "nl" => "Terug naar de tekst",
+        _ => "Back to the text",
     }
 }
 
