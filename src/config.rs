@@ -12,6 +12,7 @@ pub struct Config {
     pub project: Project,
     pub text: TextSettings,
     pub pdf: PdfSettings,
+    pub epub: EpubSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +89,20 @@ pub enum LinkStyle {
     Footnote,
     Inline,
     None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EpubSettings {
+    /// A post whose text is longer than this many characters is split
+    /// into chapters at its level-1/2 headings; 0 never splits.
+    pub split_chars: usize,
+}
+
+impl Default for EpubSettings {
+    fn default() -> Self {
+        EpubSettings { split_chars: 20_000 }
+    }
 }
 
 impl Config {

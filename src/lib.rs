@@ -97,14 +97,7 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.posts_failed += collisions.len();
     diagnostics.extend(collisions);
 
-    let jobs: Vec<(&Post, Edition)> = posts
-        .iter()
-        .flat_map(|p| request.editions.iter().map(move |&e| (p, e)))
-        .collect();
-    let results: Vec<(&Post, Result<Vec<Diagnostic>, Diagnostic>)> = jobs
-        .par_iter()
-        .map(|&(post, edition)| (post, run_job(post, edition, ctx, request)))
-        .collect();
+    let results = render_and_write(&posts, request, ctx);
 
     let mut failed_posts = std::collections::BTreeSet::new();
     for (post, result) in results {
@@ -187,10 +180,45 @@ fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
     (kept, errors)
 }
 
-fn run_job(post: &Post, edition: Edition, ctx: &Context, request: &BuildRequest) -> Result<Vec<Diagnostic>, Diagnostic> {
-    let rendered = edition
-        .render(post, ctx)
-        .map_err(|d| if d.file.is_none() { d.in_file(&post.source) } else { d })?;
+type JobResult<'p> = (&'p Post, Result<Vec<Diagnostic>, Diagnostic>);
+
+/// Runs every (post, edition) job and writes each output as soon as it is
+/// rendered. PDF jobs run on plain OS threads (Typst uses rayon inside and
+/// must not be called from a rayon task, see DESIGN.md); the other
+/// editions run on the current rayon pool at the same time.
+fn render_and_write<'p>(posts: &'p [Post], request: &BuildRequest, ctx: &Context) -> Vec<JobResult<'p>> {
+    let others: Vec<(&Post, Edition)> = posts
+        .iter()
+        .flat_map(|p| request.editions.iter().filter(|e| **e != Edition::Pdf).map(move |&e| (p, e)))
+        .collect();
+    let pdf_posts: Vec<&Post> = if request.editions.contains(&Edition::Pdf) { posts.iter().collect() } else { Vec::new() };
+    let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_posts.len()));
+    let threads = rayon::current_num_threads();
+    let mut results: Vec<JobResult<'p>> = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            write::pdf::render_each(&pdf_posts, ctx, threads, &|i, rendered| {
+                let post = pdf_posts[i];
+                let result = finish_job(post, Edition::Pdf, rendered, request);
+                pdf_results.lock().unwrap_or_else(|e| e.into_inner()).push((post, result));
+            });
+        });
+        others
+            .par_iter()
+            .map(|&(post, edition)| (post, finish_job(post, edition, edition.render(post, ctx), request)))
+            .collect()
+    });
+    results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
+    results
+}
+
+/// Writes a rendered edition; any failure names the post.
+fn finish_job(
+    post: &Post,
+    edition: Edition,
+    rendered: Result<write::Rendered, Diagnostic>,
+    request: &BuildRequest,
+) -> Result<Vec<Diagnostic>, Diagnostic> {
+    let rendered = rendered.map_err(|d| if d.file.is_none() { d.in_file(&post.source) } else { d })?;
     let path = edition.output_path(&request.out_dir, &post.meta.slug);
     output::write_atomic(&path, &rendered.bytes)?;
     Ok(rendered.warnings)

@@ -56,7 +56,7 @@ fn context(config: Config) -> Context {
 
 fn resolve_editions(names: &[String]) -> Result<Vec<Edition>, Diagnostic> {
     if names.is_empty() {
-        return Ok(Edition::ALL.into_iter().filter(|e| e.is_available()).collect());
+        return Ok(Edition::ALL.to_vec());
     }
     let mut editions = Vec::new();
     for name in names.iter().filter(|n| !n.trim().is_empty()) {
@@ -64,13 +64,6 @@ fn resolve_editions(names: &[String]) -> Result<Vec<Edition>, Diagnostic> {
             Diagnostic::error(format!("unknown edition {}", brief::diag::quote(name)))
                 .with_hint("use a comma-separated list of: pdf, epub, email")
         })?;
-        if !edition.is_available() {
-            return Err(Diagnostic::error(format!(
-                "the {} edition is not available in this version of brief",
-                edition.name()
-            ))
-            .with_hint("available: email"));
-        }
         if !editions.contains(&edition) {
             editions.push(edition);
         }

@@ -7,7 +7,12 @@ use crate::diag::Diagnostic;
 use crate::ir::Post;
 use std::path::{Path, PathBuf};
 
+pub mod epub;
+pub mod pdf;
+pub mod pdf_model;
 pub mod text;
+pub mod world;
+pub mod xhtml;
 
 /// An edition of a post. Each has its own folder and file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,11 +42,6 @@ impl Edition {
         }
     }
 
-    /// Whether this build of brief can write the edition yet.
-    pub fn is_available(self) -> bool {
-        matches!(self, Edition::Email)
-    }
-
     /// Where the edition of the post with `slug` goes under `out`.
     pub fn output_path(self, out: &Path, slug: &str) -> PathBuf {
         let (folder, ext) = match self {
@@ -56,14 +56,14 @@ impl Edition {
     pub fn render(self, post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         match self {
             Edition::Email => text::render(post, ctx),
-            Edition::Pdf | Edition::Epub => Err(Diagnostic::error(format!(
-                "the {} edition is not available in this build",
-                self.name()
-            ))),
+            Edition::Epub => epub::render(post, ctx),
+            // Callers with many posts use `pdf::render_all`, which runs
+            // Typst on plain threads (see DESIGN.md); never call this from
+            // inside a rayon task.
+            Edition::Pdf => pdf::render(post, ctx),
         }
     }
 }
-
 
 /// What every writer may read. Shared by all threads; never mutated during
 /// a build.
@@ -90,7 +90,3 @@ pub struct Rendered {
     pub bytes: Vec<u8>,
     pub warnings: Vec<Diagnostic>,
 }
-
-pub mod pdf;
-pub mod pdf_model;
-pub mod world;

@@ -49,9 +49,29 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
 /// queue, evicting Typst's caches after each document so memory stays
 /// bounded. Results come back in the order of `posts`.
 pub fn render_all(posts: &[&Post], ctx: &Context, threads: usize) -> Vec<Result<Rendered, Diagnostic>> {
-    let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Rendered, Diagnostic>>>> =
         Mutex::new((0..posts.len()).map(|_| None).collect());
+    render_each(posts, ctx, threads, &|i, result| {
+        results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Diagnostic::error("PDF worker stopped early"))))
+        .collect()
+}
+
+/// Renders `posts` on `threads` plain OS threads and hands each result, as
+/// soon as it is ready, to `on_done` with the post's index, so a build can
+/// write each PDF at once instead of holding them all in memory.
+pub fn render_each(
+    posts: &[&Post],
+    ctx: &Context,
+    threads: usize,
+    on_done: &(dyn Fn(usize, Result<Rendered, Diagnostic>) + Sync),
+) {
+    let next = AtomicUsize::new(0);
     let threads = threads.clamp(1, posts.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -60,7 +80,7 @@ pub fn render_all(posts: &[&Post], ctx: &Context, threads: usize) -> Vec<Result<
                 let Some(post) = posts.get(i) else { break };
                 let result = render(post, ctx);
                 typst::comemo::evict(10);
-                results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(result);
+                on_done(i, result);
             };
             // Typst recurses deeply on nested content: give it room.
             std::thread::Builder::new()
@@ -70,12 +90,6 @@ pub fn render_all(posts: &[&Post], ctx: &Context, threads: usize) -> Vec<Result<
                 .expect("cannot start a PDF worker thread");
         }
     });
-    results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(Diagnostic::error("PDF worker stopped early"))))
-        .collect()
 }
 
 fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered, Diagnostic> {

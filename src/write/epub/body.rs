@@ -1,0 +1,480 @@
+//! The post's blocks and inlines as XHTML for EPUB content documents.
+//!
+//! One [`BodyWriter`] renders every document of a book, so it can number
+//! footnote references, embed each image once and count what it had to
+//! drop (for one summarising warning per kind instead of a flood).
+
+use super::images::{Image, Images};
+use crate::diag::{Diagnostic, quote};
+use crate::ir::{Align, Block, Inline, ListItem, Post};
+use crate::write::xhtml::{HtmlPiece, Out, Target, collapse_ws, html_text, link_target};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub const NOTES_FILE: &str = "notes.xhtml";
+
+/// Where an id lives: (content document, id).
+pub type Anchor = (String, String);
+
+pub struct BodyWriter<'a> {
+    post: &'a Post,
+    base_url: Option<&'a str>,
+    /// Heading ids, by the heading's address in the post.
+    pub heading_ids: HashMap<*const Block, String>,
+    /// Fragment names a link may use (given ids, generated ids and
+    /// GitHub-style slugs) → where they lead.
+    pub anchors: HashMap<String, Anchor>,
+    pub images: Images,
+    /// Footnote number → references to it, in reading order.
+    pub note_refs: BTreeMap<usize, Vec<Anchor>>,
+    /// Document being written, for same-document links.
+    pub current_file: String,
+    pub warnings: Vec<Diagnostic>,
+    in_link: usize,
+    dropped_chars: usize,
+    html_fragments: usize,
+    html_dropped: BTreeSet<String>,
+    relative_links: BTreeSet<String>,
+    refused_links: BTreeSet<String>,
+    broken_fragments: BTreeSet<String>,
+    /// Embedded images without alt text (accessibility metadata).
+    pub images_without_alt: usize,
+}
+
+impl<'a> BodyWriter<'a> {
+    pub fn new(post: &'a Post, base_url: Option<&'a str>, images: Images) -> BodyWriter<'a> {
+        BodyWriter {
+            post,
+            base_url,
+            heading_ids: HashMap::new(),
+            anchors: HashMap::new(),
+            images,
+            note_refs: BTreeMap::new(),
+            current_file: String::new(),
+            warnings: Vec::new(),
+            in_link: 0,
+            dropped_chars: 0,
+            html_fragments: 0,
+            html_dropped: BTreeSet::new(),
+            relative_links: BTreeSet::new(),
+            refused_links: BTreeSet::new(),
+            broken_fragments: BTreeSet::new(),
+            images_without_alt: 0,
+        }
+    }
+
+    fn has_note(&self, number: usize) -> bool {
+        self.post.footnotes.iter().any(|n| n.number == number)
+    }
+
+    /// Renders blocks into `out`.
+    pub fn blocks(&mut self, out: &mut Out, blocks: &[Block]) {
+        for block in blocks {
+            self.block(out, block, false);
+        }
+        self.take_dropped(out);
+    }
+
+    fn take_dropped(&mut self, out: &mut Out) {
+        self.dropped_chars += std::mem::take(&mut out.dropped);
+    }
+
+    fn block(&mut self, out: &mut Out, block: &Block, tight: bool) {
+        match block {
+            Block::Heading { level, content, .. } => {
+                let level = (*level).clamp(1, 6);
+                out.raw(&format!("<h{level}"));
+                if let Some(id) = self.heading_ids.get(&(block as *const Block)).cloned() {
+                    out.attribute("id", &id);
+                }
+                out.raw(">");
+                self.inlines(out, content);
+                out.raw(&format!("</h{level}>\n"));
+            }
+            Block::Paragraph { content } if tight => {
+                self.inlines(out, content);
+                out.raw("\n");
+            }
+            Block::Paragraph { content } => {
+                out.raw("<p>");
+                self.inlines(out, content);
+                out.raw("</p>\n");
+            }
+            Block::List { start, tight, items } => self.list(out, *start, *tight, items),
+            Block::Quote { alert, body } => {
+                match alert {
+                    Some(kind) => {
+                        let kind: String = kind
+                            .chars()
+                            .filter(char::is_ascii_alphabetic)
+                            .map(|c| c.to_ascii_lowercase())
+                            .collect();
+                        out.raw("<blockquote");
+                        out.attribute("class", &format!("alert alert-{kind}"));
+                        out.raw("><p class=\"alert-title\">");
+                        let mut title = kind.clone();
+                        if let Some(first) = title.get_mut(..1) {
+                            first.make_ascii_uppercase();
+                        }
+                        out.text(&title);
+                        out.raw("</p>\n");
+                    }
+                    None => out.raw("<blockquote>\n"),
+                }
+                for b in body {
+                    self.block(out, b, false);
+                }
+                out.raw("</blockquote>\n");
+            }
+            Block::Code { lang, text } => {
+                out.raw("<pre><code");
+                if let Some(lang) = lang {
+                    let class: String = lang
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+'))
+                        .collect();
+                    if !class.is_empty() {
+                        out.attribute("class", &format!("language-{class}"));
+                    }
+                }
+                out.raw(">");
+                out.text(text.strip_suffix('\n').unwrap_or(text));
+                out.raw("</code></pre>\n");
+            }
+            Block::Table { align, head, rows } => self.table(out, align, head, rows),
+            Block::Rule => out.raw("<hr/>\n"),
+            Block::Html { html } => self.html_block(out, html),
+        }
+    }
+
+    fn list(&mut self, out: &mut Out, start: Option<u64>, tight: bool, items: &[ListItem]) {
+        let tag = if start.is_some() { "ol" } else { "ul" };
+        out.raw("<");
+        out.raw(tag);
+        if items.iter().any(|i| i.task.is_some()) {
+            out.attribute("class", "tasks");
+        }
+        if let Some(n) = start.filter(|&n| n != 1) {
+            out.attribute("start", &n.to_string());
+        }
+        out.raw(">\n");
+        for item in items {
+            out.raw("<li>");
+            if let Some(done) = item.task {
+                // A character, not a form control: readers show it and
+                // screen readers name it ("ballot box with check").
+                out.raw(if done {
+                    "<span class=\"task done\">\u{2611}</span> "
+                } else {
+                    "<span class=\"task\">\u{2610}</span> "
+                });
+            }
+            for b in &item.body {
+                self.block(out, b, tight);
+            }
+            out.raw("</li>\n");
+        }
+        out.raw(&format!("</{tag}>\n"));
+    }
+
+    fn table(&mut self, out: &mut Out, align: &[Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) {
+        let class = |i: usize| match align.get(i) {
+            Some(Align::Left) => Some("align-left"),
+            Some(Align::Center) => Some("align-center"),
+            Some(Align::Right) => Some("align-right"),
+            _ => None,
+        };
+        out.raw("<table>\n");
+        if !head.is_empty() {
+            out.raw("<thead><tr>");
+            for (i, cell) in head.iter().enumerate() {
+                out.raw("<th scope=\"col\"");
+                if let Some(c) = class(i) {
+                    out.attribute("class", c);
+                }
+                out.raw(">");
+                self.inlines(out, cell);
+                out.raw("</th>");
+            }
+            out.raw("</tr></thead>\n");
+        }
+        if !rows.is_empty() {
+            out.raw("<tbody>\n");
+            for row in rows {
+                out.raw("<tr>");
+                for (i, cell) in row.iter().enumerate() {
+                    out.raw("<td");
+                    if let Some(c) = class(i) {
+                        out.attribute("class", c);
+                    }
+                    out.raw(">");
+                    self.inlines(out, cell);
+                    out.raw("</td>");
+                }
+                out.raw("</tr>\n");
+            }
+            out.raw("</tbody>\n");
+        }
+        out.raw("</table>\n");
+    }
+
+    /// A raw HTML block, shown as its text in paragraphs (the raw-HTML
+    /// rule in `xhtml`).
+    fn html_block(&mut self, out: &mut Out, html: &str) {
+        let text = html_text(html);
+        self.note_html(&text);
+        let mut paragraphs: Vec<Vec<HtmlPiece>> = vec![Vec::new()];
+        for piece in text.pieces {
+            match piece {
+                HtmlPiece::Paragraph => paragraphs.push(Vec::new()),
+                other => paragraphs.last_mut().expect("never empty").push(other),
+            }
+        }
+        for para in paragraphs {
+            let mut pieces: Vec<String> = Vec::new();
+            for piece in &para {
+                match piece {
+                    HtmlPiece::Text(t) => pieces.push(collapse_ws(t)),
+                    _ => pieces.push("\n".into()),
+                }
+            }
+            if pieces.iter().all(|p| p.trim().is_empty()) {
+                continue;
+            }
+            out.raw("<p class=\"raw-html\">");
+            let mut first = true;
+            for (piece, text) in para.iter().zip(&pieces) {
+                match piece {
+                    HtmlPiece::Text(raw) => {
+                        // Keep a space where the source had one, so words
+                        // on both sides of a tag do not run together.
+                        if !first && raw.starts_with(|c: char| c.is_ascii_whitespace()) {
+                            out.raw(" ");
+                        }
+                        out.text(text);
+                        if raw.ends_with(|c: char| c.is_ascii_whitespace()) && !text.is_empty() {
+                            out.raw(" ");
+                        }
+                    }
+                    _ => out.raw("<br/>"),
+                }
+                first = false;
+            }
+            out.raw("</p>\n");
+        }
+    }
+
+    fn note_html(&mut self, text: &crate::write::xhtml::HtmlText) {
+        if text.tags > 0 {
+            self.html_fragments += 1;
+        }
+        self.html_dropped.extend(text.dropped.iter().cloned());
+    }
+
+    pub fn inlines(&mut self, out: &mut Out, inlines: &[Inline]) {
+        for inline in inlines {
+            self.inline(out, inline);
+        }
+    }
+
+    fn inline(&mut self, out: &mut Out, inline: &Inline) {
+        match inline {
+            Inline::Text { text } => out.text(text),
+            Inline::Emph { content } => self.wrap(out, "em", content),
+            Inline::Strong { content } => self.wrap(out, "strong", content),
+            Inline::Strike { content } => self.wrap(out, "s", content),
+            Inline::Code { text } => {
+                out.raw("<code>");
+                out.text(text);
+                out.raw("</code>");
+            }
+            Inline::Link { url, title, bare, content } => self.link(out, url, title.as_deref(), *bare, content),
+            Inline::Image { src, title, alt, line } => self.image(out, src, title.as_deref(), alt, *line),
+            Inline::FootnoteRef { number, .. } => self.note_ref(out, *number),
+            Inline::SoftBreak => out.raw("\n"),
+            Inline::HardBreak => out.raw("<br/>\n"),
+            Inline::Html { html } => {
+                let text = html_text(html);
+                self.note_html(&text);
+                for piece in text.pieces {
+                    match piece {
+                        HtmlPiece::Text(t) => out.text(&t),
+                        HtmlPiece::Break => out.raw("<br/>"),
+                        HtmlPiece::Paragraph => out.raw(" "),
+                    }
+                }
+            }
+        }
+    }
+
+    fn wrap(&mut self, out: &mut Out, tag: &str, content: &[Inline]) {
+        out.raw(&format!("<{tag}>"));
+        self.inlines(out, content);
+        out.raw(&format!("</{tag}>"));
+    }
+
+    fn link(&mut self, out: &mut Out, url: &str, title: Option<&str>, bare: bool, content: &[Inline]) {
+        let href = match link_target(url, self.base_url) {
+            Target::External(u) => Some(u),
+            Target::Fragment(f) => match self.anchors.get(&f).or_else(|| self.anchors.get(&percent(&f))) {
+                Some((file, id)) if *file == self.current_file => Some(format!("#{id}")),
+                Some((file, id)) => Some(format!("{file}#{id}")),
+                None => {
+                    self.broken_fragments.insert(f);
+                    None
+                }
+            },
+            Target::Relative(u) => {
+                self.relative_links.insert(u.clone());
+                // Keep the target visible: the book cannot link there.
+                self.inlines(out, content);
+                if !bare {
+                    out.raw(" <span class=\"link-target\">(");
+                    out.text(&u);
+                    out.raw(")</span>");
+                }
+                return;
+            }
+            Target::Refused => {
+                self.refused_links.insert(url.to_string());
+                None
+            }
+        };
+        match href {
+            Some(href) if self.in_link == 0 => {
+                out.raw("<a");
+                out.attribute("href", &href);
+                if let Some(t) = title.filter(|t| !t.is_empty()) {
+                    out.attribute("title", t);
+                }
+                out.raw(">");
+                self.in_link += 1;
+                self.inlines(out, content);
+                self.in_link -= 1;
+                out.raw("</a>");
+            }
+            _ => self.inlines(out, content),
+        }
+    }
+
+    fn image(&mut self, out: &mut Out, src: &str, title: Option<&str>, alt: &str, line: usize) {
+        match self.images.resolve(src) {
+            Image::Embedded { href } => {
+                if alt.trim().is_empty() {
+                    self.images_without_alt += 1;
+                }
+                out.raw("<img");
+                out.attribute("src", &href);
+                out.attribute("alt", alt);
+                if let Some(t) = title.filter(|t| !t.is_empty()) {
+                    out.attribute("title", t);
+                }
+                out.raw("/>");
+            }
+            Image::Unavailable { link, reason } => {
+                self.warnings.push(
+                    Diagnostic::warning(format!("image {} not embedded in the EPUB: {reason}", quote(src)))
+                        .in_file(&self.post.source)
+                        .at(line, None)
+                        .with_hint("the book shows the image's alt text (and a link to it when it is on the web)"),
+                );
+                let label = if alt.trim().is_empty() { src } else { alt };
+                match link {
+                    Some(url) if self.in_link == 0 => {
+                        out.raw("<a class=\"image-link\"");
+                        out.attribute("href", &url);
+                        out.raw(">[");
+                        out.text(label);
+                        out.raw("]</a>");
+                    }
+                    _ => {
+                        out.raw("<span class=\"image-missing\">[");
+                        out.text(label);
+                        out.raw("]</span>");
+                    }
+                }
+            }
+        }
+    }
+
+    fn note_ref(&mut self, out: &mut Out, number: usize) {
+        if !self.has_note(number) || self.in_link > 0 {
+            out.text(&format!("[{number}]"));
+            return;
+        }
+        let refs = self.note_refs.entry(number).or_default();
+        let id = if refs.is_empty() {
+            format!("fnref-{number}")
+        } else {
+            format!("fnref-{number}-{}", refs.len() + 1)
+        };
+        refs.push((self.current_file.clone(), id.clone()));
+        let href = if self.current_file == NOTES_FILE {
+            format!("#fn-{number}")
+        } else {
+            format!("{NOTES_FILE}#fn-{number}")
+        };
+        out.raw("<sup><a epub:type=\"noteref\" role=\"doc-noteref\"");
+        out.attribute("id", &id);
+        out.attribute("href", &href);
+        out.raw(&format!(">{number}</a></sup>"));
+    }
+
+    /// One warning per kind of thing the book could not keep as written.
+    pub fn summary_warnings(&mut self) {
+        let file = self.post.source.clone();
+        let mut push = |d: Diagnostic| self.warnings.push(d.in_file(&file));
+        if self.dropped_chars > 0 {
+            push(Diagnostic::warning(format!(
+                "{} character(s) that XML 1.0 forbids (control characters) were dropped from the EPUB",
+                self.dropped_chars
+            )));
+        }
+        if self.html_fragments > 0 {
+            push(
+                Diagnostic::warning(format!(
+                    "{} raw HTML fragment(s) are shown as text in the EPUB (tags removed, words kept)",
+                    self.html_fragments
+                ))
+                .with_hint("write Markdown instead of HTML to keep the formatting"),
+            );
+        }
+        if !self.html_dropped.is_empty() {
+            let names: Vec<_> = self.html_dropped.iter().map(|n| format!("<{n}>")).collect();
+            push(Diagnostic::warning(format!(
+                "raw HTML {} content dropped from the EPUB (never shown or run)",
+                names.join(", ")
+            )));
+        }
+        if let Some(first) = self.refused_links.iter().next() {
+            push(Diagnostic::warning(format!(
+                "{} link(s) with an unsafe or unknown scheme kept as text only, e.g. {}",
+                self.refused_links.len(),
+                quote(first)
+            )));
+        }
+        if let Some(first) = self.broken_fragments.iter().next() {
+            push(Diagnostic::warning(format!(
+                "{} link(s) to a missing heading kept as text only, e.g. #{}",
+                self.broken_fragments.len(),
+                crate::diag::one_line(first)
+            )));
+        }
+        let _ = &self.relative_links; // relative links are expected in web posts: no warning
+    }
+
+    /// Adds the characters `out` dropped to the count the summary
+    /// warning reports.
+    pub fn count_dropped(&mut self, out: &mut Out) {
+        self.take_dropped(out);
+    }
+
+    /// Counts forbidden characters dropped outside an [`Out`] (metadata).
+    pub fn add_dropped(&mut self, n: usize) {
+        self.dropped_chars += n;
+    }
+}
+
+/// `%`-decoded form of a fragment, so `#caf%C3%A9` finds `café`.
+fn percent(f: &str) -> String {
+    crate::write::xhtml::percent_decode(f)
+}
