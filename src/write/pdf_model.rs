@@ -27,6 +27,16 @@ const WORD_PART: usize = 10;
 /// Code lines with a token longer than this are set without `raw` so they
 /// can wrap anywhere.
 const LONG_CODE_TOKEN: usize = 60;
+/// Containers (quotes, lists, emphasis, links, footnote bodies, table
+/// cells) nested deeper than this in the PDF data are flattened into their
+/// parent, keeping their text. Typst stops at 80 nested function calls and
+/// its `json()` at 128 nested values; the template spends up to four calls
+/// and three JSON levels per container, so the markdown module's
+/// `MAX_DEPTH` (32) is too deep for it, and a chain of footnotes (each note
+/// citing the next) is not bounded by `MAX_DEPTH` at all. Regression:
+/// 600 nested `>` and 2,000 chained footnotes failed the PDF with "maximum
+/// function call depth exceeded" and "recursion limit exceeded".
+pub const MAX_PDF_NESTING: usize = 12;
 
 /// Everything the converter needs besides the post.
 pub struct ModelOptions<'a> {
@@ -72,6 +82,8 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         used_notes: BTreeSet::new(),
         in_note: false,
         embedded_images: 0,
+        depth: 0,
+        flattened: false,
     };
     let body: Vec<Value> = cx.blocks(&post.body, true);
     let mut unreferenced = Vec::new();
@@ -135,9 +147,40 @@ struct Converter<'a> {
     used_notes: BTreeSet<usize>,
     in_note: bool,
     embedded_images: usize,
+    /// Containers open around the value being built (see
+    /// [`MAX_PDF_NESTING`]).
+    depth: usize,
+    flattened: bool,
 }
 
 impl Converter<'_> {
+    /// True (and warns once) when one more container would nest too deep
+    /// for the template: the caller then splices the container's content
+    /// into its parent instead.
+    fn too_deep(&mut self) -> bool {
+        if self.depth < MAX_PDF_NESTING {
+            return false;
+        }
+        if !self.flattened {
+            self.flattened = true;
+            self.warn(
+                format!(
+                    "quotes, lists, emphasis or footnotes nested deeper than {MAX_PDF_NESTING} levels are flattened in the PDF (their text is kept)"
+                ),
+                None,
+            );
+        }
+        true
+    }
+
+    /// Runs `f` one container deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
     fn warn(&mut self, message: String, line: Option<usize>) {
         let mut d = Diagnostic::warning(message).in_file(&self.post.source);
         if let Some(line) = line {
@@ -147,7 +190,29 @@ impl Converter<'_> {
     }
 
     fn blocks(&mut self, blocks: &[Block], top: bool) -> Vec<Value> {
-        blocks.iter().filter_map(|b| self.block(b, top)).collect()
+        let mut out = Vec::new();
+        for b in blocks {
+            self.push_block(b, top, &mut out);
+        }
+        out
+    }
+
+    /// Pushes a block's value, or, for a quote or list nested too deep, the
+    /// values of the blocks inside it.
+    fn push_block(&mut self, block: &Block, top: bool, out: &mut Vec<Value>) {
+        match block {
+            Block::Quote { body, .. } if self.too_deep() => {
+                for b in body {
+                    self.push_block(b, false, out);
+                }
+            }
+            Block::List { items, .. } if self.too_deep() => {
+                for b in items.iter().flat_map(|i| &i.body) {
+                    self.push_block(b, false, out);
+                }
+            }
+            _ => out.extend(self.block(block, top)),
+        }
     }
 
     fn block(&mut self, block: &Block, top: bool) -> Option<Value> {
@@ -170,11 +235,11 @@ impl Converter<'_> {
             }
             Block::Paragraph { content } => self.paragraph(content),
             Block::List { start, tight, items } => {
-                let items: Vec<Value> = items.iter().map(|i| self.list_item(i)).collect();
+                let items: Vec<Value> = self.nested(|cx| items.iter().map(|i| cx.list_item(i)).collect());
                 json!({"k": "list", "start": start, "tight": tight, "items": items})
             }
             Block::Quote { alert, body } => {
-                let body = self.blocks(body, false);
+                let body = self.nested(|cx| cx.blocks(body, false));
                 json!({"k": "quote", "alert": alert.as_deref().map(clean), "body": body})
             }
             Block::Code { lang, text } => code_block(lang.as_deref(), text),
@@ -194,7 +259,8 @@ impl Converter<'_> {
                     .max()
                     .unwrap_or(1);
                 let mut row_of = |cells: &Vec<Vec<Inline>>| -> Value {
-                    let mut out: Vec<Value> = cells.iter().map(|c| Value::Array(self.inlines(c))).collect();
+                    let mut out: Vec<Value> =
+                        cells.iter().map(|c| Value::Array(self.nested(|cx| cx.inlines(c)))).collect();
                     out.resize(columns, Value::Array(Vec::new()));
                     Value::Array(out)
                 };
@@ -249,12 +315,19 @@ impl Converter<'_> {
     fn inline(&mut self, inline: &Inline, out: &mut Vec<Value>) {
         match inline {
             Inline::Text { text } => push_text(&clean(text), out),
-            Inline::Emph { content } => out.push(json!({"k": "emph", "body": self.inlines(content)})),
+            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content }
+                if self.too_deep() =>
+            {
+                for c in content {
+                    self.inline(c, out);
+                }
+            }
+            Inline::Emph { content } => out.push(json!({"k": "emph", "body": self.nested(|cx| cx.inlines(content))})),
             Inline::Strong { content } => {
-                out.push(json!({"k": "strong", "body": self.inlines(content)}))
+                out.push(json!({"k": "strong", "body": self.nested(|cx| cx.inlines(content))}))
             }
             Inline::Strike { content } => {
-                out.push(json!({"k": "strike", "body": self.inlines(content)}))
+                out.push(json!({"k": "strike", "body": self.nested(|cx| cx.inlines(content))}))
             }
             Inline::Code { text } => out.push(json!({"k": "icode", "parts": word_parts(&clean(text))})),
             Inline::Link { url, content, bare, .. } => {
@@ -266,11 +339,20 @@ impl Converter<'_> {
                 out.push(img);
             }
             Inline::FootnoteRef { number, .. } => {
+                // Too deep: print the number only; the note's text goes to
+                // the notes at the end (it stays out of `used_notes`).
+                let deep = self.notes.contains_key(number)
+                    && !self.used_notes.contains(number)
+                    && self.too_deep();
+                if deep {
+                    out.push(json!({"k": "fn", "n": number, "first": false, "known": false, "body": null}));
+                    return;
+                }
                 let first = self.used_notes.insert(*number);
                 let body = match (first, self.notes.get(number).copied()) {
                     (true, Some(blocks)) => {
                         let was = std::mem::replace(&mut self.in_note, true);
-                        let body = self.blocks(blocks, false);
+                        let body = self.nested(|cx| cx.blocks(blocks, false));
                         self.in_note = was;
                         Value::Array(body)
                     }
@@ -294,7 +376,7 @@ impl Converter<'_> {
 
     fn link(&mut self, url: &str, content: &[Inline], bare: bool) -> Value {
         let url = clean(url).trim().to_string();
-        let body = self.inlines(content);
+        let body = self.nested(|cx| cx.inlines(content));
         if url.starts_with('#') || url.is_empty() {
             // In-page anchors: the text alone reads fine on paper.
             return json!({"k": "span", "body": body});
