@@ -1,0 +1,130 @@
+//! The "nothing lost, nothing let in" properties of one post, shared by the
+//! property tests (`tests/hostile.rs`) and the fuzz target
+//! (`fuzz/fuzz_targets/editions.rs`, which includes this file by path).
+//!
+//! For any bytes: reading never panics. For a post that reads: the e-mail
+//! text keeps every word (`brief::survival`); the EPUB opens as a zip, every
+//! XHTML file in it is well-formed XML and together they keep every word;
+//! the PDF data is JSON that Typst's `json()` accepts (nesting below its
+//! limit) and the fixed main file parses with `typst-syntax`.
+
+#![allow(dead_code)]
+
+use brief::survival::{missing_words, reader_text};
+use brief::write::{Context, epub, text};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Typst's `json()` refuses values nested deeper than serde_json's limit.
+pub const TYPST_JSON_DEPTH: usize = 120;
+
+pub fn context() -> Context {
+    Context {
+        config: brief::config::Config::default(),
+        // Nothing exists here: no stylesheet, no images, nothing to read.
+        project_root: PathBuf::from("/nonexistent-brief-project"),
+        source_date_epoch: None,
+    }
+}
+
+/// Checks every property for one post; `Err` says which one broke.
+pub fn check_bytes(bytes: &[u8]) -> Result<(), String> {
+    let Ok(read) = brief::source::parse_post(Path::new("prop.md"), bytes, "en") else {
+        return Ok(()); // refused with a diagnostic: allowed
+    };
+    let post = read.post;
+    let expected = reader_text(&post);
+
+    let mail = text::render_text(&post, 72);
+    let missing = missing_words(&expected, &mail);
+    if !missing.is_empty() {
+        return Err(format!("e-mail text lost {missing:?}\n--- text\n{mail}"));
+    }
+
+    let ctx = context();
+    let book = epub::render(&post, &ctx).map_err(|d| format!("EPUB failed: {d}"))?;
+    let visible = epub_visible_text(&book.bytes)?;
+    let missing = missing_words(&expected, &visible);
+    if !missing.is_empty() {
+        return Err(format!("EPUB lost {missing:?}\n--- visible\n{visible}"));
+    }
+
+    check_pdf_data(&post, &ctx)?;
+    Ok(())
+}
+
+/// The PDF's inputs: the JSON model must stay within Typst's JSON nesting
+/// and the fixed main file must parse. (Compiling is checked separately:
+/// it is too slow for the fuzz loop.)
+pub fn check_pdf_data(post: &brief::ir::Post, ctx: &Context) -> Result<(), String> {
+    let model = brief::write::pdf_model::build(
+        post,
+        &brief::write::pdf_model::ModelOptions {
+            links: ctx.config.pdf.links,
+            paper: ctx.config.pdf.paper,
+            post_dir: None,
+            body_fonts: vec!["Libertinus Serif".into()],
+            mono_fonts: vec!["DejaVu Sans Mono".into()],
+            organisation: None,
+            no_images: false,
+        },
+    );
+    let depth = json_depth(&model.json);
+    if depth >= TYPST_JSON_DEPTH {
+        return Err(format!("PDF data nests {depth} levels; Typst's json() stops at 128"));
+    }
+    let json = serde_json::to_string(&model.json).map_err(|e| format!("PDF data: {e}"))?;
+    serde_json::from_str::<serde_json::Value>(&json).map_err(|e| format!("PDF data does not parse back: {e}"))?;
+    let main = typst_syntax::parse(brief::write::pdf::MAIN);
+    if main.erroneous() {
+        return Err(format!("main.typ has syntax errors: {:?}", main.errors()));
+    }
+    Ok(())
+}
+
+pub fn json_depth(v: &serde_json::Value) -> usize {
+    // Iterative: the value may be deep, and this check must not overflow.
+    let mut max = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            serde_json::Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            serde_json::Value::Object(o) => stack.extend(o.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Reader-visible text of every content document (not the nav), each
+/// parsed as XML on the way: text nodes and `alt` attributes.
+pub fn epub_visible_text(bytes: &[u8]) -> Result<String, String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("EPUB is not a zip: {e}"))?;
+    let mut all = String::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).map_err(|e| format!("EPUB entry {i}: {e}"))?;
+        let name = f.name().to_string();
+        if !name.ends_with(".xhtml") && !name.ends_with(".opf") && !name.ends_with(".ncx") {
+            continue;
+        }
+        let mut src = String::new();
+        f.read_to_string(&mut src).map_err(|e| format!("{name}: {e}"))?;
+        let opts = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+        let doc = roxmltree::Document::parse_with_options(&src, opts)
+            .map_err(|e| format!("{name} is not well-formed XML: {e}\n{src}"))?;
+        if !name.ends_with(".xhtml") || name.ends_with("nav.xhtml") {
+            continue;
+        }
+        for node in doc.descendants() {
+            if let Some(text) = node.text().filter(|_| node.is_text()) {
+                all.push_str(text);
+                all.push(' ');
+            } else if let Some(alt) = node.attribute("alt") {
+                all.push_str(alt);
+                all.push(' ');
+            }
+        }
+    }
+    Ok(all)
+}
