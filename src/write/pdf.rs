@@ -238,6 +238,8 @@ fn too_long(post: &Post, size: usize) -> Diagnostic {
 
 /// A cheap lower bound of the PDF data's size: every text byte, and 16
 /// bytes for each node (the smallest node, `{"k":"t","s":""}`, is 16).
+/// Control characters, which the PDF drops, count too: a post that is
+/// megabytes of them is refused, which is no loss.
 fn data_size_lower_bound(post: &Post) -> usize {
     use crate::ir::{Block, Inline};
     fn inlines(xs: &[Inline]) -> usize {
