@@ -586,12 +586,18 @@ fn expand_tabs(text: &str) -> String {
 }
 
 /// Post text made safe to lay out: tabs and line breaks become spaces,
-/// other control characters are dropped (they would draw as empty boxes).
+/// other control characters are dropped (they would draw as empty boxes),
+/// and so are explicit direction overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069): Typst honours them, so "\u{202e}reversed" printed as
+/// "desrever", a word no reader or search could find (the "Trojan Source"
+/// trick). Right-to-left scripts still run right to left: their direction
+/// comes from the characters themselves.
 fn clean(s: &str) -> String {
     s.chars()
         .filter_map(|c| match c {
             '\t' | '\n' | '\r' => Some(' '),
             c if c.is_control() => None,
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
             c => Some(c),
         })
         .collect()
@@ -616,11 +622,20 @@ fn lines_of(text: &str) -> Vec<Value> {
 /// sets as separate boxes (so the line may break between them without any
 /// character being added to the text).
 fn push_text(text: &str, out: &mut Vec<Value>) {
-    if !text.split_whitespace().any(|w| w.chars().count() > LONG_WORD && !w.contains("://")) {
+    if !text.split_whitespace().any(cut_word) {
         out.push(json!({"k": "t", "s": text}));
         return;
     }
     out.push(json!({"k": "w", "parts": word_parts(text)}));
+}
+
+/// Whether a word is too long to set whole. Addresses are left to Typst's
+/// own URL breaking up to `MAX_PRINTED_URL` characters; longer ones are cut
+/// too. Regression: a 20,000-character bare URL ran off the page, lost to
+/// the reader and to text extraction.
+fn cut_word(word: &str) -> bool {
+    let n = word.chars().count();
+    n > LONG_WORD && (!word.contains("://") || n > MAX_PRINTED_URL)
 }
 
 /// Splits text into parts: long words are cut every `WORD_PART` chars,
@@ -630,7 +645,7 @@ fn word_parts(text: &str) -> Vec<String> {
     let mut current = String::new();
     for piece in text.split_inclusive(char::is_whitespace) {
         let word = piece.trim_end();
-        if word.chars().count() > LONG_WORD && !word.contains("://") {
+        if cut_word(word) {
             if !current.is_empty() {
                 parts.push(std::mem::take(&mut current));
             }

@@ -75,9 +75,11 @@ pub fn check_pdf_data(post: &brief::ir::Post, ctx: &Context) -> Result<(), Strin
     }
     let json = serde_json::to_string(&model.json).map_err(|e| format!("PDF data: {e}"))?;
     serde_json::from_str::<serde_json::Value>(&json).map_err(|e| format!("PDF data does not parse back: {e}"))?;
-    let main = typst_syntax::parse(brief::write::pdf::MAIN);
-    if main.erroneous() {
-        return Err(format!("main.typ has syntax errors: {:?}", main.errors()));
+    for (name, source) in [("main.typ", brief::write::pdf::MAIN), ("brief.typ", brief::write::world::DEFAULT_TEMPLATE)] {
+        let (errors, _) = typst_syntax::parse(source).errors_and_warnings();
+        if !errors.is_empty() {
+            return Err(format!("{name} has syntax errors: {errors:?}"));
+        }
     }
     Ok(())
 }
