@@ -418,6 +418,35 @@ fn a_post_too_long_for_the_pdf_gets_its_other_editions() {
     assert!(!work.path().join("output/pdf/three-megabytes.pdf").exists());
 }
 
+#[test]
+fn empty_heading_in_a_quote_does_not_panic_the_text_edition() {
+    // Found by the property test: "> # <b>" underflowed a width and
+    // panicked with "capacity overflow".
+    for doc in ["> # <b>", "> ## ", "> - > # <i>"] {
+        let post = brief::source::parse_post(Path::new("q.md"), doc.as_bytes(), "en").unwrap().post;
+        let _ = brief::write::text::render_text(&post, 72);
+    }
+}
+
+#[test]
+fn a_long_word_in_the_title_stays_on_the_pdf_page() {
+    // Found by the property test: a 47-character title word ran off the
+    // page and pdftotext lost its last letter.
+    let title = "rV342EpZp0v4GG4Ikp1tqW3ePj2GXl3TEwKptUJfB0SsJJE";
+    let doc = format!("---\ntitle: {title}\nsubtitle: sub {title}\nsummary: sum {title}\n---\nBody.\n");
+    let post = brief::source::parse_post(Path::new("t.md"), doc.as_bytes(), "en").unwrap().post;
+    let pdf = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || brief::write::pdf::render(&post, &properties::context()).unwrap().bytes)
+        .unwrap()
+        .join()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.pdf"), pdf).unwrap();
+    let Some(text) = pdf_text(&dir.path().join("t.pdf")) else { return };
+    assert_eq!(missing_words(&format!("{title} sub {title} sum {title}"), &text), Vec::<String>::new(), "{text}");
+}
+
 // ---------------------------------------------------------------------------
 // Atomic and consistent output
 

@@ -119,6 +119,12 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
     let json = json!({
         "title": title,
         "short_title": short_title,
+        // The same texts cut into parts where a long word may break (see
+        // `line_parts`). Regression: a 47-character word in the title ran
+        // off the page and its last letter was lost.
+        "title_parts": line_parts(&title),
+        "subtitle_parts": meta.subtitle.as_deref().map(|s| line_parts(&clean(s))),
+        "summary_parts": meta.summary.as_deref().map(|s| line_parts(&clean(s))),
         "subtitle": meta.subtitle.as_deref().map(clean),
         "summary": meta.summary.as_deref().map(clean),
         "date": date,
@@ -551,7 +557,7 @@ fn has_scheme(url: &str) -> bool {
 
 fn code_block(lang: Option<&str>, text: &str) -> Value {
     let text = expand_tabs(text.trim_end_matches('\n'));
-    let text: String = text.chars().filter(|c| *c == '\n' || !c.is_control()).collect();
+    let text: String = text.chars().filter(|c| *c == '\n' || !(c.is_control() || is_bidi_control(*c))).collect();
     let long = text.split_whitespace().any(|w| w.chars().count() > LONG_CODE_TOKEN);
     let lang = lang.map(clean).filter(|l| !l.is_empty());
     if long {
@@ -597,10 +603,14 @@ fn clean(s: &str) -> String {
         .filter_map(|c| match c {
             '\t' | '\n' | '\r' => Some(' '),
             c if c.is_control() => None,
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
+            c if is_bidi_control(c) => None,
             c => Some(c),
         })
         .collect()
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn clean_keep_newlines(s: &str) -> String {
@@ -611,10 +621,12 @@ fn clean_keep_newlines(s: &str) -> String {
 }
 
 fn lines_of(text: &str) -> Vec<Value> {
+    // `clean` per line: raw HTML's text may hold direction overrides too.
     text.lines()
-        .map(|l| l.trim_end())
+        .map(clean)
+        .map(|l| l.trim_end().to_string())
         .filter(|l| !l.is_empty())
-        .map(|l| Value::Array(word_parts(l).into_iter().map(Value::String).collect()))
+        .map(|l| Value::Array(word_parts(&l).into_iter().map(Value::String).collect()))
         .collect()
 }
 
@@ -660,6 +672,27 @@ fn word_parts(text: &str) -> Vec<String> {
     }
     if !current.is_empty() {
         parts.push(current);
+    }
+    parts
+}
+
+/// Text as one part per word (with its following space), long words cut
+/// into pieces: the template sets each part in a box, and a line may break
+/// between any two, so the text wraps like ordinary text.
+fn line_parts(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        // Every long word, addresses too: a box is never broken by Typst.
+        if word.chars().count() > LONG_WORD {
+            let mut cs = word_pieces(word);
+            if let Some(last) = cs.last_mut() {
+                last.push_str(&piece[word.len()..]);
+            }
+            parts.extend(cs);
+        } else {
+            parts.push(piece.to_string());
+        }
     }
     parts
 }

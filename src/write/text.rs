@@ -100,7 +100,11 @@ impl Writer {
                     2 => Some('-'),
                     _ => None,
                 };
-                let heading_width = lines.iter().map(|l| width(l) - width(rest)).max().unwrap_or(0);
+                // Saturating: a heading with no visible text inside a quote
+                // wraps to ">" (trimmed), narrower than its prefix "> ".
+                // Regression: "> # <b>" panicked with "capacity overflow".
+                let heading_width =
+                    lines.iter().map(|l| width(l).saturating_sub(width(rest))).max().unwrap_or(0);
                 self.out.extend(lines);
                 if let Some(c) = underline {
                     self.out.push(format!("{rest}{}", c.to_string().repeat(heading_width.max(3))));
