@@ -447,7 +447,7 @@ impl Converter<'_> {
                     format!("image {} not embedded: {reason}; printing a placeholder", quote(&src)),
                     Some(line),
                 );
-                json!({"k": "img", "path": null, "alt": alt, "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL)), "reason": reason})
+                json!({"k": "img", "path": null, "alt": alt, "alt_parts": line_parts(&alt), "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL)), "reason": reason})
             }
         }
     }
