@@ -101,7 +101,9 @@ pub struct EpubSettings {
 
 impl Default for EpubSettings {
     fn default() -> Self {
-        EpubSettings { split_chars: 20_000 }
+        EpubSettings {
+            split_chars: 20_000,
+        }
     }
 }
 

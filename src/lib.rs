@@ -150,7 +150,10 @@ pub fn read_posts(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diag
 fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
     let mut by_slug: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for post in &posts {
-        by_slug.entry(post.meta.slug.clone()).or_default().push(post.source.clone());
+        by_slug
+            .entry(post.meta.slug.clone())
+            .or_default()
+            .push(post.source.clone());
     }
     let mut errors = Vec::new();
     let kept = posts
@@ -186,12 +189,26 @@ type JobResult<'p> = (&'p Post, Result<Vec<Diagnostic>, Diagnostic>);
 /// rendered. PDF jobs run on plain OS threads (Typst uses rayon inside and
 /// must not be called from a rayon task, see DESIGN.md); the other
 /// editions run on the current rayon pool at the same time.
-fn render_and_write<'p>(posts: &'p [Post], request: &BuildRequest, ctx: &Context) -> Vec<JobResult<'p>> {
+fn render_and_write<'p>(
+    posts: &'p [Post],
+    request: &BuildRequest,
+    ctx: &Context,
+) -> Vec<JobResult<'p>> {
     let others: Vec<(&Post, Edition)> = posts
         .iter()
-        .flat_map(|p| request.editions.iter().filter(|e| **e != Edition::Pdf).map(move |&e| (p, e)))
+        .flat_map(|p| {
+            request
+                .editions
+                .iter()
+                .filter(|e| **e != Edition::Pdf)
+                .map(move |&e| (p, e))
+        })
         .collect();
-    let pdf_posts: Vec<&Post> = if request.editions.contains(&Edition::Pdf) { posts.iter().collect() } else { Vec::new() };
+    let pdf_posts: Vec<&Post> = if request.editions.contains(&Edition::Pdf) {
+        posts.iter().collect()
+    } else {
+        Vec::new()
+    };
     let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_posts.len()));
     let threads = rayon::current_num_threads();
     let mut results: Vec<JobResult<'p>> = std::thread::scope(|scope| {
@@ -199,12 +216,20 @@ fn render_and_write<'p>(posts: &'p [Post], request: &BuildRequest, ctx: &Context
             write::pdf::render_each(&pdf_posts, ctx, threads, &|i, rendered| {
                 let post = pdf_posts[i];
                 let result = finish_job(post, Edition::Pdf, rendered, request);
-                pdf_results.lock().unwrap_or_else(|e| e.into_inner()).push((post, result));
+                pdf_results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((post, result));
             });
         });
         others
             .par_iter()
-            .map(|&(post, edition)| (post, finish_job(post, edition, edition.render(post, ctx), request)))
+            .map(|&(post, edition)| {
+                (
+                    post,
+                    finish_job(post, edition, edition.render(post, ctx), request),
+                )
+            })
             .collect()
     });
     results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
@@ -218,7 +243,13 @@ fn finish_job(
     rendered: Result<write::Rendered, Diagnostic>,
     request: &BuildRequest,
 ) -> Result<Vec<Diagnostic>, Diagnostic> {
-    let rendered = rendered.map_err(|d| if d.file.is_none() { d.in_file(&post.source) } else { d })?;
+    let rendered = rendered.map_err(|d| {
+        if d.file.is_none() {
+            d.in_file(&post.source)
+        } else {
+            d
+        }
+    })?;
     let path = edition.output_path(&request.out_dir, &post.meta.slug);
     output::write_atomic(&path, &rendered.bytes)?;
     Ok(rendered.warnings)

@@ -51,22 +51,43 @@ pub fn parse(text: &str, first_line: usize) -> Parsed {
 enum Kind {
     Root,
     Paragraph,
-    Heading { level: u8, id: Option<String> },
-    Quote { alert: Option<String> },
-    List { start: Option<u64> },
+    Heading {
+        level: u8,
+        id: Option<String>,
+    },
+    Quote {
+        alert: Option<String>,
+    },
+    List {
+        start: Option<u64>,
+    },
     Item,
-    FootnoteDef { label: String },
-    Code { lang: Option<String> },
+    FootnoteDef {
+        label: String,
+    },
+    Code {
+        lang: Option<String>,
+    },
     HtmlBlock,
-    Table { align: Vec<Align> },
+    Table {
+        align: Vec<Align>,
+    },
     TableHead,
     TableRow,
     TableCell,
     Emph,
     Strong,
     Strike,
-    Link { url: String, title: Option<String>, bare: bool },
-    Image { src: String, title: Option<String>, line: usize },
+    Link {
+        url: String,
+        title: Option<String>,
+        bare: bool,
+    },
+    Image {
+        src: String,
+        title: Option<String>,
+        line: usize,
+    },
 }
 
 /// An open container and what has been collected inside it.
@@ -179,16 +200,25 @@ impl Builder {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
             Event::Text(text) => self.text_event(&text),
-            Event::Code(code) => self.push_inline(Inline::Code { text: code.into_string() }),
+            Event::Code(code) => self.push_inline(Inline::Code {
+                text: code.into_string(),
+            }),
             Event::InlineMath(text) | Event::DisplayMath(text) => self.text_event(&text),
             Event::Html(html) => match self.top().kind {
                 Kind::HtmlBlock | Kind::Code { .. } => self.top().text.push_str(&html),
-                _ => self.push_inline(Inline::Html { html: html.into_string() }),
+                _ => self.push_inline(Inline::Html {
+                    html: html.into_string(),
+                }),
             },
-            Event::InlineHtml(html) => self.push_inline(Inline::Html { html: html.into_string() }),
+            Event::InlineHtml(html) => self.push_inline(Inline::Html {
+                html: html.into_string(),
+            }),
             Event::FootnoteReference(label) => {
                 let number = self.footnote_number(&label);
-                self.push_inline(Inline::FootnoteRef { label: label.into_string(), number });
+                self.push_inline(Inline::FootnoteRef {
+                    label: label.into_string(),
+                    number,
+                });
             }
             Event::SoftBreak => self.push_inline(Inline::SoftBreak),
             Event::HardBreak => self.push_inline(Inline::HardBreak),
@@ -205,7 +235,10 @@ impl Builder {
 
     fn footnote_number(&mut self, label: &str) -> usize {
         let next = self.footnote_numbers.len() + 1;
-        *self.footnote_numbers.entry(label.to_string()).or_insert(next)
+        *self
+            .footnote_numbers
+            .entry(label.to_string())
+            .or_insert(next)
     }
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
@@ -243,7 +276,9 @@ impl Builder {
                 level: level as u8,
                 id: id.map(|s| s.into_string()),
             },
-            Tag::BlockQuote(kind) => Kind::Quote { alert: kind.map(alert_name) },
+            Tag::BlockQuote(kind) => Kind::Quote {
+                alert: kind.map(alert_name),
+            },
             Tag::CodeBlock(CodeBlockKind::Fenced(info)) => Kind::Code {
                 lang: info.split_whitespace().next().map(str::to_string),
             },
@@ -251,15 +286,24 @@ impl Builder {
             Tag::HtmlBlock => Kind::HtmlBlock,
             Tag::List(start) => Kind::List { start },
             Tag::Item => Kind::Item,
-            Tag::FootnoteDefinition(label) => Kind::FootnoteDef { label: label.into_string() },
-            Tag::Table(align) => Kind::Table { align: align.into_iter().map(convert_align).collect() },
+            Tag::FootnoteDefinition(label) => Kind::FootnoteDef {
+                label: label.into_string(),
+            },
+            Tag::Table(align) => Kind::Table {
+                align: align.into_iter().map(convert_align).collect(),
+            },
             Tag::TableHead => Kind::TableHead,
             Tag::TableRow => Kind::TableRow,
             Tag::TableCell => Kind::TableCell,
             Tag::Emphasis => Kind::Emph,
             Tag::Strong => Kind::Strong,
             Tag::Strikethrough => Kind::Strike,
-            Tag::Link { link_type, dest_url, title, .. } => {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
                 self.link_depth += 1;
                 let bare = matches!(link_type, LinkType::Autolink | LinkType::Email);
                 let url = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
@@ -267,16 +311,25 @@ impl Builder {
                 } else {
                     dest_url.into_string()
                 };
-                Kind::Link { url, title: non_empty(&title), bare }
+                Kind::Link {
+                    url,
+                    title: non_empty(&title),
+                    bare,
+                }
             }
-            Tag::Image { dest_url, title, .. } => Kind::Image {
+            Tag::Image {
+                dest_url, title, ..
+            } => Kind::Image {
                 src: dest_url.into_string(),
                 title: non_empty(&title),
                 line: self.line_of(offset),
             },
             // Not enabled; should they appear, their content is kept inline.
-            Tag::Superscript | Tag::Subscript | Tag::DefinitionList
-            | Tag::DefinitionListTitle | Tag::DefinitionListDefinition
+            Tag::Superscript
+            | Tag::Subscript
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
             | Tag::MetadataBlock(_) => {
                 self.open.push(Open::Flat);
                 return;
@@ -311,9 +364,14 @@ impl Builder {
         if !matches!(open, Some(Open::Frame)) || self.stack.len() < 2 {
             return;
         }
-        let Some(mut frame) = self.stack.pop() else { return };
+        let Some(mut frame) = self.stack.pop() else {
+            return;
+        };
         let autolink = self.link_depth == 0;
-        if matches!(frame.kind, Kind::Quote { .. } | Kind::Item | Kind::FootnoteDef { .. }) {
+        if matches!(
+            frame.kind,
+            Kind::Quote { .. } | Kind::Item | Kind::FootnoteDef { .. }
+        ) {
             frame.flush_inlines();
         }
         let kind = std::mem::replace(&mut frame.kind, Kind::Root);
@@ -331,15 +389,25 @@ impl Builder {
                 self.push_block(Block::Heading { level, id, content });
             }
             Kind::Quote { alert } => {
-                self.push_block(Block::Quote { alert, body: frame.blocks });
+                self.push_block(Block::Quote {
+                    alert,
+                    body: frame.blocks,
+                });
             }
             Kind::List { start } => {
                 let tight = !frame.loose;
-                self.push_block(Block::List { start, tight, items: frame.items });
+                self.push_block(Block::List {
+                    start,
+                    tight,
+                    items: frame.items,
+                });
             }
             Kind::Item => {
                 let loose = frame.loose;
-                let item = ListItem { task: frame.task, body: frame.blocks };
+                let item = ListItem {
+                    task: frame.task,
+                    body: frame.blocks,
+                };
                 if matches!(self.top().kind, Kind::List { .. }) {
                     let list = self.top();
                     list.loose |= loose;
@@ -359,7 +427,10 @@ impl Builder {
             Kind::FootnoteDef { label } => {
                 self.footnote_defs.push((label, frame.blocks));
             }
-            Kind::Code { lang } => self.push_block(Block::Code { lang, text: frame.text }),
+            Kind::Code { lang } => self.push_block(Block::Code {
+                lang,
+                text: frame.text,
+            }),
             Kind::HtmlBlock => self.push_block(Block::Html { html: frame.text }),
             Kind::Table { align } => {
                 let width = align.len();
@@ -372,7 +443,10 @@ impl Builder {
                 self.push_block(Block::Table { align, head, rows });
             }
             Kind::TableHead => {
-                let cells = std::mem::take(&mut frame.rows).into_iter().flatten().collect();
+                let cells = std::mem::take(&mut frame.rows)
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 self.top().head = cells;
             }
             Kind::TableRow => {
@@ -385,17 +459,33 @@ impl Builder {
                 // joined when the row ends.
                 self.top().rows.push(vec![content]);
             }
-            Kind::Emph => self.push_inline(Inline::Emph { content: finish_inlines(frame.inlines, false) }),
-            Kind::Strong => self.push_inline(Inline::Strong { content: finish_inlines(frame.inlines, false) }),
-            Kind::Strike => self.push_inline(Inline::Strike { content: finish_inlines(frame.inlines, false) }),
+            Kind::Emph => self.push_inline(Inline::Emph {
+                content: finish_inlines(frame.inlines, false),
+            }),
+            Kind::Strong => self.push_inline(Inline::Strong {
+                content: finish_inlines(frame.inlines, false),
+            }),
+            Kind::Strike => self.push_inline(Inline::Strike {
+                content: finish_inlines(frame.inlines, false),
+            }),
             Kind::Link { url, title, bare } => {
                 self.link_depth = self.link_depth.saturating_sub(1);
                 let content = finish_inlines(frame.inlines, false);
-                self.push_inline(Inline::Link { url, title, bare, content });
+                self.push_inline(Inline::Link {
+                    url,
+                    title,
+                    bare,
+                    content,
+                });
             }
             Kind::Image { src, title, line } => {
                 let alt = crate::ir::plain_text(&frame.inlines);
-                self.push_inline(Inline::Image { src, title, alt, line });
+                self.push_inline(Inline::Image {
+                    src,
+                    title,
+                    alt,
+                    line,
+                });
             }
         }
     }
@@ -409,14 +499,16 @@ impl Builder {
 
     fn push_inline(&mut self, inline: Inline) {
         let top = self.top();
-        if let (Some(Inline::Text { text: last }), Inline::Text { text }) = (top.inlines.last_mut(), &inline) {
+        if let (Some(Inline::Text { text: last }), Inline::Text { text }) =
+            (top.inlines.last_mut(), &inline)
+        {
             last.push_str(text);
             return;
         }
         match top.kind {
-            Kind::Code { .. } | Kind::HtmlBlock => {
-                top.text.push_str(&crate::ir::plain_text(std::slice::from_ref(&inline)))
-            }
+            Kind::Code { .. } | Kind::HtmlBlock => top
+                .text
+                .push_str(&crate::ir::plain_text(std::slice::from_ref(&inline))),
             // Inlines outside any paragraph (flattened structure, tight
             // items, table rows) are kept in the nearest container.
             Kind::TableRow | Kind::TableHead | Kind::Table { .. } => {
@@ -424,10 +516,15 @@ impl Builder {
             }
             Kind::List { .. } => {
                 if top.items.is_empty() {
-                    top.items.push(ListItem { task: None, body: Vec::new() });
+                    top.items.push(ListItem {
+                        task: None,
+                        body: Vec::new(),
+                    });
                 }
                 if let Some(item) = top.items.last_mut() {
-                    item.body.push(Block::Paragraph { content: vec![inline] });
+                    item.body.push(Block::Paragraph {
+                        content: vec![inline],
+                    });
                 }
             }
             _ => top.inlines.push(inline),
@@ -445,7 +542,10 @@ impl Builder {
         match top.kind {
             Kind::List { .. } => {
                 if top.items.is_empty() {
-                    top.items.push(ListItem { task: None, body: Vec::new() });
+                    top.items.push(ListItem {
+                        task: None,
+                        body: Vec::new(),
+                    });
                 }
                 if let Some(item) = top.items.last_mut() {
                     item.body.push(block);
@@ -472,13 +572,20 @@ impl Builder {
         let mut root = self.stack.pop().unwrap_or_else(|| Frame::new(Kind::Root));
         root.flush_inlines();
         let footnotes = number_footnotes(self.footnote_defs, &mut self.footnote_numbers);
-        Parsed { body: root.blocks, footnotes, warnings: self.warnings }
+        Parsed {
+            body: root.blocks,
+            footnotes,
+            warnings: self.warnings,
+        }
     }
 }
 
 /// Orders definitions by the number of their first reference; definitions
 /// never referenced are numbered after, so their text is not lost.
-fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<String, usize>) -> Vec<Footnote> {
+fn number_footnotes(
+    defs: Vec<(String, Vec<Block>)>,
+    numbers: &mut HashMap<String, usize>,
+) -> Vec<Footnote> {
     let mut notes: Vec<Footnote> = Vec::new();
     let mut unreferenced = Vec::new();
     for (label, body) in defs {
@@ -486,7 +593,11 @@ fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<Strin
             continue; // pulldown-cmark uses the first definition; so do we.
         }
         match numbers.get(&label) {
-            Some(&number) => notes.push(Footnote { label, number, body }),
+            Some(&number) => notes.push(Footnote {
+                label,
+                number,
+                body,
+            }),
             None => unreferenced.push((label, body)),
         }
     }
@@ -494,7 +605,11 @@ fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<Strin
     let mut next = numbers.len() + 1;
     for (label, body) in unreferenced {
         numbers.insert(label.clone(), next);
-        notes.push(Footnote { label, number: next, body });
+        notes.push(Footnote {
+            label,
+            number: next,
+            body,
+        });
         next += 1;
     }
     notes
@@ -502,7 +617,9 @@ fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<Strin
 
 fn block_text(block: &Block) -> String {
     match block {
-        Block::Paragraph { content } | Block::Heading { content, .. } => crate::ir::plain_text(content),
+        Block::Paragraph { content } | Block::Heading { content, .. } => {
+            crate::ir::plain_text(content)
+        }
         Block::Code { text, .. } => text.clone(),
         Block::Html { html } => html.clone(),
         Block::Quote { body, .. } => body.iter().map(block_text).collect::<Vec<_>>().join(" "),
@@ -562,7 +679,9 @@ fn finish_inlines(inlines: Vec<Inline>, autolink: bool) -> Vec<Inline> {
 
 /// MDX headings carry their id as a trailing `{/*id*/}` comment.
 fn take_mdx_heading_id(content: &mut Vec<Inline>) -> Option<String> {
-    let Some(Inline::Text { text }) = content.last_mut() else { return None };
+    let Some(Inline::Text { text }) = content.last_mut() else {
+        return None;
+    };
     let trimmed = text.trim_end();
     let open = trimmed.rfind("{/*")?;
     let inner = trimmed[open..].strip_prefix("{/*")?.strip_suffix("*/}")?;

@@ -11,7 +11,12 @@ pub fn brief() -> Command {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    brief().args(args).current_dir(dir).env_remove("SOURCE_DATE_EPOCH").output().expect("run brief")
+    brief()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run brief")
 }
 
 pub fn in_ci() -> bool {
@@ -65,7 +70,9 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -79,4 +86,3 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     found.sort();
     found
 }
-
