@@ -40,6 +40,8 @@ pub struct Parsed {
 /// Parses a Markdown body. `first_line` is the source line where `text`
 /// starts, so image lines and warnings point into the file.
 pub fn parse(text: &str, first_line: usize) -> Parsed {
+    let without_mdx = strip_mdx_comments(text);
+    let text = without_mdx.as_deref().unwrap_or(text);
     let mut builder = Builder::new(text, first_line);
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         builder.event(event, range.start);
@@ -384,8 +386,7 @@ impl Builder {
                 }
             }
             Kind::Heading { level, id } => {
-                let mut content = finish_inlines(frame.inlines, autolink);
-                let id = id.or_else(|| take_mdx_heading_id(&mut content));
+                let content = finish_inlines(frame.inlines, autolink);
                 self.push_block(Block::Heading { level, id, content });
             }
             Kind::Quote { alert } => {
@@ -677,24 +678,131 @@ fn finish_inlines(inlines: Vec<Inline>, autolink: bool) -> Vec<Inline> {
     out
 }
 
-/// MDX headings carry their id as a trailing `{/*id*/}` comment.
-fn take_mdx_heading_id(content: &mut Vec<Inline>) -> Option<String> {
-    let Some(Inline::Text { text }) = content.last_mut() else {
-        return None;
-    };
-    let trimmed = text.trim_end();
-    let open = trimmed.rfind("{/*")?;
-    let inner = trimmed[open..].strip_prefix("{/*")?.strip_suffix("*/}")?;
-    let id = inner.trim();
-    if id.is_empty() || id.contains(char::is_whitespace) {
+/// MDX comments (`{/* … */}`) are not text anyone reads: they are removed
+/// before parsing, outside code, keeping their line breaks so line numbers
+/// stay right. A comment ending a heading line is MDX's heading id
+/// (`## Title {/*title*/}`) and becomes `{#title}`. Returns `None` when the
+/// text has none.
+fn strip_mdx_comments(text: &str) -> Option<String> {
+    if !text.contains("{/*") {
         return None;
     }
-    let id = id.to_string();
-    text.truncate(open);
-    let keep = text.trim_end().len();
-    text.truncate(keep);
-    if text.is_empty() {
-        content.pop();
+    let code: Vec<std::ops::Range<usize>> = Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_)))
+        .map(|(_, range)| range)
+        .collect();
+    let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("{/*") {
+        let start = from + found;
+        let Some(length) = text[start..].find("*/}") else {
+            break;
+        };
+        let end = start + length + 3;
+        if in_code(start) {
+            from = start + 3;
+            continue;
+        }
+        out.push_str(&text[done..start]);
+        let inner = text[start + 3..end - 3].trim();
+        let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p);
+        let heading_id = text[line_start..start].trim_start().starts_with('#')
+            && text[end..line_end].trim().is_empty()
+            && !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if heading_id {
+            out.push_str(&format!("{{#{inner}}}"));
+        } else {
+            out.extend(text[start..end].chars().filter(|&c| c == '\n'));
+        }
+        done = end;
+        from = end;
     }
-    Some(id)
+    out.push_str(&text[done..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::plain_text;
+
+    #[test]
+    fn mdx_comments_are_removed_outside_code_and_ids_kept() {
+        let text = "{/*<!-- eslint-disable -->*/}\nText {/* note */} here.\n\n## Title {/*title-id*/}\n\n```jsx\n{/* kept */}\n```\n";
+        let parsed = parse(text, 1);
+        let Block::Paragraph { content } = &parsed.body[0] else {
+            panic!("{:?}", parsed.body)
+        };
+        assert_eq!(
+            plain_text(content).split_whitespace().collect::<Vec<_>>(),
+            ["Text", "here."]
+        );
+        let Block::Heading { id, content, .. } = &parsed.body[1] else {
+            panic!()
+        };
+        assert_eq!(
+            (id.as_deref(), plain_text(content).as_str()),
+            (Some("title-id"), "Title")
+        );
+        let Block::Code { text, .. } = &parsed.body[2] else {
+            panic!()
+        };
+        assert_eq!(text, "{/* kept */}\n");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_without_losing_text() {
+        let text = format!("{}deep\n", "> ".repeat(600));
+        let parsed = parse(&text, 1);
+        assert!(!parsed.warnings.is_empty());
+        let mut depth = 0;
+        let mut blocks = &parsed.body;
+        while let Some(Block::Quote { body, .. }) = blocks.first() {
+            depth += 1;
+            blocks = body;
+        }
+        assert!(depth <= MAX_DEPTH, "{depth}");
+        assert!(
+            crate::survival::reader_text(&crate::ir::Post {
+                source: Default::default(),
+                source_sha256: String::new(),
+                meta: crate::ir::Meta {
+                    title: String::new(),
+                    slug: String::new(),
+                    date: None,
+                    lang: "en".into(),
+                    authors: vec![],
+                    tags: vec![],
+                    summary: None,
+                    subtitle: None,
+                    draft: false,
+                    extra: vec![],
+                },
+                body: parsed.body.clone(),
+                footnotes: vec![],
+            })
+            .contains("deep")
+        );
+    }
+
+    #[test]
+    fn footnotes_are_numbered_by_first_reference_and_unreferenced_kept() {
+        let parsed = parse(
+            "b[^b] a[^a] b again[^b]\n\n[^a]: A.\n[^b]: B.\n[^c]: C.\n",
+            1,
+        );
+        let labels: Vec<(&str, usize)> = parsed
+            .footnotes
+            .iter()
+            .map(|n| (n.label.as_str(), n.number))
+            .collect();
+        assert_eq!(labels, [("b", 1), ("a", 2), ("c", 3)]);
+    }
 }
