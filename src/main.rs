@@ -166,14 +166,19 @@ fn check(args: cli::CheckArgs) -> Result<ExitCode, Diagnostic> {
     })
 }
 
+/// Reads one post for the dump commands; `Err(code)` when it fails.
+fn read_one(file: &Path, config: &Config) -> Result<brief::source::Read, ExitCode> {
+    brief::source::read_post(file, &config.project.lang).map_err(|d| {
+        eprintln!("{d}");
+        ExitCode::from(1)
+    })
+}
+
 fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
-    let read = match brief::source::read_post(file, &config.project.lang) {
+    let read = match read_one(file, &config) {
         Ok(read) => read,
-        Err(d) => {
-            eprintln!("{d}");
-            return Ok(ExitCode::from(1));
-        }
+        Err(code) => return Ok(code),
     };
     for d in &read.warnings {
         eprintln!("{d}");
@@ -191,12 +196,9 @@ fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
 
 fn dump_typst(file: &Path, dir: &Path) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
-    let read = match brief::source::read_post(file, &config.project.lang) {
+    let read = match read_one(file, &config) {
         Ok(read) => read,
-        Err(d) => {
-            eprintln!("{d}");
-            return Ok(ExitCode::from(1));
-        }
+        Err(code) => return Ok(code),
     };
     let ctx = context(config);
     let sources = brief::write::pdf::typst_sources(&read.post, &ctx)?;

@@ -132,6 +132,18 @@ impl Frame {
         }
     }
 
+    /// Content that reaches a list outside any item (its items were
+    /// flattened) joins the last item, or a new one.
+    fn push_to_last_item(&mut self, block: Block) {
+        match self.items.last_mut() {
+            Some(item) => item.body.push(block),
+            None => self.items.push(ListItem {
+                task: None,
+                body: vec![block],
+            }),
+        }
+    }
+
     fn is_inline_container(&self) -> bool {
         matches!(
             self.kind,
@@ -515,19 +527,9 @@ impl Builder {
             Kind::TableRow | Kind::TableHead | Kind::Table { .. } => {
                 top.rows.push(vec![vec![inline]]);
             }
-            Kind::List { .. } => {
-                if top.items.is_empty() {
-                    top.items.push(ListItem {
-                        task: None,
-                        body: Vec::new(),
-                    });
-                }
-                if let Some(item) = top.items.last_mut() {
-                    item.body.push(Block::Paragraph {
-                        content: vec![inline],
-                    });
-                }
-            }
+            Kind::List { .. } => top.push_to_last_item(Block::Paragraph {
+                content: vec![inline],
+            }),
             _ => top.inlines.push(inline),
         }
     }
@@ -541,17 +543,7 @@ impl Builder {
             return;
         }
         match top.kind {
-            Kind::List { .. } => {
-                if top.items.is_empty() {
-                    top.items.push(ListItem {
-                        task: None,
-                        body: Vec::new(),
-                    });
-                }
-                if let Some(item) = top.items.last_mut() {
-                    item.body.push(block);
-                }
-            }
+            Kind::List { .. } => top.push_to_last_item(block),
             Kind::Table { .. } | Kind::TableHead | Kind::TableRow => {
                 top.rows.push(vec![vec![Inline::text(block_text(&block))]]);
             }
