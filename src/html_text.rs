@@ -116,12 +116,19 @@ fn parse_tag(s: &str) -> Option<Tag> {
         }
         return None;
     }
-    // Find the closing `>` outside quoted attribute values.
+    // Find the closing `>` outside quoted attribute values. An unquoted
+    // `<` or a very long run ends the search: that `<` was text, and every
+    // `<` of a hostile post must not rescan the rest of it.
+    const MAX_TAG_BYTES: usize = 8 * 1024;
     let mut quote = None;
     for (i, c) in s.char_indices().skip(1) {
+        if i > MAX_TAG_BYTES {
+            return None;
+        }
         match (quote, c) {
             (None, '"' | '\'') => quote = Some(c),
             (Some(q), c) if c == q => quote = None,
+            (None, '<') => return None,
             (None, '>') => {
                 return Some(Tag {
                     name: name.to_ascii_lowercase(),
