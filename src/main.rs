@@ -109,8 +109,12 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             0 => String::new(),
             n => format!(", {n} draft{} skipped", plural(n)),
         };
+        let packets = match (report.packets_built, report.packets_failed) {
+            (0, 0) => String::new(),
+            (built, failed) => format!("; packets: {built} built, {failed} failed"),
+        };
         eprintln!(
-            "{} post{}: {} built, {} failed{drafts}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
+            "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
             report.posts_found,
             plural(report.posts_found),
             report.posts_built,
@@ -124,7 +128,13 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             report.elapsed.as_secs_f64()
         );
     }
-    Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.config_error {
+        ExitCode::from(2)
+    } else if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn plural(n: usize) -> &'static str {
