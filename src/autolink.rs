@@ -76,7 +76,9 @@ fn url_end(text: &str, start: usize) -> usize {
             .unwrap_or(text.len() - start);
     loop {
         let url = &text[start..end];
-        let Some(last) = url.chars().next_back() else { return end };
+        let Some(last) = url.chars().next_back() else {
+            return end;
+        };
         let trim = match last {
             '?' | '!' | '.' | ',' | ':' | '*' | '_' | '~' | '\'' | '"' | ';' => true,
             ')' => url.matches(')').count() > url.matches('(').count(),
@@ -108,11 +110,26 @@ mod tests {
 
     #[test]
     fn finds_bare_urls_and_trims_punctuation() {
-        assert_eq!(links("1. https://www.koreaherald.com/article/3480155 "), ["https://www.koreaherald.com/article/3480155"]);
+        assert_eq!(
+            links("1. https://www.koreaherald.com/article/3480155 "),
+            ["https://www.koreaherald.com/article/3480155"]
+        );
         assert_eq!(links("see https://x.org/a."), ["https://x.org/a"]);
-        assert_eq!(links("(see https://en.wikipedia.org/wiki/Foo_(bar))"), ["https://en.wikipedia.org/wiki/Foo_(bar)"]);
-        assert_eq!(links("visit www.example.com, now"), ["http://www.example.com"]);
-        assert_eq!(links("no https:// here, xhttps://a.b"), Vec::<String>::new());
-        assert_eq!(links("한국 https://example.kr/경로 입니다"), ["https://example.kr/경로"]);
+        assert_eq!(
+            links("(see https://en.wikipedia.org/wiki/Foo_(bar))"),
+            ["https://en.wikipedia.org/wiki/Foo_(bar)"]
+        );
+        assert_eq!(
+            links("visit www.example.com, now"),
+            ["http://www.example.com"]
+        );
+        assert_eq!(
+            links("no https:// here, xhttps://a.b"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            links("한국 https://example.kr/경로 입니다"),
+            ["https://example.kr/경로"]
+        );
     }
 }

@@ -121,7 +121,9 @@ pub struct EpubSettings {
 
 impl Default for EpubSettings {
     fn default() -> Self {
-        EpubSettings { split_chars: 20_000 }
+        EpubSettings {
+            split_chars: 20_000,
+        }
     }
 }
 
@@ -132,7 +134,9 @@ impl Config {
         match &self.origin {
             Some(origin) => {
                 let (line, col) = line_col(&origin.text, span.start);
-                Diagnostic::error(message).in_file(&origin.file).at(line, Some(col))
+                Diagnostic::error(message)
+                    .in_file(&origin.file)
+                    .at(line, Some(col))
             }
             None => Diagnostic::error(message),
         }
@@ -161,7 +165,10 @@ impl Config {
         };
         packet::validate(&config.packets, &at)?;
         let mut config = config;
-        config.origin = Some(Origin { file: file.to_path_buf(), text: text.to_string() });
+        config.origin = Some(Origin {
+            file: file.to_path_buf(),
+            text: text.to_string(),
+        });
         Ok(config)
     }
 

@@ -199,7 +199,10 @@ pub fn read_posts(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diag
 fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
     let mut by_slug: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for post in &posts {
-        by_slug.entry(post.meta.slug.clone()).or_default().push(post.source.clone());
+        by_slug
+            .entry(post.meta.slug.clone())
+            .or_default()
+            .push(post.source.clone());
     }
     let mut errors = Vec::new();
     let kept = posts
@@ -271,7 +274,12 @@ fn render_and_write<'p>(
     let mut others: Vec<OtherJob> = Vec::new();
     for packet in packets {
         if wants(Edition::Pdf) {
-            pdf_jobs.extend(packet.copies().into_iter().map(|c| PdfJob::Packet(packet, c)));
+            pdf_jobs.extend(
+                packet
+                    .copies()
+                    .into_iter()
+                    .map(|c| PdfJob::Packet(packet, c)),
+            );
         }
         if wants(Edition::Epub) {
             others.push(OtherJob::PacketEpub(packet));
@@ -283,11 +291,13 @@ fn render_and_write<'p>(
     if wants(Edition::Pdf) {
         pdf_jobs.extend(posts.iter().map(PdfJob::Post));
     }
-    others.extend(
-        posts
+    others.extend(posts.iter().flat_map(|p| {
+        request
+            .editions
             .iter()
-            .flat_map(|p| request.editions.iter().filter(|e| **e != Edition::Pdf).map(move |&e| OtherJob::Post(p, e))),
-    );
+            .filter(|e| **e != Edition::Pdf)
+            .map(move |&e| OtherJob::Post(p, e))
+    }));
     let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
     let threads = rayon::current_num_threads();
     let mut results: Vec<Outcome<'p>> = std::thread::scope(|scope| {
@@ -311,7 +321,10 @@ fn render_and_write<'p>(
                         ),
                     },
                 };
-                pdf_results.lock().unwrap_or_else(|e| e.into_inner()).push(outcome);
+                pdf_results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(outcome);
             });
         });
         others
@@ -350,7 +363,11 @@ fn render_and_write<'p>(
 
 /// What a packet's errors name when the writer named nothing.
 fn packet_file(ctx: &Context) -> PathBuf {
-    ctx.config.origin.as_ref().map(|o| o.file.clone()).unwrap_or_else(|| PathBuf::from("brief.toml"))
+    ctx.config
+        .origin
+        .as_ref()
+        .map(|o| o.file.clone())
+        .unwrap_or_else(|| PathBuf::from("brief.toml"))
 }
 
 /// Writes a rendered output; a failure without a file names `subject`.
@@ -359,7 +376,13 @@ fn finish_job(
     rendered: Result<write::Rendered, Diagnostic>,
     path: &std::path::Path,
 ) -> Result<(WrittenFile, Vec<Diagnostic>), Diagnostic> {
-    let rendered = rendered.map_err(|d| if d.file.is_none() { d.in_file(subject) } else { d })?;
+    let rendered = rendered.map_err(|d| {
+        if d.file.is_none() {
+            d.in_file(subject)
+        } else {
+            d
+        }
+    })?;
     output::write_atomic(path, &rendered.bytes)?;
     Ok((WrittenFile::of(path, &rendered.bytes), rendered.warnings))
 }

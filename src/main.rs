@@ -19,13 +19,18 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
         cli::Command::Build(args) => build(args),
         cli::Command::Check(args) => check(args),
         cli::Command::DumpIr { file } => dump_ir(&file),
+        cli::Command::DumpTypst { file, dir } => dump_typst(&file, &dir),
     };
     match result {
         Ok(code) => code,
@@ -50,7 +55,9 @@ fn context(config: Config) -> Context {
     Context {
         config,
         project_root: PathBuf::from("."),
-        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
     }
 }
 
@@ -143,13 +150,26 @@ fn plural(n: usize) -> &'static str {
 
 fn check(args: cli::CheckArgs) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
-    let paths = if args.paths.is_empty() { brief::source::discover(&args.content)? } else { args.paths };
+    let paths = if args.paths.is_empty() {
+        brief::source::discover(&args.content)?
+    } else {
+        args.paths
+    };
     let (posts, diagnostics, failed) = brief::read_posts(&paths, &config.project.lang);
     for d in &diagnostics {
         eprintln!("{d}");
     }
-    eprintln!("{} post{} checked: {} readable, {failed} failed", paths.len(), plural(paths.len()), posts.len());
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    eprintln!(
+        "{} post{} checked: {} readable, {failed} failed",
+        paths.len(),
+        plural(paths.len()),
+        posts.len()
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
@@ -173,4 +193,21 @@ fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+fn dump_typst(file: &Path, dir: &Path) -> Result<ExitCode, Diagnostic> {
+    let config = load_config()?;
+    let read = match brief::source::read_post(file, &config.project.lang) {
+        Ok(read) => read,
+        Err(d) => {
+            eprintln!("{d}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let ctx = context(config);
+    let sources = brief::write::pdf::typst_sources(&read.post, &ctx)?;
+    for (name, bytes) in sources {
+        brief::output::write_atomic(&dir.join(name), &bytes)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -34,7 +34,13 @@ impl WrittenFile {
 pub const FILE_NAME: &str = "manifest.json";
 
 /// The manifest's bytes (pretty JSON, one trailing newline).
-pub fn render(posts: &[Post], packets: &[Packet], files: &[WrittenFile], out: &Path, ctx: &Context) -> Vec<u8> {
+pub fn render(
+    posts: &[Post],
+    packets: &[Packet],
+    files: &[WrittenFile],
+    out: &Path,
+    ctx: &Context,
+) -> Vec<u8> {
     let mut briefs: Vec<Value> = posts.iter().map(|p| json!(integrity(p, ctx))).collect();
     briefs.sort_by(|a, b| a["slug"].as_str().cmp(&b["slug"].as_str()));
     let packets: Vec<Value> = packets

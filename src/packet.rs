@@ -61,7 +61,9 @@ impl Packet<'_> {
         let folder = out.join("packets");
         match self.recipient(copy) {
             None => folder.join(format!("{}.pdf", self.name)),
-            Some(r) => folder.join(&self.name).join(format!("{}.pdf", recipient_slug(r))),
+            Some(r) => folder
+                .join(&self.name)
+                .join(format!("{}.pdf", recipient_slug(r))),
         }
     }
 
@@ -89,7 +91,12 @@ pub struct Resolved<'p> {
 /// this build as drafts (named in errors); `posts_failed` says whether some
 /// post could not be read (then an unknown slug may be that post's, and the
 /// packet is skipped instead of refused).
-pub fn resolve<'p>(posts: &'p [Post], drafts: &[Post], posts_failed: bool, ctx: &Context) -> Resolved<'p> {
+pub fn resolve<'p>(
+    posts: &'p [Post],
+    drafts: &[Post],
+    posts_failed: bool,
+    ctx: &Context,
+) -> Resolved<'p> {
     let mut resolved = Resolved::default();
     let by_slug: HashMap<&str, &Post> = posts.iter().map(|p| (p.meta.slug.as_str(), p)).collect();
     for config in &ctx.config.packets {
@@ -129,14 +136,30 @@ fn resolve_one<'p>(
                     Some(post) => briefs.push(*post),
                     None if drafts.iter().any(|d| d.meta.slug == wanted) => {
                         return Err(Problem::Config(
-                            at(slug.span(), format!("packet {}: brief {} is a draft", quote(name), quote(wanted)))
-                                .with_hint("pass --drafts to build drafts, or take it out of the packet"),
+                            at(
+                                slug.span(),
+                                format!(
+                                    "packet {}: brief {} is a draft",
+                                    quote(name),
+                                    quote(wanted)
+                                ),
+                            )
+                            .with_hint(
+                                "pass --drafts to build drafts, or take it out of the packet",
+                            ),
                         ));
                     }
                     None => {
                         return Err(Problem::Unknown(
-                            at(slug.span(), format!("packet {}: no post has the slug {}", quote(name), quote(wanted)))
-                                .with_hint(near_slugs(wanted, posts)),
+                            at(
+                                slug.span(),
+                                format!(
+                                    "packet {}: no post has the slug {}",
+                                    quote(name),
+                                    quote(wanted)
+                                ),
+                            )
+                            .with_hint(near_slugs(wanted, posts)),
                         ));
                     }
                 }
@@ -145,38 +168,69 @@ fn resolve_one<'p>(
         }
         Selection::Tags(tags) => {
             let wanted: Vec<String> = tags.iter().map(|t| t.trim().to_lowercase()).collect();
-            let chosen = in_date_order(
-                posts.iter().filter(|p| p.meta.tags.iter().any(|t| wanted.contains(&t.trim().to_lowercase()))),
-            );
+            let chosen = in_date_order(posts.iter().filter(|p| {
+                p.meta
+                    .tags
+                    .iter()
+                    .any(|t| wanted.contains(&t.trim().to_lowercase()))
+            }));
             if chosen.is_empty() {
                 let span = config.tags.as_ref().map(|t| t.span()).unwrap_or_default();
                 return Err(Problem::Unknown(at(
                     span,
-                    format!("packet {}: no post has any of the tags {}", quote(name), tags.join(", ")),
+                    format!(
+                        "packet {}: no post has any of the tags {}",
+                        quote(name),
+                        tags.join(", ")
+                    ),
                 )));
             }
             chosen
         }
         Selection::All => {
             if posts.is_empty() {
-                return Err(Problem::Unknown(at(config.name.span(), format!("packet {}: there are no posts", quote(name)))));
+                return Err(Problem::Unknown(at(
+                    config.name.span(),
+                    format!("packet {}: there are no posts", quote(name)),
+                )));
             }
             in_date_order(posts.iter())
         }
     };
     let letter = match &config.cover_letter {
         Some(path) => Some(read_letter(path.get_ref(), ctx).map_err(|m| {
-            Problem::Config(at(path.span(), format!("packet {}: cover letter {}: {m}", quote(name), quote(path.get_ref()))))
+            Problem::Config(at(
+                path.span(),
+                format!(
+                    "packet {}: cover letter {}: {m}",
+                    quote(name),
+                    quote(path.get_ref())
+                ),
+            ))
         })?),
         None => None,
     };
     Ok(Packet {
         name: name.to_string(),
         title: config.title.get_ref().trim().to_string(),
-        subtitle: config.subtitle.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+        subtitle: config
+            .subtitle
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         day: config.day(),
-        marking: config.marking.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
-        recipients: config.recipients().into_iter().map(str::to_string).collect(),
+        marking: config
+            .marking
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        recipients: config
+            .recipients()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         briefs,
         letter,
         lang: ctx.config.project.lang.clone(),
@@ -212,9 +266,14 @@ fn near_slugs(wanted: &str, posts: &[Post]) -> String {
 /// Reads and parses the cover letter. It must be a file inside the project
 /// (checked again after resolving symlinks).
 fn read_letter(rel: &str, ctx: &Context) -> Result<Post, String> {
-    let root = ctx.project_root.canonicalize().map_err(|e| format!("cannot read the project folder: {e}"))?;
+    let root = ctx
+        .project_root
+        .canonicalize()
+        .map_err(|e| format!("cannot read the project folder: {e}"))?;
     let path = root.join(rel.trim());
-    let real = path.canonicalize().map_err(|e| format!("cannot read: {e}"))?;
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read: {e}"))?;
     if !real.starts_with(&root) {
         return Err("leads outside the project (symlink)".into());
     }

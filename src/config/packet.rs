@@ -75,7 +75,8 @@ impl PacketConfig {
 
     /// The packet's day (validated).
     pub fn day(&self) -> chrono::NaiveDate {
-        chrono::NaiveDate::parse_from_str(self.date.get_ref().trim(), "%Y-%m-%d").unwrap_or_default()
+        chrono::NaiveDate::parse_from_str(self.date.get_ref().trim(), "%Y-%m-%d")
+            .unwrap_or_default()
     }
 }
 
@@ -92,7 +93,10 @@ pub fn recipient_slug(name: &str) -> String {
 
 /// Checks every packet on its own and against the others. `at` turns a
 /// byte span of `brief.toml` into a located error.
-pub fn validate(packets: &[PacketConfig], at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic) -> Result<(), Diagnostic> {
+pub fn validate(
+    packets: &[PacketConfig],
+    at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic,
+) -> Result<(), Diagnostic> {
     let mut names: BTreeMap<String, ()> = BTreeMap::new();
     for p in packets {
         let name = p.name.get_ref();
@@ -101,21 +105,38 @@ pub fn validate(packets: &[PacketConfig], at: &dyn Fn(std::ops::Range<usize>, St
                 .with_hint("use letters, digits, '-', '_' and '.', starting with a letter or digit (at most 100)"));
         }
         if names.insert(name.to_ascii_lowercase(), ()).is_some() {
-            return Err(at(p.name.span(), format!("two packets are named {}", quote(name))));
+            return Err(at(
+                p.name.span(),
+                format!("two packets are named {}", quote(name)),
+            ));
         }
         if p.title.get_ref().trim().is_empty() {
-            return Err(at(p.title.span(), format!("packet {}: the title is empty", quote(name))));
+            return Err(at(
+                p.title.span(),
+                format!("packet {}: the title is empty", quote(name)),
+            ));
         }
         if chrono::NaiveDate::parse_from_str(p.date.get_ref().trim(), "%Y-%m-%d").is_err() {
-            return Err(at(p.date.span(), format!("packet {}: date {} is not YYYY-MM-DD", quote(name), quote(p.date.get_ref())))
-                .with_hint("write the day as a string, e.g. date = \"2025-09-02\""));
+            return Err(at(
+                p.date.span(),
+                format!(
+                    "packet {}: date {} is not YYYY-MM-DD",
+                    quote(name),
+                    quote(p.date.get_ref())
+                ),
+            )
+            .with_hint("write the day as a string, e.g. date = \"2025-09-02\""));
         }
         validate_selection(p, at)?;
         if let Some(letter) = &p.cover_letter {
             if !is_inside_relative(letter.get_ref()) {
                 return Err(at(
                     letter.span(),
-                    format!("packet {}: cover letter {} is outside the project", quote(name), quote(letter.get_ref())),
+                    format!(
+                        "packet {}: cover letter {} is outside the project",
+                        quote(name),
+                        quote(letter.get_ref())
+                    ),
                 )
                 .with_hint("give a path relative to the project folder, without '..'"));
             }
@@ -125,50 +146,98 @@ pub fn validate(packets: &[PacketConfig], at: &dyn Fn(std::ops::Range<usize>, St
     Ok(())
 }
 
-fn validate_selection(p: &PacketConfig, at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic) -> Result<(), Diagnostic> {
+fn validate_selection(
+    p: &PacketConfig,
+    at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic,
+) -> Result<(), Diagnostic> {
     let name = p.name.get_ref();
     let all = p.all.as_ref().is_some_and(|a| *a.get_ref());
-    let chosen = [p.briefs.is_some(), p.tags.is_some(), all].iter().filter(|b| **b).count();
+    let chosen = [p.briefs.is_some(), p.tags.is_some(), all]
+        .iter()
+        .filter(|b| **b)
+        .count();
     if chosen != 1 {
-        let what = if chosen == 0 { "names no briefs" } else { "has more than one selection" };
-        return Err(at(p.name.span(), format!("packet {}: {what}; give exactly one of briefs, tags or all = true", quote(name)))
-            .with_hint("briefs = [\"slug-a\", \"slug-b\"] (in order), tags = [\"…\"], or all = true"));
+        let what = if chosen == 0 {
+            "names no briefs"
+        } else {
+            "has more than one selection"
+        };
+        return Err(at(
+            p.name.span(),
+            format!(
+                "packet {}: {what}; give exactly one of briefs, tags or all = true",
+                quote(name)
+            ),
+        )
+        .with_hint("briefs = [\"slug-a\", \"slug-b\"] (in order), tags = [\"…\"], or all = true"));
     }
     if let Some(briefs) = &p.briefs {
         if briefs.get_ref().is_empty() {
-            return Err(at(briefs.span(), format!("packet {}: briefs is empty", quote(name))));
+            return Err(at(
+                briefs.span(),
+                format!("packet {}: briefs is empty", quote(name)),
+            ));
         }
         let mut seen = BTreeMap::new();
         for slug in briefs.get_ref() {
             if seen.insert(slug.get_ref().clone(), ()).is_some() {
-                return Err(at(slug.span(), format!("packet {}: brief {} is listed twice", quote(name), quote(slug.get_ref()))));
+                return Err(at(
+                    slug.span(),
+                    format!(
+                        "packet {}: brief {} is listed twice",
+                        quote(name),
+                        quote(slug.get_ref())
+                    ),
+                ));
             }
         }
     }
     if let Some(tags) = &p.tags {
         if tags.get_ref().iter().all(|t| t.trim().is_empty()) {
-            return Err(at(tags.span(), format!("packet {}: tags is empty", quote(name))));
+            return Err(at(
+                tags.span(),
+                format!("packet {}: tags is empty", quote(name)),
+            ));
         }
     }
     Ok(())
 }
 
-fn validate_recipients(p: &PacketConfig, at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic) -> Result<(), Diagnostic> {
+fn validate_recipients(
+    p: &PacketConfig,
+    at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic,
+) -> Result<(), Diagnostic> {
     let name = p.name.get_ref();
-    let Some(list) = &p.recipients else { return Ok(()) };
+    let Some(list) = &p.recipients else {
+        return Ok(());
+    };
     let mut by_slug: BTreeMap<String, &str> = BTreeMap::new();
     for r in list.get_ref() {
         let text = r.get_ref().trim();
         if text.is_empty() {
-            return Err(at(r.span(), format!("packet {}: a recipient is empty", quote(name))));
+            return Err(at(
+                r.span(),
+                format!("packet {}: a recipient is empty", quote(name)),
+            ));
         }
         if text.chars().any(char::is_control) {
-            return Err(at(r.span(), format!("packet {}: recipient {} contains control characters", quote(name), quote(text))));
+            return Err(at(
+                r.span(),
+                format!(
+                    "packet {}: recipient {} contains control characters",
+                    quote(name),
+                    quote(text)
+                ),
+            ));
         }
         let slug = recipient_slug(text);
         if let Some(first) = by_slug.insert(slug.clone(), text) {
             let message = if first.eq_ignore_ascii_case(text) {
-                format!("packet {}: recipient {} is listed twice", quote(name), quote(text))
+                format!(
+                    "packet {}: recipient {} is listed twice",
+                    quote(name),
+                    quote(text)
+                )
             } else {
                 format!(
                     "packet {}: recipients {} and {} would share the file name {}.pdf",
@@ -178,7 +247,9 @@ fn validate_recipients(p: &PacketConfig, at: &dyn Fn(std::ops::Range<usize>, Str
                     slug
                 )
             };
-            return Err(at(r.span(), message).with_hint("each recipient gets its own copy: list each once"));
+            return Err(
+                at(r.span(), message).with_hint("each recipient gets its own copy: list each once")
+            );
         }
     }
     Ok(())
@@ -190,7 +261,8 @@ pub fn is_safe_stem(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
         && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && !s.contains("..")
 }
 

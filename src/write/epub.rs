@@ -24,7 +24,9 @@ use crate::write::xhtml::{Out, escape, html_plain, slug, xml_clean, xml_id};
 use crate::write::{Context, Rendered};
 use body::{BodyWriter, NOTES_FILE};
 use chrono::{DateTime, NaiveDate, Utc};
-use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary};
+use epub_builder::{
+    EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary,
+};
 use images::Images;
 use std::collections::HashSet;
 use std::io::{Cursor, Read, Write};
@@ -42,10 +44,23 @@ const TITLE_FILE: &str = "title.xhtml";
 /// project's stylesheet and the post's own images (never anything outside
 /// the project folder).
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    let Part { lang, title, title_page, docs, notes, nav, mut w, .. } = render_part(post, ctx, "", true);
+    let Part {
+        lang,
+        title,
+        title_page,
+        docs,
+        notes,
+        nav,
+        mut w,
+        ..
+    } = render_part(post, ctx, "", true);
     let css = stylesheet(ctx, &mut w.warnings);
-    let bytes = assemble(post, ctx, &lang, &title, title_page, docs, notes, nav, &css, &mut w)
-        .map_err(|e| Diagnostic::error(format!("could not assemble the EPUB: {e}")).in_file(&post.source))?;
+    let bytes = assemble(
+        post, ctx, &lang, &title, title_page, docs, notes, nav, &css, &mut w,
+    )
+    .map_err(|e| {
+        Diagnostic::error(format!("could not assemble the EPUB: {e}")).in_file(&post.source)
+    })?;
     Ok(Rendered {
         bytes,
         warnings: std::mem::take(&mut w.warnings),
@@ -69,7 +84,12 @@ pub(crate) struct Part<'a> {
 
 /// Without a title page (`title_page: false`, for a packet's cover
 /// letter) the title is the first chapter's heading instead.
-pub(crate) fn render_part<'a>(post: &'a Post, ctx: &'a Context, prefix: &str, title_page: bool) -> Part<'a> {
+pub(crate) fn render_part<'a>(
+    post: &'a Post,
+    ctx: &'a Context,
+    prefix: &str,
+    title_page: bool,
+) -> Part<'a> {
     let lang = book_language(post, ctx);
     let (title, title_dropped) = book_title(post);
     let plan = plan_chapters(&post.body, ctx.config.epub.split_chars);
@@ -99,11 +119,28 @@ pub(crate) fn render_part<'a>(post: &'a Post, ctx: &'a Context, prefix: &str, ti
     let notes = render_notes(post, &mut w, &lang, &title);
 
     let mut nav = navigation(post, &plan, &w, &title, prefix);
-    let title_file = if title_page { format!("{prefix}{TITLE_FILE}") } else { chapter_file(prefix, 0) };
+    let title_file = if title_page {
+        format!("{prefix}{TITLE_FILE}")
+    } else {
+        chapter_file(prefix, 0)
+    };
     nav.title.url = title_file.clone();
-    let title_page = if title_page { render_title_page(post, ctx, &mut w, &lang, &title) } else { String::new() };
+    let title_page = if title_page {
+        render_title_page(post, ctx, &mut w, &lang, &title)
+    } else {
+        String::new()
+    };
     w.summary_warnings();
-    Part { lang, title, title_file, title_page, docs, notes, nav, w }
+    Part {
+        lang,
+        title,
+        title_file,
+        title_page,
+        docs,
+        notes,
+        nav,
+        w,
+    }
 }
 
 /// The post's language when it is a usable tag, else the project's.
@@ -135,7 +172,10 @@ fn metadata_dropped(post: &Post) -> usize {
 
 pub(crate) fn is_rtl(lang: &str) -> bool {
     let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-    matches!(primary.as_str(), "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv")
+    matches!(
+        primary.as_str(),
+        "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv"
+    )
 }
 
 /// The folder relative image paths are resolved from.
@@ -196,9 +236,11 @@ fn block_len(b: &Block) -> usize {
         Block::List { items, .. } => items.iter().flat_map(|i| &i.body).map(block_len).sum(),
         Block::Quote { body, .. } => body.iter().map(block_len).sum(),
         Block::Code { text, .. } => text.len(),
-        Block::Table { head, rows, .. } => {
-            head.iter().chain(rows.iter().flatten()).map(|c| inline_len(c)).sum()
-        }
+        Block::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .map(|c| inline_len(c))
+            .sum(),
         Block::Rule => 0,
         Block::Html { html } => html.len(),
     }
@@ -222,9 +264,10 @@ fn push_title_text(inlines: &[Inline], s: &mut String) {
         match i {
             Inline::Text { text } | Inline::Code { text } => s.push_str(text),
             Inline::Html { html } => s.push_str(&html_plain(html)),
-            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } | Inline::Link { content, .. } => {
-                push_title_text(content, s)
-            }
+            Inline::Emph { content }
+            | Inline::Strong { content }
+            | Inline::Strike { content }
+            | Inline::Link { content, .. } => push_title_text(content, s),
             Inline::Image { alt, .. } => s.push_str(alt),
             Inline::FootnoteRef { .. } => {}
             Inline::SoftBreak | Inline::HardBreak => s.push(' '),
@@ -254,7 +297,10 @@ fn visit_headings(b: &Block, file: &str, used: &mut HashSet<String>, w: &mut Bod
         Block::Heading { id, content, .. } => {
             let text = title_text(content);
             let auto = slug(&text);
-            let wanted = id.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or(&auto);
+            let wanted = id
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(&auto);
             let mut base = xml_id(wanted);
             // Our own footnote ids must stay unique.
             if base.starts_with("fn-") || base.starts_with("fnref-") {
@@ -303,7 +349,13 @@ pub(crate) struct Nav {
     pub chapters: Vec<Option<TocElement>>,
 }
 
-fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, title: &str, prefix: &str) -> Nav {
+fn navigation(
+    post: &Post,
+    plan: &[std::ops::Range<usize>],
+    w: &BodyWriter,
+    title: &str,
+    prefix: &str,
+) -> Nav {
     let min = top_heading_level(&post.body).unwrap_or(1);
     let entry = |b: &Block, file: &str| -> Option<TocElement> {
         let Block::Heading { level, content, .. } = b else {
@@ -334,7 +386,10 @@ fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, titl
         let mut head = it
             .next()
             .and_then(|b| entry(b, &file))
-            .map(|e| TocElement { url: file.clone(), ..e })
+            .map(|e| TocElement {
+                url: file.clone(),
+                ..e
+            })
             .unwrap_or_else(|| TocElement::new(file.clone(), title).level(2));
         for b in it {
             if let Some(e) = entry(b, &file) {
@@ -343,7 +398,10 @@ fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, titl
         }
         chapters.push(Some(head));
     }
-    Nav { title: root, chapters }
+    Nav {
+        title: root,
+        chapters,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -362,7 +420,13 @@ pub(crate) fn document(lang: &str, title: &str, body: &str) -> String {
     )
 }
 
-fn render_title_page(post: &Post, ctx: &Context, w: &mut BodyWriter, lang: &str, title: &str) -> String {
+fn render_title_page(
+    post: &Post,
+    ctx: &Context,
+    w: &mut BodyWriter,
+    lang: &str,
+    title: &str,
+) -> String {
     let meta = &post.meta;
     let mut out = Out::default();
     out.raw("<section epub:type=\"titlepage\" class=\"titlepage\">\n<h1 class=\"title\">");
@@ -373,7 +437,12 @@ fn render_title_page(post: &Post, ctx: &Context, w: &mut BodyWriter, lang: &str,
         out.text(sub);
         out.raw("</p>\n");
     }
-    let authors: Vec<&str> = meta.authors.iter().map(|a| a.name.trim()).filter(|n| !n.is_empty()).collect();
+    let authors: Vec<&str> = meta
+        .authors
+        .iter()
+        .map(|a| a.name.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
     if !authors.is_empty() {
         out.raw("<p class=\"authors\">");
         out.text(&authors.join(", "));
@@ -386,7 +455,13 @@ fn render_title_page(post: &Post, ctx: &Context, w: &mut BodyWriter, lang: &str,
         out.text(&crate::dates::written(date.day, lang));
         out.raw("</time></p>\n");
     }
-    if let Some(org) = ctx.config.project.organisation.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
         out.raw("<p class=\"organisation\">");
         out.text(org);
         out.raw("</p>\n");
@@ -434,7 +509,11 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
             for (file, id) in &refs {
                 out.raw("<a role=\"doc-backlink\"");
                 out.attribute("aria-label", back_label(lang));
-                let href = if *file == w.notes_file { format!("#{id}") } else { format!("{file}#{id}") };
+                let href = if *file == w.notes_file {
+                    format!("#{id}")
+                } else {
+                    format!("{file}#{id}")
+                };
                 out.attribute("href", &href);
                 out.raw(">\u{21A9}\u{FE0E}</a> ");
             }
@@ -500,7 +579,10 @@ pub(crate) fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> Strin
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_CSS.to_string(),
         Err(e) => {
             warnings.push(
-                Diagnostic::warning(format!("cannot read the EPUB stylesheet: {e}; using the built-in one")).in_file(&path),
+                Diagnostic::warning(format!(
+                    "cannot read the EPUB stylesheet: {e}; using the built-in one"
+                ))
+                .in_file(&path),
             );
             DEFAULT_CSS.to_string()
         }
@@ -513,7 +595,10 @@ pub(crate) fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> Strin
 /// A name-based (v5) UUID of the slug: the same post always gets the same
 /// identifier.
 pub fn book_uuid(slug: &str) -> uuid::Uuid {
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{ID_PREFIX}{slug}").as_bytes())
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("{ID_PREFIX}{slug}").as_bytes(),
+    )
 }
 
 /// Last modification: a `lastmod`/`updated`/`modified` front-matter date,
@@ -524,19 +609,32 @@ fn modified_date(post: &Post, ctx: &Context) -> DateTime<Utc> {
         .meta
         .extra
         .iter()
-        .filter(|(k, _)| matches!(k.as_str(), "lastmod" | "updated" | "modified" | "last_modified"))
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "lastmod" | "updated" | "modified" | "last_modified"
+            )
+        })
         .filter_map(|(_, v)| v.as_str())
         .find_map(parse_date);
     from_extra
         .or_else(|| post.meta.date.as_ref().map(post_datetime))
-        .or_else(|| ctx.source_date_epoch.and_then(|s| DateTime::from_timestamp(s, 0)))
+        .or_else(|| {
+            ctx.source_date_epoch
+                .and_then(|s| DateTime::from_timestamp(s, 0))
+        })
         .unwrap_or(DateTime::UNIX_EPOCH)
 }
 
 fn post_datetime(d: &crate::ir::PostDate) -> DateTime<Utc> {
     d.datetime
         .map(|dt| dt.with_timezone(&Utc))
-        .unwrap_or_else(|| d.day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+        .unwrap_or_else(|| {
+            d.day
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight exists")
+                .and_utc()
+        })
 }
 
 fn parse_date(s: &str) -> Option<DateTime<Utc>> {
@@ -544,7 +642,11 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .ok()
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()))
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        })
 }
 
 pub(crate) fn meta(property: &str, content: &str) -> Box<MetadataOpfV3> {
@@ -601,9 +703,11 @@ fn assemble(
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
     for r in &w.images.resources {
-        b.add_resource(&r.href, r.bytes.as_slice(), r.media_type).map_err(err)?;
+        b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
+            .map_err(err)?;
     }
-    let mut title_entry = EpubContent::new(TITLE_FILE, title_page.as_bytes()).reftype(ReferenceType::TitlePage);
+    let mut title_entry =
+        EpubContent::new(TITLE_FILE, title_page.as_bytes()).reftype(ReferenceType::TitlePage);
     title_entry.toc = nav.title;
     b.add_content(title_entry).map_err(err)?;
     for ((file, xhtml), toc) in docs.iter().zip(nav.chapters) {
@@ -632,9 +736,18 @@ pub(crate) fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWr
     if has_images {
         b.add_metadata_opf(meta("schema:accessMode", "visual"));
     }
-    let sufficient = if has_images && w.images_without_alt > 0 { "textual,visual" } else { "textual" };
+    let sufficient = if has_images && w.images_without_alt > 0 {
+        "textual,visual"
+    } else {
+        "textual"
+    };
     b.add_metadata_opf(meta("schema:accessModeSufficient", sufficient));
-    let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"];
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
     if has_images && w.images_without_alt == 0 {
         features.push("alternativeText");
     }
@@ -647,7 +760,10 @@ pub(crate) fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWr
         "Reflowable text with a table of contents built from the headings, a logical reading order, \
          footnotes as linked notes, and text alternatives for images; no flashing, sound or motion.",
     ));
-    b.add_metadata_opf(meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"));
+    b.add_metadata_opf(meta(
+        "dcterms:conformsTo",
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    ));
 }
 
 /// Rewrites the zip epub-builder produced: adds the language to the
@@ -669,20 +785,26 @@ pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, Str
             "OEBPS/content.opf" => patch(
                 data,
                 "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\">",
-                &format!("<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\" xml:lang=\"{lang}\">"),
+                &format!(
+                    "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\" xml:lang=\"{lang}\">"
+                ),
             )?,
             "OEBPS/nav.xhtml" => {
                 let dir = if is_rtl(&lang) { " dir=\"rtl\"" } else { "" };
                 patch(
                     data,
                     "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">",
-                    &format!("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\"{dir}>"),
+                    &format!(
+                        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\"{dir}>"
+                    ),
                 )?
             }
             "OEBPS/toc.ncx" => patch(
                 data,
                 "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\">",
-                &format!("<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{lang}\">"),
+                &format!(
+                    "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{lang}\">"
+                ),
             )?,
             _ => data,
         };
@@ -694,7 +816,9 @@ pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, Str
         let options = SimpleFileOptions::default()
             .compression_method(method)
             .last_modified_time(zip::DateTime::default());
-        writer.start_file(name, options).map_err(|e| e.to_string())?;
+        writer
+            .start_file(name, options)
+            .map_err(|e| e.to_string())?;
         writer.write_all(&data).map_err(|e| e.to_string())?;
     }
     Ok(writer.finish().map_err(|e| e.to_string())?.into_inner())
@@ -703,7 +827,9 @@ pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, Str
 fn patch(data: Vec<u8>, from: &str, to: &str) -> Result<Vec<u8>, String> {
     let text = String::from_utf8(data).map_err(|e| e.to_string())?;
     if text.matches(from).count() != 1 {
-        return Err(format!("epub-builder output changed: expected one {from:?}"));
+        return Err(format!(
+            "epub-builder output changed: expected one {from:?}"
+        ));
     }
     Ok(text.replacen(from, to, 1).into_bytes())
 }

@@ -134,7 +134,8 @@ impl BriefWorld {
 
     /// Serves `bytes` at the absolute virtual path `path` (e.g. `/post.json`).
     pub fn add_virtual(&mut self, path: &str, bytes: Vec<u8>) {
-        self.virtual_files.insert(path.to_string(), Bytes::new(bytes));
+        self.virtual_files
+            .insert(path.to_string(), Bytes::new(bytes));
     }
 
     /// The real file behind a virtual path, for naming it in diagnostics.
@@ -147,7 +148,10 @@ impl BriefWorld {
     }
 
     fn root_of<'a>(&self, vpath: &'a str) -> Option<(&PathBuf, &'a str)> {
-        if let Some(rest) = vpath.strip_prefix(TEMPLATES).and_then(|r| r.strip_prefix('/')) {
+        if let Some(rest) = vpath
+            .strip_prefix(TEMPLATES)
+            .and_then(|r| r.strip_prefix('/'))
+        {
             return self.templates_root.as_ref().map(|r| (r, rest));
         }
         self.roots.iter().find_map(|(prefix, root)| {

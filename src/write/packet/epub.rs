@@ -10,7 +10,9 @@
 
 use super::Packet;
 use crate::diag::Diagnostic;
-use crate::write::epub::{self, Part, contents_title, document, finish_package, meta, notes_title, stylesheet};
+use crate::write::epub::{
+    self, Part, contents_title, document, finish_package, meta, notes_title, stylesheet,
+};
 use crate::write::xhtml::{Out, xml_clean};
 use crate::write::{Context, Rendered};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
@@ -18,7 +20,10 @@ use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElem
 const COVER_FILE: &str = "cover.xhtml";
 
 pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    let letter = packet.letter.as_ref().map(|post| epub::render_part(post, ctx, "letter-", false));
+    let letter = packet
+        .letter
+        .as_ref()
+        .map(|post| epub::render_part(post, ctx, "letter-", false));
     let parts: Vec<Part> = packet
         .briefs
         .iter()
@@ -29,7 +34,10 @@ pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let css = stylesheet(ctx, &mut warnings);
     let cover = cover_page(packet, ctx, &parts);
     let bytes = assemble(packet, ctx, cover, letter.as_ref(), &parts, &css).map_err(|e| {
-        Diagnostic::error(format!("packet {}: could not assemble the EPUB: {e}", packet.name))
+        Diagnostic::error(format!(
+            "packet {}: could not assemble the EPUB: {e}",
+            packet.name
+        ))
     })?;
     for part in letter.into_iter().chain(parts) {
         warnings.extend(part.w.warnings);
@@ -46,7 +54,13 @@ fn cover_page(packet: &Packet, ctx: &Context, parts: &[Part]) -> String {
         out.text(marking);
         out.raw("</strong></p>\n");
     }
-    if let Some(org) = ctx.config.project.organisation.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
         out.raw("<p class=\"organisation\">");
         out.text(org);
         out.raw("</p>\n");
@@ -93,14 +107,28 @@ fn assemble(
     b.metadata("lang", lang).map_err(err)?;
     b.metadata("generator", "brief").map_err(err)?;
     b.metadata("toc_name", contents_title(lang)).map_err(err)?;
-    if let Some(org) = ctx.config.project.organisation.as_deref().map(|o| xml_clean(o.trim()).0).filter(|o| !o.is_empty()) {
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .map(|o| xml_clean(o.trim()).0)
+        .filter(|o| !o.is_empty())
+    {
         b.add_author(org);
     }
     if let Some(sub) = &packet.subtitle {
         b.add_description(xml_clean(sub).0);
     }
-    b.set_uuid(uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("brief:packet:{}", packet.name).as_bytes()));
-    let day = packet.day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    b.set_uuid(uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("brief:packet:{}", packet.name).as_bytes(),
+    ));
+    let day = packet
+        .day
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
     b.set_publication_date(day);
     b.set_modified_date(day);
     accessibility_metadata(&mut b, letter.into_iter().chain(parts));
@@ -108,11 +136,16 @@ fn assemble(
     b.stylesheet(css.as_bytes()).map_err(err)?;
     for part in letter.into_iter().chain(parts) {
         for r in &part.w.images.resources {
-            b.add_resource(&r.href, r.bytes.as_slice(), r.media_type).map_err(err)?;
+            b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
+                .map_err(err)?;
         }
     }
-    b.add_content(EpubContent::new(COVER_FILE, cover.as_bytes()).title(title.as_str()).reftype(ReferenceType::TitlePage))
-        .map_err(err)?;
+    b.add_content(
+        EpubContent::new(COVER_FILE, cover.as_bytes())
+            .title(title.as_str())
+            .reftype(ReferenceType::TitlePage),
+    )
+    .map_err(err)?;
     if let Some(letter) = letter {
         add_part(&mut b, letter, false).map_err(err)?;
     }
@@ -126,7 +159,11 @@ fn assemble(
 
 /// Adds one brief's documents: its title page carries its navigation
 /// (headings nested beneath); later chapters and the notes nest under it.
-fn add_part(b: &mut EpubBuilder<ZipLibrary>, part: &Part, has_title_page: bool) -> epub_builder::Result<()> {
+fn add_part(
+    b: &mut EpubBuilder<ZipLibrary>,
+    part: &Part,
+    has_title_page: bool,
+) -> epub_builder::Result<()> {
     let mut nav_title = part.nav.title.clone();
     nav_title.level = 1;
     let mut docs = part.docs.iter().zip(part.nav.chapters.iter());
@@ -148,14 +185,18 @@ fn add_part(b: &mut EpubBuilder<ZipLibrary>, part: &Part, has_title_page: bool) 
     }
     if let Some(notes) = &part.notes {
         let toc = TocElement::new(part.w.notes_file.as_str(), notes_title(&part.lang)).level(2);
-        let mut content = EpubContent::new(part.w.notes_file.as_str(), notes.as_bytes()).reftype(ReferenceType::Notes);
+        let mut content = EpubContent::new(part.w.notes_file.as_str(), notes.as_bytes())
+            .reftype(ReferenceType::Notes);
         content.toc = toc;
         b.add_content(content)?;
     }
     Ok(())
 }
 
-fn accessibility_metadata<'a>(b: &mut EpubBuilder<ZipLibrary>, parts: impl Iterator<Item = &'a Part<'a>>) {
+fn accessibility_metadata<'a>(
+    b: &mut EpubBuilder<ZipLibrary>,
+    parts: impl Iterator<Item = &'a Part<'a>>,
+) {
     let (mut images, mut without_alt) = (0, 0);
     for p in parts {
         images += p.w.images.resources.len();
@@ -165,9 +206,18 @@ fn accessibility_metadata<'a>(b: &mut EpubBuilder<ZipLibrary>, parts: impl Itera
     if images > 0 {
         b.add_metadata_opf(meta("schema:accessMode", "visual"));
     }
-    let sufficient = if images > 0 && without_alt > 0 { "textual,visual" } else { "textual" };
+    let sufficient = if images > 0 && without_alt > 0 {
+        "textual,visual"
+    } else {
+        "textual"
+    };
     b.add_metadata_opf(meta("schema:accessModeSufficient", sufficient));
-    let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"];
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
     if images > 0 && without_alt == 0 {
         features.push("alternativeText");
     }
@@ -180,5 +230,8 @@ fn accessibility_metadata<'a>(b: &mut EpubBuilder<ZipLibrary>, parts: impl Itera
         "Reflowable text with a nested table of contents (one entry per brief, its headings beneath), \
          a logical reading order, footnotes as linked notes, and text alternatives for images.",
     ));
-    b.add_metadata_opf(meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"));
+    b.add_metadata_opf(meta(
+        "dcterms:conformsTo",
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    ));
 }

@@ -47,9 +47,10 @@ fn blocks(list: &[Block], out: &mut Vec<Source>) {
             Block::Heading { content, .. } | Block::Paragraph { content } => inlines(content, out),
             Block::List { items, .. } => items.iter().for_each(|i| blocks(&i.body, out)),
             Block::Quote { body, .. } => blocks(body, out),
-            Block::Table { head, rows, .. } => {
-                head.iter().chain(rows.iter().flatten()).for_each(|c| inlines(c, out))
-            }
+            Block::Table { head, rows, .. } => head
+                .iter()
+                .chain(rows.iter().flatten())
+                .for_each(|c| inlines(c, out)),
             Block::Code { .. } | Block::Rule | Block::Html { .. } => {}
         }
     }
@@ -89,7 +90,11 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
         slug: post.meta.slug.clone(),
         title: post.meta.title.clone(),
         source: project_relative(&post.source, &ctx.project_root),
-        date: post.meta.date.as_ref().map(|d| d.day.format("%Y-%m-%d").to_string()),
+        date: post
+            .meta
+            .date
+            .as_ref()
+            .map(|d| d.day.format("%Y-%m-%d").to_string()),
         sha256: post.source_sha256.clone(),
     }
 }
@@ -100,9 +105,13 @@ pub fn project_relative(path: &Path, root: &Path) -> String {
     let rel: PathBuf = if path.is_absolute() {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        real.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(real)
+        real.strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .unwrap_or(real)
     } else {
-        path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
+        path.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
     };
     rel.to_string_lossy().replace('\\', "/")
 }

@@ -12,7 +12,10 @@
 use super::{Copy, Packet, external_links, integrity, project_relative, tool_version};
 use crate::diag::Diagnostic;
 use crate::ir::Post;
-use crate::write::pdf::{first_error_in, font_lists, missing_glyphs, post_dir, standard_name, standards, to_diagnostic_in};
+use crate::write::pdf::{
+    first_error_in, font_lists, missing_glyphs, post_dir, standard_name, standards,
+    to_diagnostic_in,
+};
 use crate::write::pdf_model::{self, ModelOptions, split_lang};
 use crate::write::world::{self, BriefWorld};
 use crate::write::{Context, Rendered};
@@ -30,30 +33,49 @@ const MAIN: &str = "#import \"/templates/packet.typ\": packet\n#packet(json(\"/p
 pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Diagnostic> {
     match catch_unwind(AssertUnwindSafe(|| render_inner(packet, copy, ctx))) {
         Ok(result) => result,
-        Err(_) => Err(Diagnostic::error(format!("the PDF typesetter crashed on packet {}", packet.name))
-            .in_file(subject(ctx))),
+        Err(_) => Err(Diagnostic::error(format!(
+            "the PDF typesetter crashed on packet {}",
+            packet.name
+        ))
+        .in_file(subject(ctx))),
     }
 }
 
 /// What errors about a packet name: `brief.toml`.
 fn subject(ctx: &Context) -> PathBuf {
-    ctx.config.origin.as_ref().map(|o| o.file.clone()).unwrap_or_else(|| PathBuf::from("brief.toml"))
+    ctx.config
+        .origin
+        .as_ref()
+        .map(|o| o.file.clone())
+        .unwrap_or_else(|| PathBuf::from("brief.toml"))
 }
 
 fn render_inner(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let mut warnings = Vec::new();
     let (data, roots) = model(packet, copy, ctx, &mut warnings);
-    let json = serde_json::to_vec(&data)
-        .map_err(|e| Diagnostic::error(format!("cannot serialize the packet data: {e}")).in_file(subject(ctx)))?;
+    let json = serde_json::to_vec(&data).map_err(|e| {
+        Diagnostic::error(format!("cannot serialize the packet data: {e}")).in_file(subject(ctx))
+    })?;
     let fonts = world::fonts(&ctx.project_root);
-    let mut world = BriefWorld::new(fonts, MAIN.to_string(), &ctx.templates_dir(), None, typst_day(packet));
+    let mut world = BriefWorld::new(
+        fonts,
+        MAIN.to_string(),
+        &ctx.templates_dir(),
+        None,
+        typst_day(packet),
+    );
     for (prefix, dir) in &roots {
         world.add_root(prefix, dir);
     }
     world.add_virtual("/packet.json", json);
     let file = subject(ctx);
     let compiled = typst::compile::<PagedDocument>(&world);
-    warnings.extend(compiled.warnings.iter().map(|d| to_diagnostic_in(d, &world, &file)));
+    warnings.extend(
+        compiled
+            .warnings
+            .iter()
+            .map(|d| to_diagnostic_in(d, &world, &file)),
+    );
     let document = compiled.output.map_err(|errors| {
         let mut d = first_error_in(&errors, &world, &file);
         d.message = format!("packet {}: {}", packet.name, d.message);
@@ -73,21 +95,36 @@ fn render_inner(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, 
     }
     let ident = match packet.recipient(copy) {
         None => format!("brief:packet:{}", packet.name),
-        Some(r) => format!("brief:packet:{}:{}", packet.name, crate::config::packet::recipient_slug(r)),
+        Some(r) => format!(
+            "brief:packet:{}:{}",
+            packet.name,
+            crate::config::packet::recipient_slug(r)
+        ),
     };
     let setting = ctx.config.pdf.standard;
     let mut options = PdfOptions {
         ident: Smart::Custom(ident),
         creator: Smart::Custom(Some(tool_version())),
-        timestamp: Datetime::from_ymd_hms(packet.day.year(), packet.day.month() as u8, packet.day.day() as u8, 0, 0, 0)
-            .map(Timestamp::new_utc),
+        timestamp: Datetime::from_ymd_hms(
+            packet.day.year(),
+            packet.day.month() as u8,
+            packet.day.day() as u8,
+            0,
+            0,
+            0,
+        )
+        .map(Timestamp::new_utc),
         standards: standards(setting),
         ..PdfOptions::default()
     };
     let bytes = match typst_pdf::pdf(&document, &options) {
         Ok(bytes) => bytes,
         Err(errors) => {
-            let reasons: Vec<String> = errors.iter().take(3).map(|e| e.message.to_string()).collect();
+            let reasons: Vec<String> = errors
+                .iter()
+                .take(3)
+                .map(|e| e.message.to_string())
+                .collect();
             warnings.push(
                 Diagnostic::warning(format!(
                     "packet {}: the PDF does not conform to {}; written without it: {}",
@@ -98,7 +135,8 @@ fn render_inner(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, 
                 .in_file(&file),
             );
             options.standards = PdfStandards::default();
-            typst_pdf::pdf(&document, &options).map_err(|errors| first_error_in(&errors, &world, &file))?
+            typst_pdf::pdf(&document, &options)
+                .map_err(|errors| first_error_in(&errors, &world, &file))?
         }
     };
     Ok(Rendered { bytes, warnings })
@@ -112,34 +150,46 @@ fn typst_day(packet: &Packet) -> Datetime {
 }
 
 /// The data `packet.typ` reads, and the folders to serve (one per brief).
-pub fn model(packet: &Packet, copy: Copy, ctx: &Context, warnings: &mut Vec<Diagnostic>) -> (Value, Vec<(String, PathBuf)>) {
+pub fn model(
+    packet: &Packet,
+    copy: Copy,
+    ctx: &Context,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Value, Vec<(String, PathBuf)>) {
     let fonts = world::fonts(&ctx.project_root);
-    let organisation = ctx.config.project.organisation.as_deref().map(str::trim).filter(|o| !o.is_empty());
+    let organisation = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
     let paper = ctx.config.packet_paper();
     let mut roots = Vec::new();
-    let mut brief_model = |post: &Post, root: String, note_prefix: &str, warnings: &mut Vec<Diagnostic>| -> Value {
-        let dir = post_dir(post, ctx);
-        let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
-        let model = pdf_model::build(
-            post,
-            &ModelOptions {
-                links: ctx.config.pdf.links,
-                paper,
-                post_dir: dir.as_deref(),
-                body_fonts,
-                mono_fonts,
-                organisation,
-                no_images: false,
-                image_root: &root,
-                note_prefix,
-            },
-        );
-        warnings.extend(model.warnings);
-        if let Some(dir) = dir {
-            roots.push((root, dir));
-        }
-        model.json
-    };
+    let mut brief_model =
+        |post: &Post, root: String, note_prefix: &str, warnings: &mut Vec<Diagnostic>| -> Value {
+            let dir = post_dir(post, ctx);
+            let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
+            let model = pdf_model::build(
+                post,
+                &ModelOptions {
+                    links: ctx.config.pdf.links,
+                    paper,
+                    post_dir: dir.as_deref(),
+                    body_fonts,
+                    mono_fonts,
+                    organisation,
+                    no_images: false,
+                    image_root: &root,
+                    note_prefix,
+                },
+            );
+            warnings.extend(model.warnings);
+            if let Some(dir) = dir {
+                roots.push((root, dir));
+            }
+            model.json
+        };
     let letter = packet
         .letter
         .as_ref()
@@ -149,7 +199,12 @@ pub fn model(packet: &Packet, copy: Copy, ctx: &Context, warnings: &mut Vec<Diag
         .iter()
         .enumerate()
         .map(|(i, post)| {
-            let mut b = brief_model(post, format!("/brief-{}", i + 1), &format!("b{}-", i + 1), warnings);
+            let mut b = brief_model(
+                post,
+                format!("/brief-{}", i + 1),
+                &format!("b{}-", i + 1),
+                warnings,
+            );
             b["n"] = json!(i + 1);
             b
         })
@@ -186,7 +241,10 @@ pub fn model(packet: &Packet, copy: Copy, ctx: &Context, warnings: &mut Vec<Diag
     if let Some(r) = &recipient {
         keywords.push(r.clone());
     }
-    let letter_source = packet.letter.as_ref().map(|l| project_relative(&l.source, &ctx.project_root));
+    let letter_source = packet
+        .letter
+        .as_ref()
+        .map(|l| project_relative(&l.source, &ctx.project_root));
     let data = json!({
         "name": packet.name,
         "title": clean(&packet.title),
@@ -221,7 +279,9 @@ fn url_parts(url: &str) -> Vec<String> {
     let mut current = String::new();
     for c in clean(url).chars() {
         current.push(c);
-        if matches!(c, '/' | '?' | '&' | '=' | '-' | '.' | '_' | '#') || current.chars().count() >= 24 {
+        if matches!(c, '/' | '?' | '&' | '=' | '-' | '.' | '_' | '#')
+            || current.chars().count() >= 24
+        {
             parts.push(std::mem::take(&mut current));
         }
     }
@@ -246,6 +306,9 @@ fn shorten(s: &str, max: usize) -> String {
         return s.to_string();
     }
     let head: String = s.chars().take(max).collect();
-    let cut = head.rfind(' ').filter(|&i| i > max / 2).unwrap_or(head.len());
+    let cut = head
+        .rfind(' ')
+        .filter(|&i| i > max / 2)
+        .unwrap_or(head.len());
     format!("{}…", head[..cut].trim_end())
 }
