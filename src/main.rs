@@ -116,8 +116,12 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             0 => String::new(),
             n => format!(", {n} draft{} skipped", plural(n)),
         };
+        let packets = match (report.packets_built, report.packets_failed) {
+            (0, 0) => String::new(),
+            (built, failed) => format!("; packets: {built} built, {failed} failed"),
+        };
         eprintln!(
-            "{} post{}: {} built, {} failed{drafts}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
+            "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
             report.posts_found,
             plural(report.posts_found),
             report.posts_built,
@@ -131,7 +135,9 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             report.elapsed.as_secs_f64()
         );
     }
-    Ok(if report.errors() > 0 {
+    Ok(if report.config_error {
+        ExitCode::from(2)
+    } else if report.errors() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

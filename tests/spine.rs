@@ -312,7 +312,10 @@ fn real_corpus_through_the_binary_exits_cleanly() {
     let Some(shared) = shared() else { return };
     let work = tempfile::tempdir().unwrap();
     let content = shared.join("corpus/real");
+    // Run in an empty folder: the checkout's own brief.toml (its example
+    // packet) is not this corpus's configuration.
     let out = brief()
+        .current_dir(work.path())
         .args(["build", "--content", content.to_str().unwrap(), "--out"])
         .arg(work.path())
         .output()

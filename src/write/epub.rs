@@ -44,30 +44,16 @@ const TITLE_FILE: &str = "title.xhtml";
 /// project's stylesheet and the post's own images (never anything outside
 /// the project folder).
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    let lang = book_language(post, ctx);
-    let (title, title_dropped) = book_title(post);
-    let plan = plan_chapters(&post.body, ctx.config.epub.split_chars);
-
-    let images = Images::new(&ctx.project_root, post_dir(post, ctx));
-    let mut w = BodyWriter::new(post, ctx.config.project.base_url.as_deref(), images);
-    w.add_dropped(title_dropped + metadata_dropped(post));
-    assign_ids(post, &plan, &mut w);
-
-    let mut docs: Vec<(String, String)> = Vec::new();
-    for (i, range) in plan.iter().enumerate() {
-        w.current_file = chapter_file(i);
-        let mut out = Out::default();
-        out.raw("<section epub:type=\"bodymatter chapter\">\n");
-        w.blocks(&mut out, &post.body[range.clone()]);
-        out.raw("</section>\n");
-        w.count_dropped(&mut out);
-        docs.push((w.current_file.clone(), document(&lang, &title, &out.buf)));
-    }
-    let notes = render_notes(post, &mut w, &lang, &title);
-    let title_page = render_title_page(post, ctx, &mut w, &lang, &title);
-    w.summary_warnings();
-
-    let nav = navigation(post, &plan, &w, &title);
+    let Part {
+        lang,
+        title,
+        title_page,
+        docs,
+        notes,
+        nav,
+        mut w,
+        ..
+    } = render_part(post, ctx, "", true);
     let css = stylesheet(ctx, &mut w.warnings);
     let bytes = assemble(
         post, ctx, &lang, &title, title_page, docs, notes, nav, &css, &mut w,
@@ -79,6 +65,82 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         bytes,
         warnings: std::mem::take(&mut w.warnings),
     })
+}
+
+/// One post's content documents, ready to be packaged: alone (prefix
+/// `""`) or as part of a packet book, where `prefix` keeps its file
+/// names, ids of files and images apart from the other briefs'.
+pub(crate) struct Part<'a> {
+    pub lang: String,
+    pub title: String,
+    pub title_file: String,
+    pub title_page: String,
+    pub docs: Vec<(String, String)>,
+    /// The notes document (named `w.notes_file`), when the post has any.
+    pub notes: Option<String>,
+    pub nav: Nav,
+    pub w: BodyWriter<'a>,
+}
+
+/// Without a title page (`title_page: false`, for a packet's cover
+/// letter) the title is the first chapter's heading instead.
+pub(crate) fn render_part<'a>(
+    post: &'a Post,
+    ctx: &'a Context,
+    prefix: &str,
+    title_page: bool,
+) -> Part<'a> {
+    let lang = book_language(post, ctx);
+    let (title, title_dropped) = book_title(post);
+    let plan = plan_chapters(&post.body, ctx.config.epub.split_chars);
+
+    let mut images = Images::new(&ctx.project_root, post_dir(post, ctx));
+    images.prefix = prefix.to_string();
+    let mut w = BodyWriter::new(post, ctx.config.project.base_url.as_deref(), images);
+    w.notes_file = format!("{prefix}{NOTES_FILE}");
+    w.add_dropped(title_dropped + metadata_dropped(post));
+    assign_ids(post, &plan, &mut w, prefix);
+
+    let mut docs: Vec<(String, String)> = Vec::new();
+    for (i, range) in plan.iter().enumerate() {
+        w.current_file = chapter_file(prefix, i);
+        let mut out = Out::default();
+        out.raw("<section epub:type=\"bodymatter chapter\">\n");
+        if i == 0 && !title_page {
+            out.raw("<h1>");
+            out.text(&title);
+            out.raw("</h1>\n");
+        }
+        w.blocks(&mut out, &post.body[range.clone()]);
+        out.raw("</section>\n");
+        w.count_dropped(&mut out);
+        docs.push((w.current_file.clone(), document(&lang, &title, &out.buf)));
+    }
+    let notes = render_notes(post, &mut w, &lang, &title);
+
+    let mut nav = navigation(post, &plan, &w, &title, prefix);
+    let title_file = if title_page {
+        format!("{prefix}{TITLE_FILE}")
+    } else {
+        chapter_file(prefix, 0)
+    };
+    nav.title.url = title_file.clone();
+    let title_page = if title_page {
+        render_title_page(post, ctx, &mut w, &lang, &title)
+    } else {
+        String::new()
+    };
+    w.summary_warnings();
+    Part {
+        lang,
+        title,
+        title_file,
+        title_page,
+        docs,
+        notes,
+        nav,
+        w,
+    }
 }
 
 /// The post's language when it is a usable tag, else the project's.
@@ -108,7 +170,7 @@ fn metadata_dropped(post: &Post) -> usize {
     post.meta.tags.iter().map(|t| xml_clean(t).1).sum()
 }
 
-fn is_rtl(lang: &str) -> bool {
+pub(crate) fn is_rtl(lang: &str) -> bool {
     let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
     matches!(
         primary.as_str(),
@@ -130,8 +192,8 @@ fn post_dir(post: &Post, ctx: &Context) -> PathBuf {
     }
 }
 
-fn chapter_file(i: usize) -> String {
-    format!("chapter-{}.xhtml", i + 1)
+fn chapter_file(prefix: &str, i: usize) -> String {
+    format!("{prefix}chapter-{}.xhtml", i + 1)
 }
 
 // ---------------------------------------------------------------------------
@@ -215,16 +277,17 @@ fn push_title_text(inlines: &[Inline], s: &mut String) {
 
 /// Gives every heading a unique XML id and records which names a link may
 /// use to reach it: the author's id, the generated id, the GitHub slug.
-fn assign_ids(post: &Post, plan: &[std::ops::Range<usize>], w: &mut BodyWriter) {
+fn assign_ids(post: &Post, plan: &[std::ops::Range<usize>], w: &mut BodyWriter, prefix: &str) {
     let mut used: HashSet<String> = HashSet::new();
     for (i, range) in plan.iter().enumerate() {
         for b in &post.body[range.clone()] {
-            visit_headings(b, &chapter_file(i), &mut used, w);
+            visit_headings(b, &chapter_file(prefix, i), &mut used, w);
         }
     }
+    let notes_file = w.notes_file.clone();
     for note in &post.footnotes {
         for b in &note.body {
-            visit_headings(b, NOTES_FILE, &mut used, w);
+            visit_headings(b, &notes_file, &mut used, w);
         }
     }
 }
@@ -281,12 +344,18 @@ fn visit_headings(b: &Block, file: &str, used: &mut HashSet<String>, w: &mut Bod
 /// of the first chapter are its children, later chapters follow as its
 /// children too (each with its own headings nested by level), and the
 /// notes are a sibling of the title.
-struct Nav {
-    title: TocElement,
-    chapters: Vec<Option<TocElement>>,
+pub(crate) struct Nav {
+    pub title: TocElement,
+    pub chapters: Vec<Option<TocElement>>,
 }
 
-fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, title: &str) -> Nav {
+fn navigation(
+    post: &Post,
+    plan: &[std::ops::Range<usize>],
+    w: &BodyWriter,
+    title: &str,
+    prefix: &str,
+) -> Nav {
     let min = top_heading_level(&post.body).unwrap_or(1);
     let entry = |b: &Block, file: &str| -> Option<TocElement> {
         let Block::Heading { level, content, .. } = b else {
@@ -298,10 +367,10 @@ fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, titl
             TocElement::new(format!("{file}#{id}"), text).level(i32::from(level - min) + 2)
         })
     };
-    let mut root = TocElement::new(TITLE_FILE, title).level(1);
+    let mut root = TocElement::new(format!("{prefix}{TITLE_FILE}"), title).level(1);
     let mut chapters = Vec::new();
     for (i, range) in plan.iter().enumerate() {
-        let file = chapter_file(i);
+        let file = chapter_file(prefix, i);
         let blocks = &post.body[range.clone()];
         if i == 0 {
             for b in blocks {
@@ -339,7 +408,7 @@ fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, titl
 // Documents
 
 /// A complete XHTML content document around `body`.
-fn document(lang: &str, title: &str, body: &str) -> String {
+pub(crate) fn document(lang: &str, title: &str, body: &str) -> String {
     let dir = if is_rtl(lang) { " dir=\"rtl\"" } else { "" };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
@@ -413,7 +482,7 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
     if post.footnotes.is_empty() {
         return None;
     }
-    w.current_file = NOTES_FILE.to_string();
+    w.current_file = w.notes_file.clone();
     let mut out = Out::default();
     out.raw("<section epub:type=\"footnotes\" class=\"notes\">\n<h1>");
     out.text(notes_title(lang));
@@ -440,7 +509,7 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
             for (file, id) in &refs {
                 out.raw("<a role=\"doc-backlink\"");
                 out.attribute("aria-label", back_label(lang));
-                let href = if file == NOTES_FILE {
+                let href = if *file == w.notes_file {
                     format!("#{id}")
                 } else {
                     format!("{file}#{id}")
@@ -457,7 +526,7 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
     Some(document(lang, title, &out.buf))
 }
 
-fn notes_title(lang: &str) -> &'static str {
+pub(crate) fn notes_title(lang: &str) -> &'static str {
     match lang.split('-').next().unwrap_or("") {
         "ko" => "주석",
         "ja" => "注",
@@ -488,7 +557,7 @@ fn back_label(lang: &str) -> &'static str {
     }
 }
 
-fn contents_title(lang: &str) -> &'static str {
+pub(crate) fn contents_title(lang: &str) -> &'static str {
     match lang.split('-').next().unwrap_or("") {
         "ko" => "차례",
         "ja" => "目次",
@@ -503,7 +572,7 @@ fn contents_title(lang: &str) -> &'static str {
     }
 }
 
-fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> String {
+pub(crate) fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> String {
     let path = ctx.templates_dir().join("epub.css");
     match std::fs::read_to_string(&path) {
         Ok(css) => css,
@@ -580,7 +649,7 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
         })
 }
 
-fn meta(property: &str, content: &str) -> Box<MetadataOpfV3> {
+pub(crate) fn meta(property: &str, content: &str) -> Box<MetadataOpfV3> {
     Box::new(MetadataOpfV3::new(property.to_string(), escape(content)))
 }
 
@@ -661,7 +730,7 @@ fn assemble(
     finish_package(zipped, lang)
 }
 
-fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
+pub(crate) fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
     let has_images = !w.images.resources.is_empty();
     b.add_metadata_opf(meta("schema:accessMode", "textual"));
     if has_images {
@@ -702,7 +771,7 @@ fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
 /// re-stores every entry with fixed timestamps, `mimetype` first and
 /// uncompressed. Each substitution must match exactly once, so an
 /// epub-builder upgrade that changes its templates fails loudly here.
-fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
     use zip::write::SimpleFileOptions;
     let lang = escape(lang);
     let mut archive = zip::ZipArchive::new(Cursor::new(zipped)).map_err(|e| e.to_string())?;

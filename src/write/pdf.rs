@@ -75,16 +75,23 @@ pub fn render_each(
     threads: usize,
     on_done: &(dyn Fn(usize, Result<Rendered, Diagnostic>) + Sync),
 ) {
+    on_plain_threads(posts, threads, &|i, post| on_done(i, render(post, ctx)));
+}
+
+/// Runs `work` for every item on `threads` plain OS threads (never rayon
+/// workers, see DESIGN.md) pulling from a shared queue, evicting Typst's
+/// caches after each item so memory stays bounded. Packets and single
+/// briefs share one queue this way.
+pub fn on_plain_threads<T: Sync>(items: &[T], threads: usize, work: &(dyn Fn(usize, &T) + Sync)) {
     let next = AtomicUsize::new(0);
-    let threads = threads.clamp(1, posts.len().max(1));
+    let threads = threads.clamp(1, items.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let worker = || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(post) = posts.get(i) else { break };
-                let result = render(post, ctx);
+                let Some(item) = items.get(i) else { break };
+                work(i, item);
                 typst::comemo::evict(10);
-                on_done(i, result);
             };
             // Typst recurses deeply on nested content: give it room.
             std::thread::Builder::new()
@@ -219,6 +226,8 @@ fn model(
             mono_fonts,
             organisation: ctx.config.project.organisation.as_deref(),
             no_images,
+            image_root: world::POST,
+            note_prefix: "brief-",
         },
     )
 }
@@ -248,7 +257,7 @@ pub fn typst_sources(post: &Post, ctx: &Context) -> Result<Vec<(String, Vec<u8>)
 
 /// Canonical folder of the post's source file (relative sources are taken
 /// from the project root).
-fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
+pub(crate) fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
     let source = if post.source.is_absolute() {
         post.source.clone()
     } else {
@@ -272,7 +281,7 @@ fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
 /// Font families in order of preference, keeping only those installed.
 /// For Korean, Japanese and Chinese posts the matching CJK face comes first
 /// (fallback alone would pick the Japanese face for Korean text).
-fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
+pub(crate) fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
     let (primary, region) = pdf_model::split_lang(lang);
     let cjk: &[&str] = match (primary.as_str(), region.as_deref()) {
         ("ko", _) => &[
@@ -315,7 +324,7 @@ fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
     (body, mono)
 }
 
-fn standards(setting: PdfStandardSetting) -> PdfStandards {
+pub(crate) fn standards(setting: PdfStandardSetting) -> PdfStandards {
     let list: &[PdfStandard] = match setting {
         PdfStandardSetting::Ua1 => &[PdfStandard::Ua_1],
         PdfStandardSetting::A2b => &[PdfStandard::A_2b],
@@ -324,7 +333,7 @@ fn standards(setting: PdfStandardSetting) -> PdfStandards {
     PdfStandards::new(list).unwrap_or_default()
 }
 
-fn standard_name(setting: PdfStandardSetting) -> &'static str {
+pub(crate) fn standard_name(setting: PdfStandardSetting) -> &'static str {
     match setting {
         PdfStandardSetting::Ua1 => "PDF/UA-1",
         PdfStandardSetting::A2b => "PDF/A-2b",
@@ -377,7 +386,7 @@ fn timestamp(post: &Post, ctx: &Context) -> Option<Timestamp> {
 }
 
 /// Characters drawn with glyph id 0 (".notdef", an empty box).
-fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
+pub(crate) fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
     fn walk(frame: &Frame, out: &mut BTreeSet<char>) {
         for (_, item) in frame.items() {
             match item {
@@ -400,13 +409,27 @@ fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
     out
 }
 
-fn first_error(errors: &[SourceDiagnostic], world: &BriefWorld, post: &Post) -> Diagnostic {
+pub(crate) fn first_error(
+    errors: &[SourceDiagnostic],
+    world: &BriefWorld,
+    post: &Post,
+) -> Diagnostic {
+    first_error_in(errors, world, &post.source)
+}
+
+/// The first error of a failed compile of the document made from `subject`
+/// (a post's source, or `brief.toml` for a packet).
+pub(crate) fn first_error_in(
+    errors: &[SourceDiagnostic],
+    world: &BriefWorld,
+    subject: &Path,
+) -> Diagnostic {
     let mut d = errors
         .iter()
         .find(|e| e.severity == TypstSeverity::Error)
         .or(errors.first())
-        .map(|e| to_diagnostic(e, world, post))
-        .unwrap_or_else(|| Diagnostic::error("the PDF could not be typeset").in_file(&post.source));
+        .map(|e| to_diagnostic_in(e, world, subject))
+        .unwrap_or_else(|| Diagnostic::error("the PDF could not be typeset").in_file(subject));
     d.severity = Severity::Error;
     if errors.len() > 1 {
         d.message
@@ -418,7 +441,19 @@ fn first_error(errors: &[SourceDiagnostic], world: &BriefWorld, post: &Post) -> 
 /// A Typst diagnostic as ours: an error located in a template names the
 /// template file, line and column (and the post in the message); anything
 /// else names the post.
-fn to_diagnostic(diag: &SourceDiagnostic, world: &BriefWorld, post: &Post) -> Diagnostic {
+pub(crate) fn to_diagnostic(
+    diag: &SourceDiagnostic,
+    world: &BriefWorld,
+    post: &Post,
+) -> Diagnostic {
+    to_diagnostic_in(diag, world, &post.source)
+}
+
+pub(crate) fn to_diagnostic_in(
+    diag: &SourceDiagnostic,
+    world: &BriefWorld,
+    subject: &Path,
+) -> Diagnostic {
     let severity = match diag.severity {
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,
@@ -435,10 +470,7 @@ fn to_diagnostic(diag: &SourceDiagnostic, world: &BriefWorld, post: &Post) -> Di
             continue;
         }
         let file = world.real_path(id).unwrap_or_else(|| {
-            PathBuf::from(format!(
-                "templates/brief.typ (built-in){}",
-                &vpath[vpath.len()..]
-            ))
+            PathBuf::from(format!("{} (built-in)", vpath.trim_start_matches('/')))
         });
         let position = typst::WorldExt::range(world, span).and_then(|range| {
             let source = world.source(id).ok()?;
@@ -450,14 +482,14 @@ fn to_diagnostic(diag: &SourceDiagnostic, world: &BriefWorld, post: &Post) -> Di
     let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
     let d = match located {
         Some((file, position)) => {
-            message = format!("{message} (while typesetting {})", post.source.display());
+            message = format!("{message} (while typesetting {})", subject.display());
             let mut d = Diagnostic::error(message).in_file(file);
             if let Some((line, col)) = position {
                 d = d.at(line + 1, Some(col + 1));
             }
             d
         }
-        None => Diagnostic::error(format!("PDF: {message}")).in_file(&post.source),
+        None => Diagnostic::error(format!("PDF: {message}")).in_file(subject),
     };
     let mut d = if hints.is_empty() {
         d

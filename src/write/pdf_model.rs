@@ -42,6 +42,11 @@ pub struct ModelOptions<'a> {
     /// When true, no image is embedded (used to retry after an image that
     /// Typst could not decode).
     pub no_images: bool,
+    /// Virtual folder the World serves `post_dir` under: `/post` for a
+    /// single brief, `/brief-N` inside a packet.
+    pub image_root: &'a str,
+    /// Prefix of footnote labels, unique per brief within one document.
+    pub note_prefix: &'a str,
 }
 
 /// The JSON model plus the warnings found while building it.
@@ -317,9 +322,8 @@ impl Converter<'_> {
                     _ => Value::Null,
                 };
                 let known = self.notes.contains_key(number);
-                out.push(
-                    json!({"k": "fn", "n": number, "first": first, "known": known, "body": body}),
-                );
+                let label = format!("{}fn-{number}", self.opts.note_prefix);
+                out.push(json!({"k": "fn", "n": number, "label": label, "first": first, "known": known, "body": body}));
             }
             Inline::SoftBreak => out.push(json!({"k": "t", "s": " "})),
             Inline::HardBreak => out.push(json!({"k": "br"})),
@@ -407,7 +411,7 @@ impl Converter<'_> {
         let resolved = if self.opts.no_images {
             Err("not embedded after an image failed to load".to_string())
         } else {
-            resolve_image(&src, self.opts.post_dir)
+            resolve_image_in(&src, self.opts.post_dir, self.opts.image_root)
         };
         match resolved {
             Ok(path) => {
@@ -433,6 +437,11 @@ impl Converter<'_> {
 /// ever opened: the lexical check comes first, then the canonical path
 /// (which resolves symlinks) must still be inside.
 pub fn resolve_image(src: &str, post_dir: Option<&Path>) -> Result<String, String> {
+    resolve_image_in(src, post_dir, super::world::POST)
+}
+
+/// [`resolve_image`] for a folder served under the virtual prefix `root`.
+pub fn resolve_image_in(src: &str, post_dir: Option<&Path>, root: &str) -> Result<String, String> {
     let src = src.trim();
     if src.is_empty() {
         return Err("empty address".into());
@@ -479,7 +488,7 @@ pub fn resolve_image(src: &str, post_dir: Option<&Path>) -> Result<String, Strin
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    Ok(format!("{}/{}", super::world::POST, vpath.join("/")))
+    Ok(format!("{root}/{}", vpath.join("/")))
 }
 
 fn supported_image(path: &Path) -> bool {

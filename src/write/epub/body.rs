@@ -28,6 +28,9 @@ pub struct BodyWriter<'a> {
     pub note_refs: BTreeMap<usize, Vec<Anchor>>,
     /// Document being written, for same-document links.
     pub current_file: String,
+    /// The document the footnotes go to (`notes.xhtml`; prefixed per
+    /// brief in a packet).
+    pub notes_file: String,
     pub warnings: Vec<Diagnostic>,
     in_link: usize,
     dropped_chars: usize,
@@ -50,6 +53,7 @@ impl<'a> BodyWriter<'a> {
             images,
             note_refs: BTreeMap::new(),
             current_file: String::new(),
+            notes_file: NOTES_FILE.to_string(),
             warnings: Vec::new(),
             in_link: 0,
             dropped_chars: 0,
@@ -439,10 +443,10 @@ impl<'a> BodyWriter<'a> {
             format!("fnref-{number}-{}", refs.len() + 1)
         };
         refs.push((self.current_file.clone(), id.clone()));
-        let href = if self.current_file == NOTES_FILE {
+        let href = if self.current_file == self.notes_file {
             format!("#fn-{number}")
         } else {
-            format!("{NOTES_FILE}#fn-{number}")
+            format!("{}#fn-{number}", self.notes_file)
         };
         out.raw("<sup><a epub:type=\"noteref\" role=\"doc-noteref\"");
         out.attribute("id", &id);

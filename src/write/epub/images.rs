@@ -42,6 +42,8 @@ pub struct Images {
     by_src: BTreeMap<String, Image>,
     by_path: BTreeMap<PathBuf, String>,
     pub resources: Vec<Resource>,
+    /// Prefix of embedded file names, unique per brief in a packet.
+    pub prefix: String,
 }
 
 impl Images {
@@ -54,6 +56,7 @@ impl Images {
             by_src: BTreeMap::new(),
             by_path: BTreeMap::new(),
             resources: Vec::new(),
+            prefix: String::new(),
         }
     }
 
@@ -129,7 +132,11 @@ impl Images {
                 "SVG images with scripts or embedded HTML are not embedded",
             );
         }
-        let href = format!("images/image-{}.{ext}", self.resources.len() + 1);
+        let href = format!(
+            "images/{}image-{}.{ext}",
+            self.prefix,
+            self.resources.len() + 1
+        );
         self.by_path.insert(canonical, href.clone());
         self.resources.push(Resource {
             href: href.clone(),
