@@ -2,7 +2,10 @@
 //! error naming its line, so a typo never silently does nothing. Parsing is
 //! kept apart from file I/O; validation runs after deserializing.
 
+pub mod packet;
+
 use crate::diag::Diagnostic;
+pub use packet::PacketConfig;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -13,6 +16,20 @@ pub struct Config {
     pub text: TextSettings,
     pub pdf: PdfSettings,
     pub epub: EpubSettings,
+    /// `[[packet]]` tables: briefing packets, in the order written.
+    #[serde(rename = "packet")]
+    pub packets: Vec<PacketConfig>,
+    /// Where this configuration was read from, to name lines in errors
+    /// found after parsing (e.g. a packet naming a slug no post has).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// The file a [`Config`] was parsed from, and its text.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub file: std::path::PathBuf,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +41,8 @@ pub struct Project {
     pub lang: String,
     /// Where the briefs can be read online, for "read online" links.
     pub base_url: Option<String>,
+    /// Paper of the packets (`a4` or `us-letter`); `[pdf] paper` when unset.
+    pub paper: Option<Paper>,
 }
 
 impl Default for Project {
@@ -32,6 +51,7 @@ impl Default for Project {
             organisation: None,
             lang: "en".to_string(),
             base_url: None,
+            paper: None,
         }
     }
 }
@@ -101,11 +121,32 @@ pub struct EpubSettings {
 
 impl Default for EpubSettings {
     fn default() -> Self {
-        EpubSettings { split_chars: 20_000 }
+        EpubSettings {
+            split_chars: 20_000,
+        }
     }
 }
 
 impl Config {
+    /// An error located at a byte span of `brief.toml` (just the message
+    /// when the configuration did not come from a file).
+    pub fn error_at(&self, span: std::ops::Range<usize>, message: String) -> Diagnostic {
+        match &self.origin {
+            Some(origin) => {
+                let (line, col) = line_col(&origin.text, span.start);
+                Diagnostic::error(message)
+                    .in_file(&origin.file)
+                    .at(line, Some(col))
+            }
+            None => Diagnostic::error(message),
+        }
+    }
+
+    /// Paper of the packets: `[project] paper`, else `[pdf] paper`.
+    pub fn packet_paper(&self) -> Paper {
+        self.project.paper.unwrap_or(self.pdf.paper)
+    }
+
     /// Parses and validates the text of a `brief.toml`. `file` is used only
     /// to name the file in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
@@ -118,6 +159,16 @@ impl Config {
             d
         })?;
         config.validate(file)?;
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, col) = line_col(text, span.start);
+            Diagnostic::error(message).in_file(file).at(line, Some(col))
+        };
+        packet::validate(&config.packets, &at)?;
+        let mut config = config;
+        config.origin = Some(Origin {
+            file: file.to_path_buf(),
+            text: text.to_string(),
+        });
         Ok(config)
     }
 

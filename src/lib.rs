@@ -5,9 +5,14 @@
 //! 1. find the posts (`source::discover`) or take the paths given;
 //! 2. read and parse each post once, in parallel, into the IR (`ir::Post`);
 //! 3. refuse posts whose slugs collide (never a silent overwrite);
-//! 4. render every (post, edition) job in parallel with pure writers
-//!    (`write::*`), writing each result atomically (`output`);
-//! 5. report every diagnostic, sorted, and a summary.
+//! 4. tie the `[[packet]]`s of `brief.toml` to those posts (`packet`); a
+//!    packet the configuration gets wrong stops the build before anything
+//!    is written;
+//! 5. render every (post, edition) and (packet, form) job in parallel with
+//!    pure writers (`write::*`), writing each result atomically (`output`):
+//!    every PDF (briefs and packets) on plain threads, the rest on rayon;
+//! 6. write `manifest.json` (`manifest`) last, then report every
+//!    diagnostic, sorted, and a summary.
 //!
 //! A failing post or job becomes a diagnostic; it never stops the others.
 
@@ -19,9 +24,11 @@ pub mod diag;
 pub mod frontmatter;
 pub mod html_text;
 pub mod ir;
+pub mod manifest;
 pub mod markdown;
 pub mod meta;
 pub mod output;
+pub mod packet;
 pub mod source;
 pub mod survival;
 pub mod wrap;
@@ -29,6 +36,8 @@ pub mod write;
 
 use diag::Diagnostic;
 use ir::Post;
+use manifest::WrittenFile;
+use packet::{Copy, Packet};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -55,6 +64,12 @@ pub struct BuildReport {
     pub posts_failed: usize,
     pub drafts_skipped: usize,
     pub files_written: usize,
+    pub packets_built: usize,
+    pub packets_failed: usize,
+    /// `brief.toml` is wrong in a way only the posts could show (a packet
+    /// naming a slug no post has, a missing cover letter): nothing was
+    /// written. `brief` exits with status 2.
+    pub config_error: bool,
     pub elapsed: Duration,
 }
 
@@ -97,23 +112,57 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.posts_failed += collisions.len();
     diagnostics.extend(collisions);
 
-    let results = render_and_write(&posts, request, ctx);
+    // Packets are built with the whole content folder only: a build of a
+    // few named posts has not read the briefs a packet needs.
+    let resolved = if request.paths.is_empty() {
+        packet::resolve(&posts, &drafts, report.posts_failed > 0, ctx)
+    } else {
+        packet::Resolved::default()
+    };
+    if !resolved.config_errors.is_empty() {
+        diagnostics.extend(resolved.config_errors);
+        report.config_error = true;
+        report.diagnostics = diagnostics;
+        report.elapsed = started.elapsed();
+        return report;
+    }
+    report.packets_failed = resolved.skipped.len();
+    diagnostics.extend(resolved.skipped);
+    let packets = resolved.packets;
+
+    let outcomes = render_and_write(&posts, &packets, request, ctx);
 
     let mut failed_posts = std::collections::BTreeSet::new();
-    for (post, result) in results {
-        match result {
-            Ok(warnings) => {
+    let mut failed_packets = std::collections::BTreeSet::new();
+    let mut written = Vec::new();
+    for outcome in outcomes {
+        match outcome.result {
+            Ok((file, warnings)) => {
                 report.files_written += 1;
+                written.push(file);
                 diagnostics.extend(warnings);
             }
             Err(e) => {
-                failed_posts.insert(post.source.clone());
+                match outcome.owner {
+                    Owner::Post(post) => failed_posts.insert(post.source.clone()),
+                    Owner::Packet(packet) => failed_packets.insert(packet.name.clone()),
+                };
                 diagnostics.push(e);
             }
         }
     }
     report.posts_failed += failed_posts.len();
     report.posts_built = posts.len() - failed_posts.len();
+    report.packets_failed += failed_packets.len();
+    report.packets_built = packets.len() - failed_packets.len();
+
+    let manifest_path = request.out_dir.join(manifest::FILE_NAME);
+    let bytes = manifest::render(&posts, &packets, &written, &request.out_dir, ctx);
+    match output::write_atomic(&manifest_path, &bytes) {
+        Ok(()) => report.files_written += 1,
+        Err(e) => diagnostics.push(e),
+    }
+
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
@@ -150,7 +199,10 @@ pub fn read_posts(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diag
 fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
     let mut by_slug: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for post in &posts {
-        by_slug.entry(post.meta.slug.clone()).or_default().push(post.source.clone());
+        by_slug
+            .entry(post.meta.slug.clone())
+            .or_default()
+            .push(post.source.clone());
     }
     let mut errors = Vec::new();
     let kept = posts
@@ -180,46 +232,157 @@ fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
     (kept, errors)
 }
 
-type JobResult<'p> = (&'p Post, Result<Vec<Diagnostic>, Diagnostic>);
+/// Whose job it was: a failure counts against this post or packet.
+#[derive(Clone, Copy)]
+enum Owner<'p> {
+    Post(&'p Post),
+    Packet(&'p Packet<'p>),
+}
 
-/// Runs every (post, edition) job and writes each output as soon as it is
-/// rendered. PDF jobs run on plain OS threads (Typst uses rayon inside and
-/// must not be called from a rayon task, see DESIGN.md); the other
-/// editions run on the current rayon pool at the same time.
-fn render_and_write<'p>(posts: &'p [Post], request: &BuildRequest, ctx: &Context) -> Vec<JobResult<'p>> {
-    let others: Vec<(&Post, Edition)> = posts
-        .iter()
-        .flat_map(|p| request.editions.iter().filter(|e| **e != Edition::Pdf).map(move |&e| (p, e)))
-        .collect();
-    let pdf_posts: Vec<&Post> = if request.editions.contains(&Edition::Pdf) { posts.iter().collect() } else { Vec::new() };
-    let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_posts.len()));
+struct Outcome<'p> {
+    owner: Owner<'p>,
+    result: Result<(WrittenFile, Vec<Diagnostic>), Diagnostic>,
+}
+
+/// A PDF to typeset: a brief, or one copy of a packet.
+#[derive(Clone, Copy)]
+enum PdfJob<'p> {
+    Post(&'p Post),
+    Packet(&'p Packet<'p>, Copy),
+}
+
+/// Every other job; these run on rayon.
+#[derive(Clone, Copy)]
+enum OtherJob<'p> {
+    Post(&'p Post, Edition),
+    PacketEpub(&'p Packet<'p>),
+    PacketDigest(&'p Packet<'p>),
+}
+
+/// Runs every job and writes each output as soon as it is rendered. PDF
+/// jobs run on plain OS threads (Typst uses rayon inside and must not be
+/// called from a rayon task, see DESIGN.md), packets first since they take
+/// longest; the other jobs run on the current rayon pool at the same time.
+fn render_and_write<'p>(
+    posts: &'p [Post],
+    packets: &'p [Packet<'p>],
+    request: &BuildRequest,
+    ctx: &Context,
+) -> Vec<Outcome<'p>> {
+    let wants = |e: Edition| request.editions.contains(&e);
+    let mut pdf_jobs: Vec<PdfJob> = Vec::new();
+    let mut others: Vec<OtherJob> = Vec::new();
+    for packet in packets {
+        if wants(Edition::Pdf) {
+            pdf_jobs.extend(
+                packet
+                    .copies()
+                    .into_iter()
+                    .map(|c| PdfJob::Packet(packet, c)),
+            );
+        }
+        if wants(Edition::Epub) {
+            others.push(OtherJob::PacketEpub(packet));
+        }
+        if wants(Edition::Email) {
+            others.push(OtherJob::PacketDigest(packet));
+        }
+    }
+    if wants(Edition::Pdf) {
+        pdf_jobs.extend(posts.iter().map(PdfJob::Post));
+    }
+    others.extend(posts.iter().flat_map(|p| {
+        request
+            .editions
+            .iter()
+            .filter(|e| **e != Edition::Pdf)
+            .map(move |&e| OtherJob::Post(p, e))
+    }));
+    let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
     let threads = rayon::current_num_threads();
-    let mut results: Vec<JobResult<'p>> = std::thread::scope(|scope| {
+    let mut results: Vec<Outcome<'p>> = std::thread::scope(|scope| {
         scope.spawn(|| {
-            write::pdf::render_each(&pdf_posts, ctx, threads, &|i, rendered| {
-                let post = pdf_posts[i];
-                let result = finish_job(post, Edition::Pdf, rendered, request);
-                pdf_results.lock().unwrap_or_else(|e| e.into_inner()).push((post, result));
+            write::pdf::on_plain_threads(&pdf_jobs, threads, &|_, job| {
+                let outcome = match *job {
+                    PdfJob::Post(post) => Outcome {
+                        owner: Owner::Post(post),
+                        result: finish_job(
+                            &post.source,
+                            write::pdf::render(post, ctx),
+                            &Edition::Pdf.output_path(&request.out_dir, &post.meta.slug),
+                        ),
+                    },
+                    PdfJob::Packet(packet, copy) => Outcome {
+                        owner: Owner::Packet(packet),
+                        result: finish_job(
+                            &packet_file(ctx),
+                            write::packet::pdf::render(packet, copy, ctx),
+                            &packet.pdf_path(&request.out_dir, copy),
+                        ),
+                    },
+                };
+                pdf_results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(outcome);
             });
         });
         others
             .par_iter()
-            .map(|&(post, edition)| (post, finish_job(post, edition, edition.render(post, ctx), request)))
+            .map(|job| match *job {
+                OtherJob::Post(post, edition) => Outcome {
+                    owner: Owner::Post(post),
+                    result: finish_job(
+                        &post.source,
+                        edition.render(post, ctx),
+                        &edition.output_path(&request.out_dir, &post.meta.slug),
+                    ),
+                },
+                OtherJob::PacketEpub(packet) => Outcome {
+                    owner: Owner::Packet(packet),
+                    result: finish_job(
+                        &packet_file(ctx),
+                        write::packet::epub::render(packet, ctx),
+                        &packet.epub_path(&request.out_dir),
+                    ),
+                },
+                OtherJob::PacketDigest(packet) => Outcome {
+                    owner: Owner::Packet(packet),
+                    result: finish_job(
+                        &packet_file(ctx),
+                        write::packet::digest::render(packet, ctx),
+                        &packet.digest_path(&request.out_dir),
+                    ),
+                },
+            })
             .collect()
     });
     results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
     results
 }
 
-/// Writes a rendered edition; any failure names the post.
+/// What a packet's errors name when the writer named nothing.
+fn packet_file(ctx: &Context) -> PathBuf {
+    ctx.config
+        .origin
+        .as_ref()
+        .map(|o| o.file.clone())
+        .unwrap_or_else(|| PathBuf::from("brief.toml"))
+}
+
+/// Writes a rendered output; a failure without a file names `subject`.
 fn finish_job(
-    post: &Post,
-    edition: Edition,
+    subject: &std::path::Path,
     rendered: Result<write::Rendered, Diagnostic>,
-    request: &BuildRequest,
-) -> Result<Vec<Diagnostic>, Diagnostic> {
-    let rendered = rendered.map_err(|d| if d.file.is_none() { d.in_file(&post.source) } else { d })?;
-    let path = edition.output_path(&request.out_dir, &post.meta.slug);
-    output::write_atomic(&path, &rendered.bytes)?;
-    Ok(rendered.warnings)
+    path: &std::path::Path,
+) -> Result<(WrittenFile, Vec<Diagnostic>), Diagnostic> {
+    let rendered = rendered.map_err(|d| {
+        if d.file.is_none() {
+            d.in_file(subject)
+        } else {
+            d
+        }
+    })?;
+    output::write_atomic(path, &rendered.bytes)?;
+    Ok((WrittenFile::of(path, &rendered.bytes), rendered.warnings))
 }

@@ -21,13 +21,18 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
         cli::Command::Build(args) => build(args),
         cli::Command::Check(args) => check(args),
         cli::Command::DumpIr { file } => dump_ir(&file),
+        cli::Command::DumpTypst { file, dir } => dump_typst(&file, &dir),
     };
     match result {
         Ok(code) => code,
@@ -52,7 +57,9 @@ fn context(config: Config) -> Context {
     Context {
         config,
         project_root: PathBuf::from("."),
-        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
     }
 }
 
@@ -114,8 +121,12 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             0 => String::new(),
             n => format!(", {n} draft{} skipped", plural(n)),
         };
+        let packets = match (report.packets_built, report.packets_failed) {
+            (0, 0) => String::new(),
+            (built, failed) => format!("; packets: {built} built, {failed} failed"),
+        };
         eprintln!(
-            "{} post{}: {} built, {} failed{drafts}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
+            "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
             report.posts_found,
             plural(report.posts_found),
             report.posts_built,
@@ -129,7 +140,13 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             report.elapsed.as_secs_f64()
         );
     }
-    Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.config_error {
+        ExitCode::from(2)
+    } else if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -138,23 +155,41 @@ fn plural(n: usize) -> &'static str {
 
 fn check(args: cli::CheckArgs) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
-    let paths = if args.paths.is_empty() { brief::source::discover(&args.content)? } else { args.paths };
+    let paths = if args.paths.is_empty() {
+        brief::source::discover(&args.content)?
+    } else {
+        args.paths
+    };
     let (posts, diagnostics, failed) = brief::read_posts(&paths, &config.project.lang);
     for d in &diagnostics {
         eprintln!("{d}");
     }
-    eprintln!("{} post{} checked: {} readable, {failed} failed", paths.len(), plural(paths.len()), posts.len());
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    eprintln!(
+        "{} post{} checked: {} readable, {failed} failed",
+        paths.len(),
+        plural(paths.len()),
+        posts.len()
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads one post for the dump commands; `Err(code)` when it fails.
+fn read_one(file: &Path, config: &Config) -> Result<brief::source::Read, ExitCode> {
+    brief::source::read_post(file, &config.project.lang).map_err(|d| {
+        eprintln!("{d}");
+        ExitCode::from(1)
+    })
 }
 
 fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
-    let read = match brief::source::read_post(file, &config.project.lang) {
+    let read = match read_one(file, &config) {
         Ok(read) => read,
-        Err(d) => {
-            eprintln!("{d}");
-            return Ok(ExitCode::from(1));
-        }
+        Err(code) => return Ok(code),
     };
     for d in &read.warnings {
         eprintln!("{d}");
@@ -168,4 +203,18 @@ fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+fn dump_typst(file: &Path, dir: &Path) -> Result<ExitCode, Diagnostic> {
+    let config = load_config()?;
+    let read = match read_one(file, &config) {
+        Ok(read) => read,
+        Err(code) => return Ok(code),
+    };
+    let ctx = context(config);
+    let sources = brief::write::pdf::typst_sources(&read.post, &ctx)?;
+    for (name, bytes) in sources {
+        brief::output::write_atomic(&dir.join(name), &bytes)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -41,7 +41,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
 /// processes, so two writers never share a temporary file.
 fn temp_path(path: &Path) -> PathBuf {
     let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
 }
 
@@ -69,7 +72,9 @@ impl Drop for OutputLock {
 /// than hang.
 pub fn lock_output(out: &Path) -> Result<OutputLock, Diagnostic> {
     let path = out.join(LOCK_FILE);
-    let fail = |e: std::io::Error| Diagnostic::error(format!("cannot lock the output folder: {e}")).in_file(&path);
+    let fail = |e: std::io::Error| {
+        Diagnostic::error(format!("cannot lock the output folder: {e}")).in_file(&path)
+    };
     std::fs::create_dir_all(out).map_err(fail)?;
     loop {
         let mut file = std::fs::OpenOptions::new()
@@ -84,7 +89,11 @@ pub fn lock_output(out: &Path) -> Result<OutputLock, Diagnostic> {
             Err(std::fs::TryLockError::WouldBlock) => {
                 let pid = std::fs::read_to_string(&path).unwrap_or_default();
                 let pid = pid.trim();
-                let pid = if pid.is_empty() { "unknown".to_string() } else { crate::diag::one_line(pid) };
+                let pid = if pid.is_empty() {
+                    "unknown".to_string()
+                } else {
+                    crate::diag::one_line(pid)
+                };
                 return Err(Diagnostic::error(format!(
                     "another brief build is writing to {}/ (pid {pid})",
                     out.display().to_string().trim_end_matches('/')
@@ -126,10 +135,17 @@ fn still_at(_: &std::fs::File, path: &Path) -> bool {
 fn remove_stale_temporaries(out: &Path) {
     let mut folders = vec![out.to_path_buf()];
     if let Ok(entries) = std::fs::read_dir(out) {
-        folders.extend(entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
+        folders.extend(
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.path()),
+        );
     }
     for folder in folders {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
@@ -142,7 +158,9 @@ fn remove_stale_temporaries(out: &Path) {
 
 /// Whether `name` is one of our temporary names (see [`temp_path`]).
 pub fn is_temp_name(name: &str) -> bool {
-    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { return false };
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
     let mut parts = inner.rsplitn(3, '.');
     let counter = parts.next().unwrap_or("");
     let pid = parts.next().unwrap_or("");
@@ -150,7 +168,10 @@ pub fn is_temp_name(name: &str) -> bool {
     !stem.is_empty()
         && !counter.is_empty()
         && !pid.is_empty()
-        && counter.bytes().chain(pid.bytes()).all(|b| b.is_ascii_digit())
+        && counter
+            .bytes()
+            .chain(pid.bytes())
+            .all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -164,7 +185,10 @@ mod tests {
         write_atomic(&path, b"first").unwrap();
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["b.txt"]);
     }
 
@@ -188,7 +212,10 @@ mod tests {
         assert!(!stale.exists(), "stale temporary file left behind");
         let err = lock_output(&out).unwrap_err().to_string();
         assert!(err.contains("another brief build is writing to"), "{err}");
-        assert!(err.contains(&format!("(pid {})", std::process::id())), "{err}");
+        assert!(
+            err.contains(&format!("(pid {})", std::process::id())),
+            "{err}"
+        );
         drop(first);
         assert!(!out.join(LOCK_FILE).exists());
         drop(lock_output(&out).unwrap());

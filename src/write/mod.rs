@@ -8,6 +8,7 @@ use crate::ir::Post;
 use std::path::{Path, PathBuf};
 
 pub mod epub;
+pub mod packet;
 pub mod pdf;
 pub mod pdf_model;
 pub mod text;

@@ -53,32 +53,29 @@ pub fn check_bytes(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The PDF's inputs: the JSON model must stay within Typst's JSON nesting
-/// and the fixed main file must parse. (Compiling is checked separately:
-/// it is too slow for the fuzz loop.)
+/// The PDF's inputs as `brief dump-typst` writes them: the main file and
+/// the template must parse with `typst-syntax` without errors, and the
+/// post's data must be JSON that Typst's `json()` accepts (nesting below
+/// its limit). Compiling is checked separately: too slow for the fuzz loop.
 pub fn check_pdf_data(post: &brief::ir::Post, ctx: &Context) -> Result<(), String> {
-    let model = brief::write::pdf_model::build(
-        post,
-        &brief::write::pdf_model::ModelOptions {
-            links: ctx.config.pdf.links,
-            paper: ctx.config.pdf.paper,
-            post_dir: None,
-            body_fonts: vec!["Libertinus Serif".into()],
-            mono_fonts: vec!["DejaVu Sans Mono".into()],
-            organisation: None,
-            no_images: false,
-        },
-    );
-    let depth = json_depth(&model.json);
-    if depth >= TYPST_JSON_DEPTH {
-        return Err(format!("PDF data nests {depth} levels; Typst's json() stops at 128"));
-    }
-    let json = serde_json::to_string(&model.json).map_err(|e| format!("PDF data: {e}"))?;
-    serde_json::from_str::<serde_json::Value>(&json).map_err(|e| format!("PDF data does not parse back: {e}"))?;
-    for (name, source) in [("main.typ", brief::write::pdf::MAIN), ("brief.typ", brief::write::world::DEFAULT_TEMPLATE)] {
-        let (errors, _) = typst_syntax::parse(source).errors_and_warnings();
-        if !errors.is_empty() {
-            return Err(format!("{name} has syntax errors: {errors:?}"));
+    let sources =
+        brief::write::pdf::typst_sources(post, ctx).map_err(|d| format!("PDF sources: {d}"))?;
+    for (name, bytes) in &sources {
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("{name}: {e}"))?;
+        if name.ends_with(".typ") {
+            let (errors, _) = typst_syntax::parse(text).errors_and_warnings();
+            if !errors.is_empty() {
+                return Err(format!("{name} has syntax errors: {errors:?}"));
+            }
+        } else {
+            let value: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| format!("{name} is not JSON Typst can read: {e}"))?;
+            let depth = json_depth(&value);
+            if depth >= TYPST_JSON_DEPTH {
+                return Err(format!(
+                    "{name} nests {depth} levels; Typst's json() stops at 128"
+                ));
+            }
         }
     }
     Ok(())
@@ -102,17 +99,24 @@ pub fn json_depth(v: &serde_json::Value) -> usize {
 /// Reader-visible text of every content document (not the nav), each
 /// parsed as XML on the way: text nodes and `alt` attributes.
 pub fn epub_visible_text(bytes: &[u8]) -> Result<String, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("EPUB is not a zip: {e}"))?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("EPUB is not a zip: {e}"))?;
     let mut all = String::new();
     for i in 0..archive.len() {
-        let mut f = archive.by_index(i).map_err(|e| format!("EPUB entry {i}: {e}"))?;
+        let mut f = archive
+            .by_index(i)
+            .map_err(|e| format!("EPUB entry {i}: {e}"))?;
         let name = f.name().to_string();
         if !name.ends_with(".xhtml") && !name.ends_with(".opf") && !name.ends_with(".ncx") {
             continue;
         }
         let mut src = String::new();
-        f.read_to_string(&mut src).map_err(|e| format!("{name}: {e}"))?;
-        let opts = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
+        f.read_to_string(&mut src)
+            .map_err(|e| format!("{name}: {e}"))?;
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
         let doc = roxmltree::Document::parse_with_options(&src, opts)
             .map_err(|e| format!("{name} is not well-formed XML: {e}\n{src}"))?;
         if !name.ends_with(".xhtml") || name.ends_with("nav.xhtml") {
