@@ -57,6 +57,8 @@ pub const LOCK_FILE: &str = ".brief.lock";
 pub struct OutputLock {
     path: PathBuf,
     _file: std::fs::File,
+    /// The output folder when taking the lock created it.
+    created: Option<PathBuf>,
 }
 
 impl Drop for OutputLock {
@@ -64,6 +66,12 @@ impl Drop for OutputLock {
         // Removed while still locked; a build that opened the old file in
         // the meantime notices (see `lock_output`) and tries again.
         let _ = std::fs::remove_file(&self.path);
+        // A build that wrote nothing (a configuration error found late)
+        // leaves no empty output folder behind; `remove_dir` refuses a
+        // folder that has anything in it.
+        if let Some(folder) = &self.created {
+            let _ = std::fs::remove_dir(folder);
+        }
     }
 }
 
@@ -75,6 +83,7 @@ pub fn lock_output(out: &Path) -> Result<OutputLock, Diagnostic> {
     let fail = |e: std::io::Error| {
         Diagnostic::error(format!("cannot lock the output folder: {e}")).in_file(&path)
     };
+    let created = (!out.exists()).then(|| out.to_path_buf());
     std::fs::create_dir_all(out).map_err(fail)?;
     loop {
         let mut file = std::fs::OpenOptions::new()
@@ -110,7 +119,11 @@ pub fn lock_output(out: &Path) -> Result<OutputLock, Diagnostic> {
         let _ = file.set_len(0);
         let _ = write!(file, "{}", std::process::id());
         remove_stale_temporaries(out);
-        return Ok(OutputLock { path, _file: file });
+        return Ok(OutputLock {
+            path,
+            _file: file,
+            created,
+        });
     }
 }
 
@@ -218,6 +231,16 @@ mod tests {
         );
         drop(first);
         assert!(!out.join(LOCK_FILE).exists());
+        assert!(
+            out.join("pdf").exists(),
+            "a folder with files in it is kept"
+        );
         drop(lock_output(&out).unwrap());
+        let fresh = dir.path().join("fresh");
+        drop(lock_output(&fresh).unwrap());
+        assert!(
+            !fresh.exists(),
+            "an output folder the lock created and nothing used is removed"
+        );
     }
 }
