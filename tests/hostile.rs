@@ -607,6 +607,8 @@ fn epub_keeps_text_after_an_iframe_whose_quote_runs_on() {
     for doc in [
         &b"<iframe src=\"file:///etc/passwd>\nkept one\nsubtitle: \"quoted\nkept two <label> kept three\n"[..],
         b"<iframe>fallback words</iframe> <textarea>typed words</textarea>\n",
+        // Also found by cargo fuzz: words glued around a note marker.
+        b"> > x[^a]ode with tabs\n\n[^a]: > note\n",
         &crash,
     ] {
         if let Err(e) = properties::check_bytes(doc) {
