@@ -16,9 +16,8 @@
 //! content. This is the rule `survival` checks (the same list as
 //! `html_text`): fuzzing found the EPUB dropping the text inside
 //! `iframe`/`textarea` and, after an `<iframe` whose attribute quote ran on
-//! for lines, the rest of the block, words the other editions keep. A `<`
-//! is a tag only when its `>` comes before any unquoted `<` and within
-//! 8 KiB, again as in `html_text`.
+//! for lines, the rest of the block, words the other editions keep. What
+//! is a tag, and where it ends, is `html_text::tag_len`'s decision.
 
 use std::fmt::Write as _;
 
@@ -269,12 +268,16 @@ impl Tag {
     }
 }
 
-/// Longest tag read as a tag (see the module docs).
-const MAX_TAG_BYTES: usize = 8 * 1024;
-
-/// Parses `<name attr=value …>` or `</name>` at the start of `s`.
+/// Parses `<name attr=value …>` or `</name>` at the start of `s`. Where
+/// the tag ends is `html_text`'s decision (quote-aware, an unquoted `<`
+/// means text, at most 8 KiB), so every edition agrees on what is a tag and
+/// the survival rule holds; cargo fuzz found two tokenizers disagreeing on
+/// runaway quotes, each time losing words from the EPUB. Attributes are
+/// then read, best effort, inside that extent.
 fn parse_tag(s: &str) -> Option<(Tag, &str)> {
-    let mut rest = s.strip_prefix('<')?;
+    let len = crate::html_text::tag_len(s)?;
+    let (head, after) = s.split_at(len);
+    let mut rest = head.strip_prefix('<')?;
     let end = if let Some(r) = rest.strip_prefix('/') {
         rest = r;
         true
@@ -292,20 +295,11 @@ fn parse_tag(s: &str) -> Option<(Tag, &str)> {
     let mut attrs = Vec::new();
     loop {
         rest = rest.trim_start();
-        if s.len() - rest.len() > MAX_TAG_BYTES || rest.starts_with('<') {
-            return None; // that `<` was text
-        }
-        if let Some(r) = rest.strip_prefix("/>") {
-            return Some((Tag { name, end, attrs }, r));
-        }
-        if let Some(r) = rest.strip_prefix('>') {
-            return Some((Tag { name, end, attrs }, r));
-        }
-        if rest.is_empty() {
-            return None;
+        if rest.is_empty() || rest.starts_with('>') || rest.starts_with("/>") {
+            break;
         }
         let n = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, '=' | '>' | '/' | '<'))
+            .find(|c: char| c.is_whitespace() || matches!(c, '=' | '>' | '/'))
             .unwrap_or(rest.len());
         if n == 0 {
             // A stray `/` or `=`: skip it.
@@ -319,18 +313,12 @@ fn parse_tag(s: &str) -> Option<(Tag, &str)> {
             rest = r.trim_start();
             if let Some(q) = rest.chars().next().filter(|&c| c == '"' || c == '\'') {
                 let body = &rest[1..];
-                // Bounded: a quote that never closes must not make every
-                // `<` after it rescan the rest of the post.
-                let mut window = body.len().min(MAX_TAG_BYTES);
-                while !body.is_char_boundary(window) {
-                    window -= 1;
-                }
-                let close = body[..window].find(q)?;
+                let Some(close) = body.find(q) else { break };
                 value = html_escape::decode_html_entities(&body[..close]).into_owned();
                 rest = &body[close + 1..];
             } else {
                 let n = rest
-                    .find(|c: char| c.is_whitespace() || c == '>' || c == '<')
+                    .find(|c: char| c.is_whitespace() || c == '>')
                     .unwrap_or(rest.len());
                 value = html_escape::decode_html_entities(&rest[..n]).into_owned();
                 rest = &rest[n..];
@@ -338,6 +326,7 @@ fn parse_tag(s: &str) -> Option<(Tag, &str)> {
         }
         attrs.push((attr_name, value));
     }
+    Some((Tag { name, end, attrs }, after))
 }
 
 /// Plain text of raw inline HTML for places that take text only (titles,
