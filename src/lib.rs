@@ -22,6 +22,7 @@ pub mod ir;
 pub mod markdown;
 pub mod meta;
 pub mod output;
+pub mod send;
 pub mod source;
 pub mod survival;
 pub mod wrap;
@@ -97,10 +98,14 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.posts_failed += collisions.len();
     diagnostics.extend(collisions);
 
-    let results = render_and_write(&posts, request, ctx);
+    let mut results = render_and_write(&posts, request, ctx);
+    if request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some() {
+        let messages = write_messages(&results, request, ctx);
+        results.extend(messages);
+    }
 
     let mut failed_posts = std::collections::BTreeSet::new();
-    for (post, result) in results {
+    for (post, _, result) in results {
         match result {
             Ok(warnings) => {
                 report.files_written += 1;
@@ -180,7 +185,7 @@ fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
     (kept, errors)
 }
 
-type JobResult<'p> = (&'p Post, Result<Vec<Diagnostic>, Diagnostic>);
+type JobResult<'p> = (&'p Post, Edition, Result<Vec<Diagnostic>, Diagnostic>);
 
 /// Runs every (post, edition) job and writes each output as soon as it is
 /// rendered. PDF jobs run on plain OS threads (Typst uses rayon inside and
@@ -199,16 +204,73 @@ fn render_and_write<'p>(posts: &'p [Post], request: &BuildRequest, ctx: &Context
             write::pdf::render_each(&pdf_posts, ctx, threads, &|i, rendered| {
                 let post = pdf_posts[i];
                 let result = finish_job(post, Edition::Pdf, rendered, request);
-                pdf_results.lock().unwrap_or_else(|e| e.into_inner()).push((post, result));
+                pdf_results.lock().unwrap_or_else(|e| e.into_inner()).push((post, Edition::Pdf, result));
             });
         });
         others
             .par_iter()
-            .map(|&(post, edition)| (post, finish_job(post, edition, edition.render(post, ctx), request)))
+            .map(|&(post, edition)| (post, edition, finish_job(post, edition, edition.render(post, ctx), request)))
             .collect()
     });
     results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
     results
+}
+
+/// Second step, once every edition is written: the standard e-mail
+/// message (`email/<slug>.eml`) of each post whose text edition was
+/// written, with the attached editions read back from the output folder.
+/// A message whose attachment failed or is missing is not written: an
+/// incomplete message must never be sent.
+fn write_messages<'p>(results: &[JobResult<'p>], request: &BuildRequest, ctx: &Context) -> Vec<JobResult<'p>> {
+    let failed = |post: &Post, edition: Edition| {
+        results.iter().any(|(p, e, r)| std::ptr::eq(*p, post) && *e == edition && r.is_err())
+    };
+    let texts: Vec<&'p Post> = results
+        .iter()
+        .filter(|(_, e, r)| *e == Edition::Email && r.is_ok())
+        .map(|(p, _, _)| *p)
+        .collect();
+    texts
+        .par_iter()
+        .map(|&post| {
+            let result = (|| {
+                let mut attachments = Vec::new();
+                for name in &ctx.config.email.attach {
+                    let edition = Edition::from_name(name).unwrap_or(Edition::Email);
+                    attachments.push(read_attachment(post, edition, failed(post, edition), request)?);
+                }
+                let rendered = write::message::post_message(post, ctx, attachments)?;
+                output::write_atomic(&Edition::message_path(&request.out_dir, &post.meta.slug), &rendered.bytes)?;
+                Ok(rendered.warnings)
+            })();
+            (post, Edition::Email, result)
+        })
+        .collect()
+}
+
+fn read_attachment(
+    post: &Post,
+    edition: Edition,
+    failed_now: bool,
+    request: &BuildRequest,
+) -> Result<write::message::AttachmentFile, Diagnostic> {
+    let path = edition.output_path(&request.out_dir, &post.meta.slug);
+    let not_sent = |why: String| {
+        Diagnostic::error(format!("e-mail message not written: {why}"))
+            .in_file(&post.source)
+            .with_hint("the message must carry every edition named in [email] attach")
+    };
+    if failed_now {
+        return Err(not_sent(format!("its {} edition failed", edition.name())));
+    }
+    let bytes = std::fs::read(&path).map_err(|e| not_sent(format!("cannot read {}: {e}", path.display())))?;
+    let content_type = match edition {
+        Edition::Pdf => "application/pdf",
+        Edition::Epub => "application/epub+zip",
+        Edition::Email => "text/plain; charset=utf-8",
+    };
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(write::message::AttachmentFile { file_name, content_type, bytes })
 }
 
 /// Writes a rendered edition; any failure names the post.
