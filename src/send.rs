@@ -231,7 +231,10 @@ impl Sender {
         let fail = |what: String| Diagnostic::error(format!("not sent to {}: {what}", d.recipient)).in_file(&d.file);
         let to: Mailbox = d.recipient.parse().map_err(|e| fail(format!("not an address: {e}")))?;
         let envelope = Envelope::new(Some(self.from.email.clone()), vec![to.email]).map_err(|e| fail(e.to_string()))?;
-        let response = self.transport.send_raw(&envelope, &d.bytes).map_err(|e| fail(smtp_error(&e)))?;
+        // lettre ends the data with CRLF "." CRLF itself; without this the
+        // server would get one more (empty) line than the file holds.
+        let bytes = d.bytes.strip_suffix(b"\r\n").unwrap_or(&d.bytes);
+        let response = self.transport.send_raw(&envelope, bytes).map_err(|e| fail(smtp_error(&e)))?;
         let text: Vec<&str> = response.message().collect();
         Ok(format!("{} {}", response.code(), text.join(" ")).trim_end().to_string())
     }
