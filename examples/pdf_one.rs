@@ -23,7 +23,12 @@ fn main() {
         typst::comemo::evict(10);
         match r {
             Ok(r) => {
-                println!("{:>8.1} ms {:>8} B {:>3} warnings {path}", el.as_secs_f64() * 1e3, r.bytes.len(), r.warnings.len());
+                println!(
+                    "{:>8.1} ms {:>8} B {:>3} warnings {path}",
+                    el.as_secs_f64() * 1e3,
+                    r.bytes.len(),
+                    r.warnings.len()
+                );
                 std::fs::write(out.join(format!("{}.pdf", post.meta.slug)), &r.bytes).unwrap();
             }
             Err(d) => println!("{:>8.1} ms ERROR {path}: {d}", el.as_secs_f64() * 1e3),

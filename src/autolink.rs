@@ -30,28 +30,36 @@ pub fn split_urls(text: &str, out: &mut Vec<Inline>) {
     }
 }
 
-/// Byte range of the next URL in `text`.
+/// Byte range of the next URL in `text`. Linear in the length of `text`:
+/// where each prefix next occurs is remembered, never searched again.
 fn next_url(text: &str) -> Option<(usize, usize)> {
-    let mut from = 0;
-    while from < text.len() {
-        let candidates = ["https://", "http://", "www."];
-        let found = candidates
+    const PREFIXES: [&str; 3] = ["https://", "http://", "www."];
+    let mut next = PREFIXES.map(|p| find_ascii_ci(text, p));
+    loop {
+        let (slot, start) = next
             .iter()
-            .filter_map(|p| find_ascii_ci(&text[from..], p).map(|i| (from + i, p.len())))
-            .min_by_key(|&(i, _)| i)?;
-        let (start, prefix_len) = found;
+            .enumerate()
+            .filter_map(|(slot, at)| at.map(|at| (slot, at)))
+            .min_by_key(|&(_, at)| at)?;
+        let prefix_len = PREFIXES[slot].len();
         // A URL starts a word: `xhttps://` or `awww.` are not links.
         let starts_word = text[..start]
             .chars()
             .next_back()
             .is_none_or(|c| !c.is_alphanumeric() && c != '/' && c != '@' && c != '.');
-        let end = url_end(text, start);
-        if starts_word && end > start + prefix_len && has_domain(&text[start + prefix_len..end]) {
-            return Some((start, end));
+        if starts_word {
+            let end = url_end(text, start);
+            if end > start + prefix_len && has_domain(&text[start + prefix_len..end]) {
+                return Some((start, end));
+            }
         }
-        from = start + prefix_len;
+        let from = start + prefix_len;
+        for (at, prefix) in next.iter_mut().zip(PREFIXES) {
+            if at.is_some_and(|at| at < from) {
+                *at = find_ascii_ci(&text[from..], prefix).map(|i| from + i);
+            }
+        }
     }
-    None
 }
 
 fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
@@ -74,23 +82,35 @@ fn url_end(text: &str, start: usize) -> usize {
         + text[start..]
             .find(|c: char| c.is_whitespace() || c == '<' || c.is_control())
             .unwrap_or(text.len() - start);
-    loop {
-        let url = &text[start..end];
-        let Some(last) = url.chars().next_back() else { return end };
+    let url = &text[start..end];
+    let mut unbalanced = url.matches(')').count() as isize - url.matches('(').count() as isize;
+    while let Some(last) = text[start..end].chars().next_back() {
         let trim = match last {
             '?' | '!' | '.' | ',' | ':' | '*' | '_' | '~' | '\'' | '"' | ';' => true,
-            ')' => url.matches(')').count() > url.matches('(').count(),
+            ')' if unbalanced > 0 => {
+                unbalanced -= 1;
+                true
+            }
             _ => false,
         };
         if !trim {
-            return end;
+            break;
         }
         end -= last.len_utf8();
     }
+    end
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn many_false_starts_stay_linear() {
+        // 200,000 prefixes that are not URLs (a quadratic search took
+        // minutes here; the linear one, milliseconds).
+        let text = "xhttps:// www ".repeat(200_000);
+        assert!(links(&text).is_empty());
+    }
+
     use super::*;
     use crate::ir::plain_text;
 
@@ -108,11 +128,26 @@ mod tests {
 
     #[test]
     fn finds_bare_urls_and_trims_punctuation() {
-        assert_eq!(links("1. https://www.koreaherald.com/article/3480155 "), ["https://www.koreaherald.com/article/3480155"]);
+        assert_eq!(
+            links("1. https://www.koreaherald.com/article/3480155 "),
+            ["https://www.koreaherald.com/article/3480155"]
+        );
         assert_eq!(links("see https://x.org/a."), ["https://x.org/a"]);
-        assert_eq!(links("(see https://en.wikipedia.org/wiki/Foo_(bar))"), ["https://en.wikipedia.org/wiki/Foo_(bar)"]);
-        assert_eq!(links("visit www.example.com, now"), ["http://www.example.com"]);
-        assert_eq!(links("no https:// here, xhttps://a.b"), Vec::<String>::new());
-        assert_eq!(links("한국 https://example.kr/경로 입니다"), ["https://example.kr/경로"]);
+        assert_eq!(
+            links("(see https://en.wikipedia.org/wiki/Foo_(bar))"),
+            ["https://en.wikipedia.org/wiki/Foo_(bar)"]
+        );
+        assert_eq!(
+            links("visit www.example.com, now"),
+            ["http://www.example.com"]
+        );
+        assert_eq!(
+            links("no https:// here, xhttps://a.b"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            links("한국 https://example.kr/경로 입니다"),
+            ["https://example.kr/경로"]
+        );
     }
 }

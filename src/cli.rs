@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "brief", version, about = "Markdown briefs in; PDF, EPUB and e-mail text editions out")]
+#[command(
+    name = "brief",
+    version,
+    about = "Markdown briefs in; PDF, EPUB and e-mail text editions out"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -24,6 +28,14 @@ pub enum Command {
     DumpIr {
         /// The post to read.
         file: PathBuf,
+    },
+    /// Write the Typst sources of one post's PDF (main.typ, post.json,
+    /// templates/brief.typ) to a folder, for `typst compile --root DIR`.
+    DumpTypst {
+        /// The post to read.
+        file: PathBuf,
+        /// Folder to write into (created if needed).
+        dir: PathBuf,
     },
 }
 

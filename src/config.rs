@@ -2,7 +2,10 @@
 //! error naming its line, so a typo never silently does nothing. Parsing is
 //! kept apart from file I/O; validation runs after deserializing.
 
+pub mod packet;
+
 use crate::diag::Diagnostic;
+pub use packet::PacketConfig;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -14,6 +17,20 @@ pub struct Config {
     pub pdf: PdfSettings,
     pub epub: EpubSettings,
     pub email: EmailSettings,
+    /// `[[packet]]` tables: briefing packets, in the order written.
+    #[serde(rename = "packet")]
+    pub packets: Vec<PacketConfig>,
+    /// Where this configuration was read from, to name lines in errors
+    /// found after parsing (e.g. a packet naming a slug no post has).
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// The file a [`Config`] was parsed from, and its text.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub file: std::path::PathBuf,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -25,6 +42,8 @@ pub struct Project {
     pub lang: String,
     /// Where the briefs can be read online, for "read online" links.
     pub base_url: Option<String>,
+    /// Paper of the packets (`a4` or `us-letter`); `[pdf] paper` when unset.
+    pub paper: Option<Paper>,
 }
 
 impl Default for Project {
@@ -33,6 +52,7 @@ impl Default for Project {
             organisation: None,
             lang: "en".to_string(),
             base_url: None,
+            paper: None,
         }
     }
 }
@@ -102,7 +122,9 @@ pub struct EpubSettings {
 
 impl Default for EpubSettings {
     fn default() -> Self {
-        EpubSettings { split_chars: 20_000 }
+        EpubSettings {
+            split_chars: 20_000,
+        }
     }
 }
 
@@ -140,6 +162,10 @@ pub struct EmailSettings {
     pub limit: usize,
     /// Give up on an unresponsive server after this many seconds.
     pub timeout_seconds: u64,
+    /// `[email.contacts]`: e-mail address of each packet recipient, by the
+    /// name written in the packet's `recipients`
+    /// (`"Embassy of Example" = "consular@embassy.example"`).
+    pub contacts: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for EmailSettings {
@@ -159,6 +185,7 @@ impl Default for EmailSettings {
             pause_ms: 1000,
             limit: 100,
             timeout_seconds: 30,
+            contacts: Default::default(),
         }
     }
 }
@@ -193,6 +220,20 @@ impl EmailSettings {
         address.rsplit_once('@').map(|(_, d)| d.trim().to_string())
     }
 
+    /// The mailbox a packet recipient's message goes to: the contact's
+    /// address under the recipient's name, or the recipient itself when it
+    /// is written as an address. `None` when there is no address.
+    pub fn contact_mailbox(&self, recipient: &str) -> Option<String> {
+        use lettre::message::Mailbox;
+        let written = self.contacts.get(recipient).map(String::as_str).unwrap_or(recipient);
+        let mailbox: Mailbox = written.parse().ok()?;
+        if mailbox.name.is_some() {
+            return Some(mailbox.to_string());
+        }
+        let name = if self.contacts.contains_key(recipient) { Some(recipient.trim().to_string()) } else { None };
+        Some(Mailbox::new(name, mailbox.email).to_string())
+    }
+
     fn validate(&self, file: &Path) -> Result<(), Diagnostic> {
         let fail = |m: String| Diagnostic::error(m).in_file(file);
         let mailbox = |key: &str, value: &str| -> Result<(), Diagnostic> {
@@ -212,6 +253,9 @@ impl EmailSettings {
         }
         if let Some(reply_to) = &self.reply_to {
             mailbox("reply_to", reply_to)?;
+        }
+        for contact in self.contacts.values() {
+            mailbox("contacts", contact)?;
         }
         if self.from.is_some() {
             match self.message_domain() {
@@ -268,6 +312,25 @@ fn is_domain(d: &str) -> bool {
 }
 
 impl Config {
+    /// An error located at a byte span of `brief.toml` (just the message
+    /// when the configuration did not come from a file).
+    pub fn error_at(&self, span: std::ops::Range<usize>, message: String) -> Diagnostic {
+        match &self.origin {
+            Some(origin) => {
+                let (line, col) = line_col(&origin.text, span.start);
+                Diagnostic::error(message)
+                    .in_file(&origin.file)
+                    .at(line, Some(col))
+            }
+            None => Diagnostic::error(message),
+        }
+    }
+
+    /// Paper of the packets: `[project] paper`, else `[pdf] paper`.
+    pub fn packet_paper(&self) -> Paper {
+        self.project.paper.unwrap_or(self.pdf.paper)
+    }
+
     /// Parses and validates the text of a `brief.toml`. `file` is used only
     /// to name the file in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
@@ -280,6 +343,16 @@ impl Config {
             d
         })?;
         config.validate(file)?;
+        let at = |span: std::ops::Range<usize>, message: String| {
+            let (line, col) = line_col(text, span.start);
+            Diagnostic::error(message).in_file(file).at(line, Some(col))
+        };
+        packet::validate(&config.packets, &at)?;
+        let mut config = config;
+        config.origin = Some(Origin {
+            file: file.to_path_buf(),
+            text: text.to_string(),
+        });
         Ok(config)
     }
 

@@ -17,7 +17,11 @@ pub fn parse(text: &str) -> Option<PostDate> {
             datetime: Some(dt),
         });
     }
-    for format in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
+    for format in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+    ] {
         if let Ok(dt) = DateTime::parse_from_str(t, format) {
             return Some(PostDate {
                 day: dt.date_naive(),
@@ -26,7 +30,11 @@ pub fn parse(text: &str) -> Option<PostDate> {
         }
     }
     // A time without an offset says which day it is, not which instant.
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, format) {
             return Some(day_only(dt.date()));
         }
@@ -61,7 +69,11 @@ pub fn from_file_stem(stem: &str) -> Option<(PostDate, &str)> {
 /// words for get the unambiguous ISO form.
 pub fn written(day: NaiveDate, lang: &str) -> String {
     let (y, m, d) = (day.year(), day.month(), day.day());
-    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let month = |names: &[&str; 12]| names[(m - 1) as usize].to_string();
     match primary.as_str() {
         "en" if lang.eq_ignore_ascii_case("en-US") => {
@@ -70,7 +82,11 @@ pub fn written(day: NaiveDate, lang: &str) -> String {
         "en" => format!("{d} {} {y}", month(&EN)),
         "ko" => format!("{y}년 {m}월 {d}일"),
         "ja" | "zh" => format!("{y}年{m}月{d}日"),
-        "fr" => format!("{} {} {y}", if d == 1 { "1er".into() } else { d.to_string() }, month(&FR)),
+        "fr" => format!(
+            "{} {} {y}",
+            if d == 1 { "1er".into() } else { d.to_string() },
+            month(&FR)
+        ),
         "de" => format!("{d}. {} {y}", month(&DE)),
         "es" => format!("{d} de {} de {y}", month(&ES)),
         "pt" => format!("{d} de {} de {y}", month(&PT)),
@@ -83,41 +99,131 @@ pub fn written(day: NaiveDate, lang: &str) -> String {
 }
 
 const EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const FR: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 const DE: [&str; 12] = [
-    "Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-    "Oktober", "November", "Dezember",
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
 ];
 const ES: [&str; 12] = [
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 ];
 const PT: [&str; 12] = [
-    "janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
-    "outubro", "novembro", "dezembro",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
 ];
 const IT: [&str; 12] = [
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-    "settembre", "ottobre", "novembre", "dicembre",
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
 ];
 const NL: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 // Genitive forms, as dates are written.
 const UK: [&str; 12] = [
-    "січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня",
-    "жовтня", "листопада", "грудня",
+    "січня",
+    "лютого",
+    "березня",
+    "квітня",
+    "травня",
+    "червня",
+    "липня",
+    "серпня",
+    "вересня",
+    "жовтня",
+    "листопада",
+    "грудня",
 ];
 const RU: [&str; 12] = [
-    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-    "октября", "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 ];
 
 #[cfg(test)]
@@ -145,7 +251,10 @@ mod tests {
     #[test]
     fn keeps_offset_of_rfc3339_dates() {
         let d = parse("2013-05-08 23:46:11 +0200").unwrap();
-        assert_eq!(d.datetime.unwrap().to_rfc3339(), "2013-05-08T23:46:11+02:00");
+        assert_eq!(
+            d.datetime.unwrap().to_rfc3339(),
+            "2013-05-08T23:46:11+02:00"
+        );
     }
 
     #[test]

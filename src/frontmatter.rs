@@ -187,11 +187,17 @@ fn parse_yaml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.with_snippet = false;
-    let value: Option<FieldsOrScalar> =
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-            let mut d = Diagnostic::error(format!("front matter is not valid YAML: {}", first_line_of(&e.to_string())));
+    let value: Option<FieldsOrScalar> = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| {
+            let mut d = Diagnostic::error(format!(
+                "front matter is not valid YAML: {}",
+                first_line_of(&e.to_string())
+            ));
             if let Some(loc) = e.location() {
-                d = d.at(first_line + loc.line() as usize - 1, Some(loc.column() as usize));
+                d = d.at(
+                    first_line + loc.line() as usize - 1,
+                    Some(loc.column() as usize),
+                );
             } else {
                 d = d.at(first_line, None);
             }
@@ -238,9 +244,11 @@ fn parse_toml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
 fn toml_datetimes_as_strings(value: Value) -> Value {
     const DATETIME_KEY: &str = "$__toml_private_datetime";
     match value {
-        Value::Object(map) if map.len() == 1 && map.contains_key(DATETIME_KEY) => {
-            map.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Null)
-        }
+        Value::Object(map) if map.len() == 1 && map.contains_key(DATETIME_KEY) => map
+            .into_iter()
+            .next()
+            .map(|(_, v)| v)
+            .unwrap_or(Value::Null),
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| (k, toml_datetimes_as_strings(v)))
@@ -279,7 +287,10 @@ impl<'de> Visitor<'de> for FieldsOrScalarVisitor {
         FieldsVisitor.visit_map(map).map(FieldsOrScalar::Fields)
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<FieldsOrScalar, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<FieldsOrScalar, A::Error> {
         while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
         Ok(FieldsOrScalar::Other)
     }

@@ -24,9 +24,30 @@ pub fn inline_to_text(html: &str) -> String {
 
 const HIDDEN: [&str; 3] = ["script", "style", "template"];
 const BLOCK: [&str; 24] = [
-    "p", "div", "section", "article", "aside", "header", "footer", "nav", "li", "ul", "ol",
-    "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure",
-    "figcaption", "details",
+    "p",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "nav",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "details",
 ];
 
 fn strip(html: &str, block: bool) -> String {
@@ -87,18 +108,33 @@ fn parse_tag(s: &str) -> Option<Tag> {
     if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
         // Declarations and processing instructions (`<!DOCTYPE`, `<?xml`).
         if inner.starts_with(['!', '?']) {
-            return s.find('>').map(|end| Tag { name: String::new(), closing, len: end + 1 });
+            return s.find('>').map(|end| Tag {
+                name: String::new(),
+                closing,
+                len: end + 1,
+            });
         }
         return None;
     }
-    // Find the closing `>` outside quoted attribute values.
+    // Find the closing `>` outside quoted attribute values. An unquoted
+    // `<` or a very long run ends the search: that `<` was text, and every
+    // `<` of a hostile post must not rescan the rest of it.
+    const MAX_TAG_BYTES: usize = 8 * 1024;
     let mut quote = None;
     for (i, c) in s.char_indices().skip(1) {
+        if i > MAX_TAG_BYTES {
+            return None;
+        }
         match (quote, c) {
             (None, '"' | '\'') => quote = Some(c),
             (Some(q), c) if c == q => quote = None,
+            (None, '<') => return None,
             (None, '>') => {
-                return Some(Tag { name: name.to_ascii_lowercase(), closing, len: i + 1 });
+                return Some(Tag {
+                    name: name.to_ascii_lowercase(),
+                    closing,
+                    len: i + 1,
+                });
             }
             _ => {}
         }

@@ -19,7 +19,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => check(args),
         cli::Command::Send(args) => send(args),
         cli::Command::DumpIr { file } => dump_ir(&file),
+        cli::Command::DumpTypst { file, dir } => dump_typst(&file, &dir),
     };
     match result {
         Ok(code) => code,
@@ -51,7 +56,9 @@ fn context(config: Config) -> Context {
     Context {
         config,
         project_root: PathBuf::from("."),
-        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok()),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
     }
 }
 
@@ -111,8 +118,12 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             0 => String::new(),
             n => format!(", {n} draft{} skipped", plural(n)),
         };
+        let packets = match (report.packets_built, report.packets_failed) {
+            (0, 0) => String::new(),
+            (built, failed) => format!("; packets: {built} built, {failed} failed"),
+        };
         eprintln!(
-            "{} post{}: {} built, {} failed{drafts}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
+            "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
             report.posts_found,
             plural(report.posts_found),
             report.posts_built,
@@ -126,7 +137,13 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
             report.elapsed.as_secs_f64()
         );
     }
-    Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.config_error {
+        ExitCode::from(2)
+    } else if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -135,13 +152,34 @@ fn plural(n: usize) -> &'static str {
 
 fn check(args: cli::CheckArgs) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
-    let paths = if args.paths.is_empty() { brief::source::discover(&args.content)? } else { args.paths };
+    let paths = if args.paths.is_empty() {
+        brief::source::discover(&args.content)?
+    } else {
+        args.paths
+    };
     let (posts, diagnostics, failed) = brief::read_posts(&paths, &config.project.lang);
     for d in &diagnostics {
         eprintln!("{d}");
     }
-    eprintln!("{} post{} checked: {} readable, {failed} failed", paths.len(), plural(paths.len()), posts.len());
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    eprintln!(
+        "{} post{} checked: {} readable, {failed} failed",
+        paths.len(),
+        plural(paths.len()),
+        posts.len()
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads one post for the dump commands; `Err(code)` when it fails.
+fn read_one(file: &Path, config: &Config) -> Result<brief::source::Read, ExitCode> {
+    brief::source::read_post(file, &config.project.lang).map_err(|d| {
+        eprintln!("{d}");
+        ExitCode::from(1)
+    })
 }
 
 /// `brief send`: resolve what to send and check every setting first (exit
@@ -155,11 +193,10 @@ fn send(args: cli::SendArgs) -> Result<ExitCode, Diagnostic> {
         return Err(Diagnostic::error("nothing to send: e-mail messages are not configured")
             .with_hint("set [email] from and to in brief.toml, then run brief build"));
     }
-    if let Some(name) = &args.packet {
-        return Err(Diagnostic::error(format!("no packet named {}", brief::diag::quote(name)))
-            .with_hint("this build of brief has no packets yet"));
-    }
-    let items = post_messages(&args, &config)?;
+    let items = match &args.packet {
+        Some(name) => packet_messages(&args.out, name, &config)?,
+        None => post_messages(&args, &config)?,
+    };
     let log = brief::send::log_path(&args.out);
     let (sent, warnings) = brief::send::read_log(&log)?;
     for w in &warnings {
@@ -223,6 +260,45 @@ fn send(args: cli::SendArgs) -> Result<ExitCode, Diagnostic> {
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// A packet's messages: one per recipient when the packet has recipients
+/// (each to that recipient's address), else the general message to
+/// `[email] to`.
+fn packet_messages(out: &Path, name: &str, config: &Config) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
+    let packet = config.packets.iter().find(|p| p.name() == name).ok_or_else(|| {
+        let names: Vec<&str> = config.packets.iter().map(|p| p.name()).collect();
+        Diagnostic::error(format!("no packet named {}", brief::diag::quote(name))).with_hint(if names.is_empty() {
+            "brief.toml has no [[packet]]".to_string()
+        } else {
+            format!("packets: {}", names.join(", "))
+        })
+    })?;
+    let subject = brief::write::message::header_text(packet.title.get_ref());
+    let recipients = packet.recipients();
+    if recipients.is_empty() {
+        return Ok(vec![brief::send::Outgoing {
+            file: brief::mail::packet_message_path(out, name, None),
+            subject,
+            recipients: config.email.to.clone(),
+            attachments: config.email.attach.clone(),
+        }]);
+    }
+    recipients
+        .into_iter()
+        .map(|r| {
+            let mailbox = config.email.contact_mailbox(r).ok_or_else(|| {
+                Diagnostic::error(format!("packet {}: recipient {} has no e-mail address", brief::diag::quote(name), brief::diag::quote(r)))
+                    .with_hint(format!("add it under [email.contacts]: {r:?} = \"name@example.org\", then rebuild"))
+            })?;
+            Ok(brief::send::Outgoing {
+                file: brief::mail::packet_message_path(out, name, Some(r)),
+                subject: subject.clone(),
+                recipients: vec![mailbox],
+                attachments: config.email.attach.clone(),
+            })
+        })
+        .collect()
+}
+
 /// Each post's built message (by slug, or every post that is not a draft).
 fn post_messages(args: &cli::SendArgs, config: &Config) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
     let paths = brief::source::discover(&args.content)?;
@@ -259,12 +335,9 @@ fn post_messages(args: &cli::SendArgs, config: &Config) -> Result<Vec<brief::sen
 
 fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
-    let read = match brief::source::read_post(file, &config.project.lang) {
+    let read = match read_one(file, &config) {
         Ok(read) => read,
-        Err(d) => {
-            eprintln!("{d}");
-            return Ok(ExitCode::from(1));
-        }
+        Err(code) => return Ok(code),
     };
     for d in &read.warnings {
         eprintln!("{d}");
@@ -278,4 +351,18 @@ fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+fn dump_typst(file: &Path, dir: &Path) -> Result<ExitCode, Diagnostic> {
+    let config = load_config()?;
+    let read = match read_one(file, &config) {
+        Ok(read) => read,
+        Err(code) => return Ok(code),
+    };
+    let ctx = context(config);
+    let sources = brief::write::pdf::typst_sources(&read.post, &ctx)?;
+    for (name, bytes) in sources {
+        brief::output::write_atomic(&dir.join(name), &bytes)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

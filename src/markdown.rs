@@ -40,6 +40,8 @@ pub struct Parsed {
 /// Parses a Markdown body. `first_line` is the source line where `text`
 /// starts, so image lines and warnings point into the file.
 pub fn parse(text: &str, first_line: usize) -> Parsed {
+    let without_mdx = strip_mdx_comments(text);
+    let text = without_mdx.as_deref().unwrap_or(text);
     let mut builder = Builder::new(text, first_line);
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         builder.event(event, range.start);
@@ -51,22 +53,43 @@ pub fn parse(text: &str, first_line: usize) -> Parsed {
 enum Kind {
     Root,
     Paragraph,
-    Heading { level: u8, id: Option<String> },
-    Quote { alert: Option<String> },
-    List { start: Option<u64> },
+    Heading {
+        level: u8,
+        id: Option<String>,
+    },
+    Quote {
+        alert: Option<String>,
+    },
+    List {
+        start: Option<u64>,
+    },
     Item,
-    FootnoteDef { label: String },
-    Code { lang: Option<String> },
+    FootnoteDef {
+        label: String,
+    },
+    Code {
+        lang: Option<String>,
+    },
     HtmlBlock,
-    Table { align: Vec<Align> },
+    Table {
+        align: Vec<Align>,
+    },
     TableHead,
     TableRow,
     TableCell,
     Emph,
     Strong,
     Strike,
-    Link { url: String, title: Option<String>, bare: bool },
-    Image { src: String, title: Option<String>, line: usize },
+    Link {
+        url: String,
+        title: Option<String>,
+        bare: bool,
+    },
+    Image {
+        src: String,
+        title: Option<String>,
+        line: usize,
+    },
 }
 
 /// An open container and what has been collected inside it.
@@ -106,6 +129,18 @@ impl Frame {
         if !self.inlines.is_empty() {
             let content = finish_inlines(std::mem::take(&mut self.inlines), true);
             self.blocks.push(Block::Paragraph { content });
+        }
+    }
+
+    /// Content that reaches a list outside any item (its items were
+    /// flattened) joins the last item, or a new one.
+    fn push_to_last_item(&mut self, block: Block) {
+        match self.items.last_mut() {
+            Some(item) => item.body.push(block),
+            None => self.items.push(ListItem {
+                task: None,
+                body: vec![block],
+            }),
         }
     }
 
@@ -179,16 +214,25 @@ impl Builder {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
             Event::Text(text) => self.text_event(&text),
-            Event::Code(code) => self.push_inline(Inline::Code { text: code.into_string() }),
+            Event::Code(code) => self.push_inline(Inline::Code {
+                text: code.into_string(),
+            }),
             Event::InlineMath(text) | Event::DisplayMath(text) => self.text_event(&text),
             Event::Html(html) => match self.top().kind {
                 Kind::HtmlBlock | Kind::Code { .. } => self.top().text.push_str(&html),
-                _ => self.push_inline(Inline::Html { html: html.into_string() }),
+                _ => self.push_inline(Inline::Html {
+                    html: html.into_string(),
+                }),
             },
-            Event::InlineHtml(html) => self.push_inline(Inline::Html { html: html.into_string() }),
+            Event::InlineHtml(html) => self.push_inline(Inline::Html {
+                html: html.into_string(),
+            }),
             Event::FootnoteReference(label) => {
                 let number = self.footnote_number(&label);
-                self.push_inline(Inline::FootnoteRef { label: label.into_string(), number });
+                self.push_inline(Inline::FootnoteRef {
+                    label: label.into_string(),
+                    number,
+                });
             }
             Event::SoftBreak => self.push_inline(Inline::SoftBreak),
             Event::HardBreak => self.push_inline(Inline::HardBreak),
@@ -205,7 +249,10 @@ impl Builder {
 
     fn footnote_number(&mut self, label: &str) -> usize {
         let next = self.footnote_numbers.len() + 1;
-        *self.footnote_numbers.entry(label.to_string()).or_insert(next)
+        *self
+            .footnote_numbers
+            .entry(label.to_string())
+            .or_insert(next)
     }
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
@@ -243,7 +290,9 @@ impl Builder {
                 level: level as u8,
                 id: id.map(|s| s.into_string()),
             },
-            Tag::BlockQuote(kind) => Kind::Quote { alert: kind.map(alert_name) },
+            Tag::BlockQuote(kind) => Kind::Quote {
+                alert: kind.map(alert_name),
+            },
             Tag::CodeBlock(CodeBlockKind::Fenced(info)) => Kind::Code {
                 lang: info.split_whitespace().next().map(str::to_string),
             },
@@ -251,15 +300,24 @@ impl Builder {
             Tag::HtmlBlock => Kind::HtmlBlock,
             Tag::List(start) => Kind::List { start },
             Tag::Item => Kind::Item,
-            Tag::FootnoteDefinition(label) => Kind::FootnoteDef { label: label.into_string() },
-            Tag::Table(align) => Kind::Table { align: align.into_iter().map(convert_align).collect() },
+            Tag::FootnoteDefinition(label) => Kind::FootnoteDef {
+                label: label.into_string(),
+            },
+            Tag::Table(align) => Kind::Table {
+                align: align.into_iter().map(convert_align).collect(),
+            },
             Tag::TableHead => Kind::TableHead,
             Tag::TableRow => Kind::TableRow,
             Tag::TableCell => Kind::TableCell,
             Tag::Emphasis => Kind::Emph,
             Tag::Strong => Kind::Strong,
             Tag::Strikethrough => Kind::Strike,
-            Tag::Link { link_type, dest_url, title, .. } => {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
                 self.link_depth += 1;
                 let bare = matches!(link_type, LinkType::Autolink | LinkType::Email);
                 let url = if link_type == LinkType::Email && !dest_url.starts_with("mailto:") {
@@ -267,16 +325,25 @@ impl Builder {
                 } else {
                     dest_url.into_string()
                 };
-                Kind::Link { url, title: non_empty(&title), bare }
+                Kind::Link {
+                    url,
+                    title: non_empty(&title),
+                    bare,
+                }
             }
-            Tag::Image { dest_url, title, .. } => Kind::Image {
+            Tag::Image {
+                dest_url, title, ..
+            } => Kind::Image {
                 src: dest_url.into_string(),
                 title: non_empty(&title),
                 line: self.line_of(offset),
             },
             // Not enabled; should they appear, their content is kept inline.
-            Tag::Superscript | Tag::Subscript | Tag::DefinitionList
-            | Tag::DefinitionListTitle | Tag::DefinitionListDefinition
+            Tag::Superscript
+            | Tag::Subscript
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
             | Tag::MetadataBlock(_) => {
                 self.open.push(Open::Flat);
                 return;
@@ -311,9 +378,14 @@ impl Builder {
         if !matches!(open, Some(Open::Frame)) || self.stack.len() < 2 {
             return;
         }
-        let Some(mut frame) = self.stack.pop() else { return };
+        let Some(mut frame) = self.stack.pop() else {
+            return;
+        };
         let autolink = self.link_depth == 0;
-        if matches!(frame.kind, Kind::Quote { .. } | Kind::Item | Kind::FootnoteDef { .. }) {
+        if matches!(
+            frame.kind,
+            Kind::Quote { .. } | Kind::Item | Kind::FootnoteDef { .. }
+        ) {
             frame.flush_inlines();
         }
         let kind = std::mem::replace(&mut frame.kind, Kind::Root);
@@ -326,20 +398,29 @@ impl Builder {
                 }
             }
             Kind::Heading { level, id } => {
-                let mut content = finish_inlines(frame.inlines, autolink);
-                let id = id.or_else(|| take_mdx_heading_id(&mut content));
+                let content = finish_inlines(frame.inlines, autolink);
                 self.push_block(Block::Heading { level, id, content });
             }
             Kind::Quote { alert } => {
-                self.push_block(Block::Quote { alert, body: frame.blocks });
+                self.push_block(Block::Quote {
+                    alert,
+                    body: frame.blocks,
+                });
             }
             Kind::List { start } => {
                 let tight = !frame.loose;
-                self.push_block(Block::List { start, tight, items: frame.items });
+                self.push_block(Block::List {
+                    start,
+                    tight,
+                    items: frame.items,
+                });
             }
             Kind::Item => {
                 let loose = frame.loose;
-                let item = ListItem { task: frame.task, body: frame.blocks };
+                let item = ListItem {
+                    task: frame.task,
+                    body: frame.blocks,
+                };
                 if matches!(self.top().kind, Kind::List { .. }) {
                     let list = self.top();
                     list.loose |= loose;
@@ -359,7 +440,10 @@ impl Builder {
             Kind::FootnoteDef { label } => {
                 self.footnote_defs.push((label, frame.blocks));
             }
-            Kind::Code { lang } => self.push_block(Block::Code { lang, text: frame.text }),
+            Kind::Code { lang } => self.push_block(Block::Code {
+                lang,
+                text: frame.text,
+            }),
             Kind::HtmlBlock => self.push_block(Block::Html { html: frame.text }),
             Kind::Table { align } => {
                 let width = align.len();
@@ -372,7 +456,10 @@ impl Builder {
                 self.push_block(Block::Table { align, head, rows });
             }
             Kind::TableHead => {
-                let cells = std::mem::take(&mut frame.rows).into_iter().flatten().collect();
+                let cells = std::mem::take(&mut frame.rows)
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 self.top().head = cells;
             }
             Kind::TableRow => {
@@ -385,17 +472,33 @@ impl Builder {
                 // joined when the row ends.
                 self.top().rows.push(vec![content]);
             }
-            Kind::Emph => self.push_inline(Inline::Emph { content: finish_inlines(frame.inlines, false) }),
-            Kind::Strong => self.push_inline(Inline::Strong { content: finish_inlines(frame.inlines, false) }),
-            Kind::Strike => self.push_inline(Inline::Strike { content: finish_inlines(frame.inlines, false) }),
+            Kind::Emph => self.push_inline(Inline::Emph {
+                content: finish_inlines(frame.inlines, false),
+            }),
+            Kind::Strong => self.push_inline(Inline::Strong {
+                content: finish_inlines(frame.inlines, false),
+            }),
+            Kind::Strike => self.push_inline(Inline::Strike {
+                content: finish_inlines(frame.inlines, false),
+            }),
             Kind::Link { url, title, bare } => {
                 self.link_depth = self.link_depth.saturating_sub(1);
                 let content = finish_inlines(frame.inlines, false);
-                self.push_inline(Inline::Link { url, title, bare, content });
+                self.push_inline(Inline::Link {
+                    url,
+                    title,
+                    bare,
+                    content,
+                });
             }
             Kind::Image { src, title, line } => {
                 let alt = crate::ir::plain_text(&frame.inlines);
-                self.push_inline(Inline::Image { src, title, alt, line });
+                self.push_inline(Inline::Image {
+                    src,
+                    title,
+                    alt,
+                    line,
+                });
             }
         }
     }
@@ -409,27 +512,24 @@ impl Builder {
 
     fn push_inline(&mut self, inline: Inline) {
         let top = self.top();
-        if let (Some(Inline::Text { text: last }), Inline::Text { text }) = (top.inlines.last_mut(), &inline) {
+        if let (Some(Inline::Text { text: last }), Inline::Text { text }) =
+            (top.inlines.last_mut(), &inline)
+        {
             last.push_str(text);
             return;
         }
         match top.kind {
-            Kind::Code { .. } | Kind::HtmlBlock => {
-                top.text.push_str(&crate::ir::plain_text(std::slice::from_ref(&inline)))
-            }
+            Kind::Code { .. } | Kind::HtmlBlock => top
+                .text
+                .push_str(&crate::ir::plain_text(std::slice::from_ref(&inline))),
             // Inlines outside any paragraph (flattened structure, tight
             // items, table rows) are kept in the nearest container.
             Kind::TableRow | Kind::TableHead | Kind::Table { .. } => {
                 top.rows.push(vec![vec![inline]]);
             }
-            Kind::List { .. } => {
-                if top.items.is_empty() {
-                    top.items.push(ListItem { task: None, body: Vec::new() });
-                }
-                if let Some(item) = top.items.last_mut() {
-                    item.body.push(Block::Paragraph { content: vec![inline] });
-                }
-            }
+            Kind::List { .. } => top.push_to_last_item(Block::Paragraph {
+                content: vec![inline],
+            }),
             _ => top.inlines.push(inline),
         }
     }
@@ -443,14 +543,7 @@ impl Builder {
             return;
         }
         match top.kind {
-            Kind::List { .. } => {
-                if top.items.is_empty() {
-                    top.items.push(ListItem { task: None, body: Vec::new() });
-                }
-                if let Some(item) = top.items.last_mut() {
-                    item.body.push(block);
-                }
-            }
+            Kind::List { .. } => top.push_to_last_item(block),
             Kind::Table { .. } | Kind::TableHead | Kind::TableRow => {
                 top.rows.push(vec![vec![Inline::text(block_text(&block))]]);
             }
@@ -472,13 +565,20 @@ impl Builder {
         let mut root = self.stack.pop().unwrap_or_else(|| Frame::new(Kind::Root));
         root.flush_inlines();
         let footnotes = number_footnotes(self.footnote_defs, &mut self.footnote_numbers);
-        Parsed { body: root.blocks, footnotes, warnings: self.warnings }
+        Parsed {
+            body: root.blocks,
+            footnotes,
+            warnings: self.warnings,
+        }
     }
 }
 
 /// Orders definitions by the number of their first reference; definitions
 /// never referenced are numbered after, so their text is not lost.
-fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<String, usize>) -> Vec<Footnote> {
+fn number_footnotes(
+    defs: Vec<(String, Vec<Block>)>,
+    numbers: &mut HashMap<String, usize>,
+) -> Vec<Footnote> {
     let mut notes: Vec<Footnote> = Vec::new();
     let mut unreferenced = Vec::new();
     for (label, body) in defs {
@@ -486,7 +586,11 @@ fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<Strin
             continue; // pulldown-cmark uses the first definition; so do we.
         }
         match numbers.get(&label) {
-            Some(&number) => notes.push(Footnote { label, number, body }),
+            Some(&number) => notes.push(Footnote {
+                label,
+                number,
+                body,
+            }),
             None => unreferenced.push((label, body)),
         }
     }
@@ -494,7 +598,11 @@ fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<Strin
     let mut next = numbers.len() + 1;
     for (label, body) in unreferenced {
         numbers.insert(label.clone(), next);
-        notes.push(Footnote { label, number: next, body });
+        notes.push(Footnote {
+            label,
+            number: next,
+            body,
+        });
         next += 1;
     }
     notes
@@ -502,7 +610,9 @@ fn number_footnotes(defs: Vec<(String, Vec<Block>)>, numbers: &mut HashMap<Strin
 
 fn block_text(block: &Block) -> String {
     match block {
-        Block::Paragraph { content } | Block::Heading { content, .. } => crate::ir::plain_text(content),
+        Block::Paragraph { content } | Block::Heading { content, .. } => {
+            crate::ir::plain_text(content)
+        }
         Block::Code { text, .. } => text.clone(),
         Block::Html { html } => html.clone(),
         Block::Quote { body, .. } => body.iter().map(block_text).collect::<Vec<_>>().join(" "),
@@ -560,22 +670,131 @@ fn finish_inlines(inlines: Vec<Inline>, autolink: bool) -> Vec<Inline> {
     out
 }
 
-/// MDX headings carry their id as a trailing `{/*id*/}` comment.
-fn take_mdx_heading_id(content: &mut Vec<Inline>) -> Option<String> {
-    let Some(Inline::Text { text }) = content.last_mut() else { return None };
-    let trimmed = text.trim_end();
-    let open = trimmed.rfind("{/*")?;
-    let inner = trimmed[open..].strip_prefix("{/*")?.strip_suffix("*/}")?;
-    let id = inner.trim();
-    if id.is_empty() || id.contains(char::is_whitespace) {
+/// MDX comments (`{/* … */}`) are not text anyone reads: they are removed
+/// before parsing, outside code, keeping their line breaks so line numbers
+/// stay right. A comment ending a heading line is MDX's heading id
+/// (`## Title {/*title*/}`) and becomes `{#title}`. Returns `None` when the
+/// text has none.
+fn strip_mdx_comments(text: &str) -> Option<String> {
+    if !text.contains("{/*") {
         return None;
     }
-    let id = id.to_string();
-    text.truncate(open);
-    let keep = text.trim_end().len();
-    text.truncate(keep);
-    if text.is_empty() {
-        content.pop();
+    let code: Vec<std::ops::Range<usize>> = Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Start(Tag::CodeBlock(_)) | Event::Code(_)))
+        .map(|(_, range)| range)
+        .collect();
+    let in_code = |at: usize| code.iter().any(|r| r.contains(&at));
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("{/*") {
+        let start = from + found;
+        let Some(length) = text[start..].find("*/}") else {
+            break;
+        };
+        let end = start + length + 3;
+        if in_code(start) {
+            from = start + 3;
+            continue;
+        }
+        out.push_str(&text[done..start]);
+        let inner = text[start + 3..end - 3].trim();
+        let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p);
+        let heading_id = text[line_start..start].trim_start().starts_with('#')
+            && text[end..line_end].trim().is_empty()
+            && !inner.is_empty()
+            && inner
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if heading_id {
+            out.push_str(&format!("{{#{inner}}}"));
+        } else {
+            out.extend(text[start..end].chars().filter(|&c| c == '\n'));
+        }
+        done = end;
+        from = end;
     }
-    Some(id)
+    out.push_str(&text[done..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::plain_text;
+
+    #[test]
+    fn mdx_comments_are_removed_outside_code_and_ids_kept() {
+        let text = "{/*<!-- eslint-disable -->*/}\nText {/* note */} here.\n\n## Title {/*title-id*/}\n\n```jsx\n{/* kept */}\n```\n";
+        let parsed = parse(text, 1);
+        let Block::Paragraph { content } = &parsed.body[0] else {
+            panic!("{:?}", parsed.body)
+        };
+        assert_eq!(
+            plain_text(content).split_whitespace().collect::<Vec<_>>(),
+            ["Text", "here."]
+        );
+        let Block::Heading { id, content, .. } = &parsed.body[1] else {
+            panic!()
+        };
+        assert_eq!(
+            (id.as_deref(), plain_text(content).as_str()),
+            (Some("title-id"), "Title")
+        );
+        let Block::Code { text, .. } = &parsed.body[2] else {
+            panic!()
+        };
+        assert_eq!(text, "{/* kept */}\n");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_without_losing_text() {
+        let text = format!("{}deep\n", "> ".repeat(600));
+        let parsed = parse(&text, 1);
+        assert!(!parsed.warnings.is_empty());
+        let mut depth = 0;
+        let mut blocks = &parsed.body;
+        while let Some(Block::Quote { body, .. }) = blocks.first() {
+            depth += 1;
+            blocks = body;
+        }
+        assert!(depth <= MAX_DEPTH, "{depth}");
+        assert!(
+            crate::survival::reader_text(&crate::ir::Post {
+                source: Default::default(),
+                source_sha256: String::new(),
+                meta: crate::ir::Meta {
+                    title: String::new(),
+                    slug: String::new(),
+                    date: None,
+                    lang: "en".into(),
+                    authors: vec![],
+                    tags: vec![],
+                    summary: None,
+                    subtitle: None,
+                    draft: false,
+                    extra: vec![],
+                },
+                body: parsed.body.clone(),
+                footnotes: vec![],
+            })
+            .contains("deep")
+        );
+    }
+
+    #[test]
+    fn footnotes_are_numbered_by_first_reference_and_unreferenced_kept() {
+        let parsed = parse(
+            "b[^b] a[^a] b again[^b]\n\n[^a]: A.\n[^b]: B.\n[^c]: C.\n",
+            1,
+        );
+        let labels: Vec<(&str, usize)> = parsed
+            .footnotes
+            .iter()
+            .map(|n| (n.label.as_str(), n.number))
+            .collect();
+        assert_eq!(labels, [("b", 1), ("a", 2), ("c", 3)]);
+    }
 }

@@ -30,8 +30,12 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
     for (key, value) in fields.0 {
         let at = |e: Diagnostic| locate(e, front, &key);
         match key.as_str() {
-            "title" => d.title = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?),
-            "slug" => d.slug = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?),
+            "title" => {
+                d.title = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?)
+            }
+            "slug" => {
+                d.slug = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?)
+            }
             "date" => {
                 if value.is_null() {
                     continue;
@@ -46,7 +50,8 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
                 })?);
             }
             "lang" | "language" => {
-                let text = scalar_text(&value).ok_or_else(|| at(expected(&key, "a language tag")))?;
+                let text =
+                    scalar_text(&value).ok_or_else(|| at(expected(&key, "a language tag")))?;
                 let text = text.trim().replace('_', "-");
                 if !crate::source::is_language_tag(&text) {
                     return Err(at(Diagnostic::error(format!(
@@ -58,13 +63,16 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
                 d.lang = Some(text);
             }
             // `by` is the Go blog's name for its authors.
-            "author" | "authors" | "by" => {
-                d.authors.extend(authors(&value).ok_or_else(|| {
-                    at(expected(&key, "a name, a list of names, or a list of {name, email}"))
-                })?)
-            }
+            "author" | "authors" | "by" => d.authors.extend(authors(&value).ok_or_else(|| {
+                at(expected(
+                    &key,
+                    "a name, a list of names, or a list of {name, email}",
+                ))
+            })?),
             "tags" | "categories" | "category" | "keywords" => {
-                for tag in string_list(&value).ok_or_else(|| at(expected(&key, "a word or a list of words")))? {
+                for tag in string_list(&value)
+                    .ok_or_else(|| at(expected(&key, "a word or a list of words")))?
+                {
                     if !d.tags.contains(&tag) {
                         d.tags.push(tag);
                     }
@@ -72,10 +80,14 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
             }
             "summary" | "description" | "excerpt" => {
                 if d.summary.is_none() {
-                    d.summary = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?);
+                    d.summary =
+                        non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?);
                 }
             }
-            "subtitle" => d.subtitle = non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?),
+            "subtitle" => {
+                d.subtitle =
+                    non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?)
+            }
             "draft" | "published" => {
                 let flag = match &value {
                     Value::Bool(b) => *b,
@@ -105,8 +117,11 @@ fn expected(key: &str, what: &str) -> Diagnostic {
 fn locate(d: Diagnostic, front: &FrontMatter, key: &str) -> Diagnostic {
     let line = front.text.lines().position(|l| {
         let l = l.trim_start_matches('"').trim_start_matches('\'');
-        l.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start_matches(['"', '\'']).trim_start().starts_with([':', '=']))
+        l.strip_prefix(key).is_some_and(|rest| {
+            rest.trim_start_matches(['"', '\''])
+                .trim_start()
+                .starts_with([':', '='])
+        })
     });
     match line {
         Some(i) => d.at(front.first_line + i, Some(1)),
@@ -150,7 +165,11 @@ fn authors(value: &Value) -> Option<Vec<Author>> {
         }
     };
     match value {
-        Value::Array(items) => items.iter().map(one).collect::<Option<Vec<_>>>().map(|v| v.into_iter().flatten().collect()),
+        Value::Array(items) => items
+            .iter()
+            .map(one)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().flatten().collect()),
         other => one(other).map(|a| a.into_iter().collect()),
     }
 }

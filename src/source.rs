@@ -21,17 +21,20 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|e| {
-            Diagnostic::error(format!("cannot read folder: {e}")).in_file(&folder)
-        })?;
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| Diagnostic::error(format!("cannot read folder: {e}")).in_file(&folder))?;
         for entry in entries {
-            let entry = entry.map_err(|e| Diagnostic::error(format!("cannot read folder: {e}")).in_file(&folder))?;
+            let entry = entry.map_err(|e| {
+                Diagnostic::error(format!("cannot read folder: {e}")).in_file(&folder)
+            })?;
             let path = entry.path();
             let name = entry.file_name();
             if name.to_string_lossy().starts_with('.') {
                 continue;
             }
-            let kind = entry.file_type().map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(&path))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(&path))?;
             if kind.is_dir() {
                 pending.push(path);
             } else if kind.is_file() && is_markdown(&path) {
@@ -45,7 +48,10 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 
 pub fn is_markdown(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("md" | "markdown")
     )
 }
@@ -71,7 +77,8 @@ pub fn read_post(path: &Path, default_lang: &str) -> Result<Read, Diagnostic> {
         ))
         .in_file(path));
     }
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(path))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(path))?;
     parse_post(path, &bytes, default_lang)
 }
 
@@ -81,10 +88,12 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        Diagnostic::error(format!("not valid UTF-8 (first bad byte at offset {offset})"))
-            .in_file(path)
-            .at(line, None)
-            .with_hint("save the file as UTF-8")
+        Diagnostic::error(format!(
+            "not valid UTF-8 (first bad byte at offset {offset})"
+        ))
+        .in_file(path)
+        .at(line, None)
+        .with_hint("save the file as UTF-8")
     })?;
     let text = frontmatter::normalise(text);
     let in_file = |d: Diagnostic| d.in_file(path);
@@ -114,12 +123,16 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
     let title = match declared.title {
         Some(title) => title,
         None => take_first_h1(&mut body).unwrap_or_else(|| {
-            file_date.as_ref().map_or(stem.clone(), |(_, rest)| rest.to_string())
+            file_date
+                .as_ref()
+                .map_or(stem.clone(), |(_, rest)| rest.to_string())
         }),
     };
     let slug_source = match &declared.slug {
         Some(slug) => slug.clone(),
-        None => file_date.as_ref().map_or(stem.clone(), |(_, rest)| rest.to_string()),
+        None => file_date
+            .as_ref()
+            .map_or(stem.clone(), |(_, rest)| rest.to_string()),
     };
     let slug = safe_slug(&slug_source);
     if declared.slug.as_deref().is_some_and(|s| s != slug) {
@@ -156,7 +169,10 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
 /// The name a slug falls back to: the file name without extension, or for
 /// a Hugo page bundle (`apisix/index.md`) the folder's name.
 fn file_stem_for_slug(path: &Path) -> String {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if stem == "index" || stem == "_index" {
         if let Some(folder) = path.parent().and_then(Path::file_name) {
             return folder.to_string_lossy().into_owned();
@@ -167,8 +183,12 @@ fn file_stem_for_slug(path: &Path) -> String {
 
 /// Removes the first top-level level-1 heading and returns its text.
 fn take_first_h1(body: &mut Vec<Block>) -> Option<String> {
-    let index = body.iter().position(|b| matches!(b, Block::Heading { level: 1, .. }))?;
-    let Block::Heading { content, .. } = &body[index] else { return None };
+    let index = body
+        .iter()
+        .position(|b| matches!(b, Block::Heading { level: 1, .. }))?;
+    let Block::Heading { content, .. } = &body[index] else {
+        return None;
+    };
     let title = crate::ir::plain_text(content).trim().to_string();
     if title.is_empty() {
         return None;
@@ -185,7 +205,10 @@ pub fn safe_slug(s: &str) -> String {
     for c in s.trim().chars() {
         let bad = c.is_control()
             || c.is_whitespace()
-            || matches!(c, '/' | '\\' | '<' | '>' | ':' | '"' | '|' | '?' | '*' | '\u{feff}');
+            || matches!(
+                c,
+                '/' | '\\' | '<' | '>' | ':' | '"' | '|' | '?' | '*' | '\u{feff}'
+            );
         let c = if bad { '-' } else { c };
         // Collapse runs of '-' and '.' so `..` cannot appear.
         if (c == '-' || c == '.') && out.ends_with(c) {
@@ -200,7 +223,11 @@ pub fn safe_slug(s: &str) -> String {
         end -= 1;
     }
     let out = out[..end].trim_end_matches(['-', '.']);
-    if out.is_empty() { "post".to_string() } else { out.to_string() }
+    if out.is_empty() {
+        "post".to_string()
+    } else {
+        out.to_string()
+    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -15,7 +15,10 @@ use crate::ir::{Block, Inline, Post};
 pub fn reader_text(post: &Post) -> String {
     let mut out = String::new();
     let meta = &post.meta;
-    for field in [Some(&meta.title), meta.subtitle.as_ref()].into_iter().flatten() {
+    for field in [Some(&meta.title), meta.subtitle.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         out.push_str(field);
         out.push('\n');
     }

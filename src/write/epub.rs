@@ -24,7 +24,9 @@ use crate::write::xhtml::{Out, escape, html_plain, slug, xml_clean, xml_id};
 use crate::write::{Context, Rendered};
 use body::{BodyWriter, NOTES_FILE};
 use chrono::{DateTime, NaiveDate, Utc};
-use epub_builder::{EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary};
+use epub_builder::{
+    EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, TocElement, ZipLibrary,
+};
 use images::Images;
 use std::collections::HashSet;
 use std::io::{Cursor, Read, Write};
@@ -42,37 +44,103 @@ const TITLE_FILE: &str = "title.xhtml";
 /// project's stylesheet and the post's own images (never anything outside
 /// the project folder).
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    let Part {
+        lang,
+        title,
+        title_page,
+        docs,
+        notes,
+        nav,
+        mut w,
+        ..
+    } = render_part(post, ctx, "", true);
+    let css = stylesheet(ctx, &mut w.warnings);
+    let bytes = assemble(
+        post, ctx, &lang, &title, title_page, docs, notes, nav, &css, &mut w,
+    )
+    .map_err(|e| {
+        Diagnostic::error(format!("could not assemble the EPUB: {e}")).in_file(&post.source)
+    })?;
+    Ok(Rendered {
+        bytes,
+        warnings: std::mem::take(&mut w.warnings),
+    })
+}
+
+/// One post's content documents, ready to be packaged: alone (prefix
+/// `""`) or as part of a packet book, where `prefix` keeps its file
+/// names, ids of files and images apart from the other briefs'.
+pub(crate) struct Part<'a> {
+    pub lang: String,
+    pub title: String,
+    pub title_file: String,
+    pub title_page: String,
+    pub docs: Vec<(String, String)>,
+    /// The notes document (named `w.notes_file`), when the post has any.
+    pub notes: Option<String>,
+    pub nav: Nav,
+    pub w: BodyWriter<'a>,
+}
+
+/// Without a title page (`title_page: false`, for a packet's cover
+/// letter) the title is the first chapter's heading instead.
+pub(crate) fn render_part<'a>(
+    post: &'a Post,
+    ctx: &'a Context,
+    prefix: &str,
+    title_page: bool,
+) -> Part<'a> {
     let lang = book_language(post, ctx);
     let (title, title_dropped) = book_title(post);
     let plan = plan_chapters(&post.body, ctx.config.epub.split_chars);
 
-    let images = Images::new(&ctx.project_root, post_dir(post, ctx));
+    let mut images = Images::new(&ctx.project_root, post_dir(post, ctx));
+    images.prefix = prefix.to_string();
     let mut w = BodyWriter::new(post, ctx.config.project.base_url.as_deref(), images);
+    w.notes_file = format!("{prefix}{NOTES_FILE}");
     w.add_dropped(title_dropped + metadata_dropped(post));
-    assign_ids(post, &plan, &mut w);
+    assign_ids(post, &plan, &mut w, prefix);
 
     let mut docs: Vec<(String, String)> = Vec::new();
     for (i, range) in plan.iter().enumerate() {
-        w.current_file = chapter_file(i);
+        w.current_file = chapter_file(prefix, i);
         let mut out = Out::default();
         out.raw("<section epub:type=\"bodymatter chapter\">\n");
+        if i == 0 && !title_page {
+            out.raw("<h1>");
+            out.text(&title);
+            out.raw("</h1>\n");
+        }
         w.blocks(&mut out, &post.body[range.clone()]);
         out.raw("</section>\n");
         w.count_dropped(&mut out);
         docs.push((w.current_file.clone(), document(&lang, &title, &out.buf)));
     }
     let notes = render_notes(post, &mut w, &lang, &title);
-    let title_page = render_title_page(post, ctx, &mut w, &lang, &title);
-    w.summary_warnings();
 
-    let nav = navigation(post, &plan, &w, &title);
-    let css = stylesheet(ctx, &mut w.warnings);
-    let bytes = assemble(post, ctx, &lang, &title, title_page, docs, notes, nav, &css, &mut w)
-        .map_err(|e| Diagnostic::error(format!("could not assemble the EPUB: {e}")).in_file(&post.source))?;
-    Ok(Rendered {
-        bytes,
-        warnings: std::mem::take(&mut w.warnings),
-    })
+    let mut nav = navigation(post, &plan, &w, &title, prefix);
+    let title_file = if title_page {
+        format!("{prefix}{TITLE_FILE}")
+    } else {
+        chapter_file(prefix, 0)
+    };
+    nav.title.url = title_file.clone();
+    let title_page = if title_page {
+        render_title_page(post, ctx, &mut w, &lang, &title)
+    } else {
+        String::new()
+    };
+    w.summary_warnings();
+    Part {
+        lang,
+        title,
+        title_file,
+        title_page,
+        docs,
+        notes,
+        nav,
+        w,
+    }
 }
 
 /// The post's language when it is a usable tag, else the project's.
@@ -102,9 +170,12 @@ fn metadata_dropped(post: &Post) -> usize {
     post.meta.tags.iter().map(|t| xml_clean(t).1).sum()
 }
 
-fn is_rtl(lang: &str) -> bool {
+pub(crate) fn is_rtl(lang: &str) -> bool {
     let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-    matches!(primary.as_str(), "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv")
+    matches!(
+        primary.as_str(),
+        "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv"
+    )
 }
 
 /// The folder relative image paths are resolved from.
@@ -121,8 +192,8 @@ fn post_dir(post: &Post, ctx: &Context) -> PathBuf {
     }
 }
 
-fn chapter_file(i: usize) -> String {
-    format!("chapter-{}.xhtml", i + 1)
+fn chapter_file(prefix: &str, i: usize) -> String {
+    format!("{prefix}chapter-{}.xhtml", i + 1)
 }
 
 // ---------------------------------------------------------------------------
@@ -165,9 +236,11 @@ fn block_len(b: &Block) -> usize {
         Block::List { items, .. } => items.iter().flat_map(|i| &i.body).map(block_len).sum(),
         Block::Quote { body, .. } => body.iter().map(block_len).sum(),
         Block::Code { text, .. } => text.len(),
-        Block::Table { head, rows, .. } => {
-            head.iter().chain(rows.iter().flatten()).map(|c| inline_len(c)).sum()
-        }
+        Block::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .map(|c| inline_len(c))
+            .sum(),
         Block::Rule => 0,
         Block::Html { html } => html.len(),
     }
@@ -191,9 +264,10 @@ fn push_title_text(inlines: &[Inline], s: &mut String) {
         match i {
             Inline::Text { text } | Inline::Code { text } => s.push_str(text),
             Inline::Html { html } => s.push_str(&html_plain(html)),
-            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } | Inline::Link { content, .. } => {
-                push_title_text(content, s)
-            }
+            Inline::Emph { content }
+            | Inline::Strong { content }
+            | Inline::Strike { content }
+            | Inline::Link { content, .. } => push_title_text(content, s),
             Inline::Image { alt, .. } => s.push_str(alt),
             Inline::FootnoteRef { .. } => {}
             Inline::SoftBreak | Inline::HardBreak => s.push(' '),
@@ -203,16 +277,17 @@ fn push_title_text(inlines: &[Inline], s: &mut String) {
 
 /// Gives every heading a unique XML id and records which names a link may
 /// use to reach it: the author's id, the generated id, the GitHub slug.
-fn assign_ids(post: &Post, plan: &[std::ops::Range<usize>], w: &mut BodyWriter) {
+fn assign_ids(post: &Post, plan: &[std::ops::Range<usize>], w: &mut BodyWriter, prefix: &str) {
     let mut used: HashSet<String> = HashSet::new();
     for (i, range) in plan.iter().enumerate() {
         for b in &post.body[range.clone()] {
-            visit_headings(b, &chapter_file(i), &mut used, w);
+            visit_headings(b, &chapter_file(prefix, i), &mut used, w);
         }
     }
+    let notes_file = w.notes_file.clone();
     for note in &post.footnotes {
         for b in &note.body {
-            visit_headings(b, NOTES_FILE, &mut used, w);
+            visit_headings(b, &notes_file, &mut used, w);
         }
     }
 }
@@ -222,7 +297,10 @@ fn visit_headings(b: &Block, file: &str, used: &mut HashSet<String>, w: &mut Bod
         Block::Heading { id, content, .. } => {
             let text = title_text(content);
             let auto = slug(&text);
-            let wanted = id.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or(&auto);
+            let wanted = id
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(&auto);
             let mut base = xml_id(wanted);
             // Our own footnote ids must stay unique.
             if base.starts_with("fn-") || base.starts_with("fnref-") {
@@ -266,12 +344,18 @@ fn visit_headings(b: &Block, file: &str, used: &mut HashSet<String>, w: &mut Bod
 /// of the first chapter are its children, later chapters follow as its
 /// children too (each with its own headings nested by level), and the
 /// notes are a sibling of the title.
-struct Nav {
-    title: TocElement,
-    chapters: Vec<Option<TocElement>>,
+pub(crate) struct Nav {
+    pub title: TocElement,
+    pub chapters: Vec<Option<TocElement>>,
 }
 
-fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, title: &str) -> Nav {
+fn navigation(
+    post: &Post,
+    plan: &[std::ops::Range<usize>],
+    w: &BodyWriter,
+    title: &str,
+    prefix: &str,
+) -> Nav {
     let min = top_heading_level(&post.body).unwrap_or(1);
     let entry = |b: &Block, file: &str| -> Option<TocElement> {
         let Block::Heading { level, content, .. } = b else {
@@ -283,10 +367,10 @@ fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, titl
             TocElement::new(format!("{file}#{id}"), text).level(i32::from(level - min) + 2)
         })
     };
-    let mut root = TocElement::new(TITLE_FILE, title).level(1);
+    let mut root = TocElement::new(format!("{prefix}{TITLE_FILE}"), title).level(1);
     let mut chapters = Vec::new();
     for (i, range) in plan.iter().enumerate() {
-        let file = chapter_file(i);
+        let file = chapter_file(prefix, i);
         let blocks = &post.body[range.clone()];
         if i == 0 {
             for b in blocks {
@@ -302,7 +386,10 @@ fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, titl
         let mut head = it
             .next()
             .and_then(|b| entry(b, &file))
-            .map(|e| TocElement { url: file.clone(), ..e })
+            .map(|e| TocElement {
+                url: file.clone(),
+                ..e
+            })
             .unwrap_or_else(|| TocElement::new(file.clone(), title).level(2));
         for b in it {
             if let Some(e) = entry(b, &file) {
@@ -311,14 +398,17 @@ fn navigation(post: &Post, plan: &[std::ops::Range<usize>], w: &BodyWriter, titl
         }
         chapters.push(Some(head));
     }
-    Nav { title: root, chapters }
+    Nav {
+        title: root,
+        chapters,
+    }
 }
 
 // ---------------------------------------------------------------------------
 // Documents
 
 /// A complete XHTML content document around `body`.
-fn document(lang: &str, title: &str, body: &str) -> String {
+pub(crate) fn document(lang: &str, title: &str, body: &str) -> String {
     let dir = if is_rtl(lang) { " dir=\"rtl\"" } else { "" };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
@@ -330,7 +420,13 @@ fn document(lang: &str, title: &str, body: &str) -> String {
     )
 }
 
-fn render_title_page(post: &Post, ctx: &Context, w: &mut BodyWriter, lang: &str, title: &str) -> String {
+fn render_title_page(
+    post: &Post,
+    ctx: &Context,
+    w: &mut BodyWriter,
+    lang: &str,
+    title: &str,
+) -> String {
     let meta = &post.meta;
     let mut out = Out::default();
     out.raw("<section epub:type=\"titlepage\" class=\"titlepage\">\n<h1 class=\"title\">");
@@ -341,7 +437,12 @@ fn render_title_page(post: &Post, ctx: &Context, w: &mut BodyWriter, lang: &str,
         out.text(sub);
         out.raw("</p>\n");
     }
-    let authors: Vec<&str> = meta.authors.iter().map(|a| a.name.trim()).filter(|n| !n.is_empty()).collect();
+    let authors: Vec<&str> = meta
+        .authors
+        .iter()
+        .map(|a| a.name.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
     if !authors.is_empty() {
         out.raw("<p class=\"authors\">");
         out.text(&authors.join(", "));
@@ -354,7 +455,13 @@ fn render_title_page(post: &Post, ctx: &Context, w: &mut BodyWriter, lang: &str,
         out.text(&crate::dates::written(date.day, lang));
         out.raw("</time></p>\n");
     }
-    if let Some(org) = ctx.config.project.organisation.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
         out.raw("<p class=\"organisation\">");
         out.text(org);
         out.raw("</p>\n");
@@ -375,7 +482,7 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
     if post.footnotes.is_empty() {
         return None;
     }
-    w.current_file = NOTES_FILE.to_string();
+    w.current_file = w.notes_file.clone();
     let mut out = Out::default();
     out.raw("<section epub:type=\"footnotes\" class=\"notes\">\n<h1>");
     out.text(notes_title(lang));
@@ -402,7 +509,11 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
             for (file, id) in &refs {
                 out.raw("<a role=\"doc-backlink\"");
                 out.attribute("aria-label", back_label(lang));
-                let href = if file == NOTES_FILE { format!("#{id}") } else { format!("{file}#{id}") };
+                let href = if *file == w.notes_file {
+                    format!("#{id}")
+                } else {
+                    format!("{file}#{id}")
+                };
                 out.attribute("href", &href);
                 out.raw(">\u{21A9}\u{FE0E}</a> ");
             }
@@ -415,7 +526,7 @@ fn render_notes(post: &Post, w: &mut BodyWriter, lang: &str, title: &str) -> Opt
     Some(document(lang, title, &out.buf))
 }
 
-fn notes_title(lang: &str) -> &'static str {
+pub(crate) fn notes_title(lang: &str) -> &'static str {
     match lang.split('-').next().unwrap_or("") {
         "ko" => "주석",
         "ja" => "注",
@@ -446,7 +557,7 @@ fn back_label(lang: &str) -> &'static str {
     }
 }
 
-fn contents_title(lang: &str) -> &'static str {
+pub(crate) fn contents_title(lang: &str) -> &'static str {
     match lang.split('-').next().unwrap_or("") {
         "ko" => "차례",
         "ja" => "目次",
@@ -461,14 +572,17 @@ fn contents_title(lang: &str) -> &'static str {
     }
 }
 
-fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> String {
+pub(crate) fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> String {
     let path = ctx.templates_dir().join("epub.css");
     match std::fs::read_to_string(&path) {
         Ok(css) => css,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_CSS.to_string(),
         Err(e) => {
             warnings.push(
-                Diagnostic::warning(format!("cannot read the EPUB stylesheet: {e}; using the built-in one")).in_file(&path),
+                Diagnostic::warning(format!(
+                    "cannot read the EPUB stylesheet: {e}; using the built-in one"
+                ))
+                .in_file(&path),
             );
             DEFAULT_CSS.to_string()
         }
@@ -481,7 +595,10 @@ fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> String {
 /// A name-based (v5) UUID of the slug: the same post always gets the same
 /// identifier.
 pub fn book_uuid(slug: &str) -> uuid::Uuid {
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{ID_PREFIX}{slug}").as_bytes())
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("{ID_PREFIX}{slug}").as_bytes(),
+    )
 }
 
 /// Last modification: a `lastmod`/`updated`/`modified` front-matter date,
@@ -492,19 +609,32 @@ fn modified_date(post: &Post, ctx: &Context) -> DateTime<Utc> {
         .meta
         .extra
         .iter()
-        .filter(|(k, _)| matches!(k.as_str(), "lastmod" | "updated" | "modified" | "last_modified"))
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "lastmod" | "updated" | "modified" | "last_modified"
+            )
+        })
         .filter_map(|(_, v)| v.as_str())
         .find_map(parse_date);
     from_extra
         .or_else(|| post.meta.date.as_ref().map(post_datetime))
-        .or_else(|| ctx.source_date_epoch.and_then(|s| DateTime::from_timestamp(s, 0)))
+        .or_else(|| {
+            ctx.source_date_epoch
+                .and_then(|s| DateTime::from_timestamp(s, 0))
+        })
         .unwrap_or(DateTime::UNIX_EPOCH)
 }
 
 fn post_datetime(d: &crate::ir::PostDate) -> DateTime<Utc> {
     d.datetime
         .map(|dt| dt.with_timezone(&Utc))
-        .unwrap_or_else(|| d.day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+        .unwrap_or_else(|| {
+            d.day
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight exists")
+                .and_utc()
+        })
 }
 
 fn parse_date(s: &str) -> Option<DateTime<Utc>> {
@@ -512,10 +642,14 @@ fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .ok()
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()))
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        })
 }
 
-fn meta(property: &str, content: &str) -> Box<MetadataOpfV3> {
+pub(crate) fn meta(property: &str, content: &str) -> Box<MetadataOpfV3> {
     Box::new(MetadataOpfV3::new(property.to_string(), escape(content)))
 }
 
@@ -569,9 +703,11 @@ fn assemble(
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
     for r in &w.images.resources {
-        b.add_resource(&r.href, r.bytes.as_slice(), r.media_type).map_err(err)?;
+        b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
+            .map_err(err)?;
     }
-    let mut title_entry = EpubContent::new(TITLE_FILE, title_page.as_bytes()).reftype(ReferenceType::TitlePage);
+    let mut title_entry =
+        EpubContent::new(TITLE_FILE, title_page.as_bytes()).reftype(ReferenceType::TitlePage);
     title_entry.toc = nav.title;
     b.add_content(title_entry).map_err(err)?;
     for ((file, xhtml), toc) in docs.iter().zip(nav.chapters) {
@@ -594,15 +730,24 @@ fn assemble(
     finish_package(zipped, lang)
 }
 
-fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
+pub(crate) fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
     let has_images = !w.images.resources.is_empty();
     b.add_metadata_opf(meta("schema:accessMode", "textual"));
     if has_images {
         b.add_metadata_opf(meta("schema:accessMode", "visual"));
     }
-    let sufficient = if has_images && w.images_without_alt > 0 { "textual,visual" } else { "textual" };
+    let sufficient = if has_images && w.images_without_alt > 0 {
+        "textual,visual"
+    } else {
+        "textual"
+    };
     b.add_metadata_opf(meta("schema:accessModeSufficient", sufficient));
-    let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"];
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
     if has_images && w.images_without_alt == 0 {
         features.push("alternativeText");
     }
@@ -615,7 +760,10 @@ fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
         "Reflowable text with a table of contents built from the headings, a logical reading order, \
          footnotes as linked notes, and text alternatives for images; no flashing, sound or motion.",
     ));
-    b.add_metadata_opf(meta("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"));
+    b.add_metadata_opf(meta(
+        "dcterms:conformsTo",
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    ));
 }
 
 /// Rewrites the zip epub-builder produced: adds the language to the
@@ -623,7 +771,7 @@ fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
 /// re-stores every entry with fixed timestamps, `mimetype` first and
 /// uncompressed. Each substitution must match exactly once, so an
 /// epub-builder upgrade that changes its templates fails loudly here.
-fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
     use zip::write::SimpleFileOptions;
     let lang = escape(lang);
     let mut archive = zip::ZipArchive::new(Cursor::new(zipped)).map_err(|e| e.to_string())?;
@@ -637,20 +785,26 @@ fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
             "OEBPS/content.opf" => patch(
                 data,
                 "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\">",
-                &format!("<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\" xml:lang=\"{lang}\">"),
+                &format!(
+                    "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\" xml:lang=\"{lang}\">"
+                ),
             )?,
             "OEBPS/nav.xhtml" => {
                 let dir = if is_rtl(&lang) { " dir=\"rtl\"" } else { "" };
                 patch(
                     data,
                     "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">",
-                    &format!("<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\"{dir}>"),
+                    &format!(
+                        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\"{dir}>"
+                    ),
                 )?
             }
             "OEBPS/toc.ncx" => patch(
                 data,
                 "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\">",
-                &format!("<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{lang}\">"),
+                &format!(
+                    "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{lang}\">"
+                ),
             )?,
             _ => data,
         };
@@ -662,7 +816,9 @@ fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
         let options = SimpleFileOptions::default()
             .compression_method(method)
             .last_modified_time(zip::DateTime::default());
-        writer.start_file(name, options).map_err(|e| e.to_string())?;
+        writer
+            .start_file(name, options)
+            .map_err(|e| e.to_string())?;
         writer.write_all(&data).map_err(|e| e.to_string())?;
     }
     Ok(writer.finish().map_err(|e| e.to_string())?.into_inner())
@@ -671,7 +827,9 @@ fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
 fn patch(data: Vec<u8>, from: &str, to: &str) -> Result<Vec<u8>, String> {
     let text = String::from_utf8(data).map_err(|e| e.to_string())?;
     if text.matches(from).count() != 1 {
-        return Err(format!("epub-builder output changed: expected one {from:?}"));
+        return Err(format!(
+            "epub-builder output changed: expected one {from:?}"
+        ));
     }
     Ok(text.replacen(from, to, 1).into_bytes())
 }

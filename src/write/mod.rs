@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 pub mod epub;
 pub mod flowed;
 pub mod message;
+pub mod packet;
 pub mod pdf;
 pub mod pdf_model;
 pub mod summary;

@@ -48,7 +48,11 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
 /// Renders many posts on `threads` plain OS threads pulling from a shared
 /// queue, evicting Typst's caches after each document so memory stays
 /// bounded. Results come back in the order of `posts`.
-pub fn render_all(posts: &[&Post], ctx: &Context, threads: usize) -> Vec<Result<Rendered, Diagnostic>> {
+pub fn render_all(
+    posts: &[&Post],
+    ctx: &Context,
+    threads: usize,
+) -> Vec<Result<Rendered, Diagnostic>> {
     let results: Mutex<Vec<Option<Result<Rendered, Diagnostic>>>> =
         Mutex::new((0..posts.len()).map(|_| None).collect());
     render_each(posts, ctx, threads, &|i, result| {
@@ -71,16 +75,23 @@ pub fn render_each(
     threads: usize,
     on_done: &(dyn Fn(usize, Result<Rendered, Diagnostic>) + Sync),
 ) {
+    on_plain_threads(posts, threads, &|i, post| on_done(i, render(post, ctx)));
+}
+
+/// Runs `work` for every item on `threads` plain OS threads (never rayon
+/// workers, see DESIGN.md) pulling from a shared queue, evicting Typst's
+/// caches after each item so memory stays bounded. Packets and single
+/// briefs share one queue this way.
+pub fn on_plain_threads<T: Sync>(items: &[T], threads: usize, work: &(dyn Fn(usize, &T) + Sync)) {
     let next = AtomicUsize::new(0);
-    let threads = threads.clamp(1, posts.len().max(1));
+    let threads = threads.clamp(1, items.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let worker = || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(post) = posts.get(i) else { break };
-                let result = render(post, ctx);
+                let Some(item) = items.get(i) else { break };
+                work(i, item);
                 typst::comemo::evict(10);
-                on_done(i, result);
             };
             // Typst recurses deeply on nested content: give it room.
             std::thread::Builder::new()
@@ -95,23 +106,12 @@ pub fn render_each(
 fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered, Diagnostic> {
     let fonts = world::fonts(&ctx.project_root);
     let post_dir = post_dir(post, ctx);
-    let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
+    let model = model(post, ctx, fonts, post_dir.as_deref(), no_images);
     let settings = &ctx.config.pdf;
-    let model = pdf_model::build(
-        post,
-        &ModelOptions {
-            links: settings.links,
-            paper: settings.paper,
-            post_dir: post_dir.as_deref(),
-            body_fonts,
-            mono_fonts,
-            organisation: ctx.config.project.organisation.as_deref(),
-            no_images,
-        },
-    );
     let mut warnings = model.warnings;
-    let json = serde_json::to_vec(&model.json)
-        .map_err(|e| Diagnostic::error(format!("cannot serialize the PDF data: {e}")).in_file(&post.source))?;
+    let json = serde_json::to_vec(&model.json).map_err(|e| {
+        Diagnostic::error(format!("cannot serialize the PDF data: {e}")).in_file(&post.source)
+    })?;
 
     let mut world = BriefWorld::new(
         fonts,
@@ -123,7 +123,12 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
     world.add_virtual("/post.json", json);
 
     let compiled = typst::compile::<PagedDocument>(&world);
-    warnings.extend(compiled.warnings.iter().map(|d| to_diagnostic(d, &world, post)));
+    warnings.extend(
+        compiled
+            .warnings
+            .iter()
+            .map(|d| to_diagnostic(d, &world, post)),
+    );
     let document = match compiled.output {
         Ok(doc) => doc,
         Err(errors) => {
@@ -131,7 +136,10 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
                 // An image Typst cannot decode stops the whole document:
                 // retry with placeholders so the brief still builds.
                 if let Ok(mut retry) = render_inner(post, ctx, true) {
-                    let first = errors.first().map(|e| e.message.to_string()).unwrap_or_default();
+                    let first = errors
+                        .first()
+                        .map(|e| e.message.to_string())
+                        .unwrap_or_default();
                     retry.warnings.insert(
                         0,
                         Diagnostic::warning(format!(
@@ -173,8 +181,16 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
         Ok(bytes) => bytes,
         Err(errors) => {
             // Keep the brief: export without the standard and say why.
-            let reasons: Vec<String> = errors.iter().take(3).map(|e| e.message.to_string()).collect();
-            let why = if missing.is_empty() { "" } else { " (characters without a font)" };
+            let reasons: Vec<String> = errors
+                .iter()
+                .take(3)
+                .map(|e| e.message.to_string())
+                .collect();
+            let why = if missing.is_empty() {
+                ""
+            } else {
+                " (characters without a font)"
+            };
             warnings.push(
                 Diagnostic::warning(format!(
                     "the PDF does not conform to {}{why}; written without it: {}",
@@ -184,23 +200,80 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
                 .in_file(&post.source),
             );
             options.standards = PdfStandards::default();
-            typst_pdf::pdf(&document, &options).map_err(|errors| first_error(&errors, &world, post))?
+            typst_pdf::pdf(&document, &options)
+                .map_err(|errors| first_error(&errors, &world, post))?
         }
     };
     Ok(Rendered { bytes, warnings })
 }
 
+/// The data the template typesets for `post`.
+fn model(
+    post: &Post,
+    ctx: &Context,
+    fonts: &Fonts,
+    post_dir: Option<&Path>,
+    no_images: bool,
+) -> pdf_model::Model {
+    let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
+    pdf_model::build(
+        post,
+        &ModelOptions {
+            links: ctx.config.pdf.links,
+            paper: ctx.config.pdf.paper,
+            post_dir,
+            body_fonts,
+            mono_fonts,
+            organisation: ctx.config.project.organisation.as_deref(),
+            no_images,
+            image_root: world::POST,
+            note_prefix: "brief-",
+        },
+    )
+}
+
+/// The Typst sources a post is compiled from, as (path, bytes) relative to
+/// the compile root: `main.typ`, `post.json` and the effective
+/// `templates/brief.typ`. `brief dump-typst` writes them out so a template
+/// author (or a benchmark) can compile them with the Typst CLI:
+/// `typst compile --root DIR DIR/main.typ`.
+pub fn typst_sources(post: &Post, ctx: &Context) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let fonts = world::fonts(&ctx.project_root);
+    let post_dir = post_dir(post, ctx);
+    let model = model(post, ctx, fonts, post_dir.as_deref(), false);
+    let json = serde_json::to_vec_pretty(&model.json).map_err(|e| {
+        Diagnostic::error(format!("cannot serialize the PDF data: {e}")).in_file(&post.source)
+    })?;
+    let template = match std::fs::read(ctx.templates_dir().join("brief.typ")) {
+        Ok(bytes) => bytes,
+        Err(_) => world::DEFAULT_TEMPLATE.as_bytes().to_vec(),
+    };
+    Ok(vec![
+        ("main.typ".to_string(), MAIN.as_bytes().to_vec()),
+        ("post.json".to_string(), json),
+        ("templates/brief.typ".to_string(), template),
+    ])
+}
+
 /// Canonical folder of the post's source file (relative sources are taken
 /// from the project root).
-fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
+pub(crate) fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
     let source = if post.source.is_absolute() {
         post.source.clone()
     } else {
         let in_project = ctx.project_root.join(&post.source);
-        if in_project.exists() { in_project } else { post.source.clone() }
+        if in_project.exists() {
+            in_project
+        } else {
+            post.source.clone()
+        }
     };
     source.parent().and_then(|d| {
-        let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+        let d = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
         d.canonicalize().ok()
     })
 }
@@ -208,12 +281,27 @@ fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
 /// Font families in order of preference, keeping only those installed.
 /// For Korean, Japanese and Chinese posts the matching CJK face comes first
 /// (fallback alone would pick the Japanese face for Korean text).
-fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
+pub(crate) fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
     let (primary, region) = pdf_model::split_lang(lang);
     let cjk: &[&str] = match (primary.as_str(), region.as_deref()) {
-        ("ko", _) => &["Noto Serif CJK KR", "Noto Sans CJK KR", "Noto Serif KR", "Noto Sans KR", "NanumMyeongjo", "UnBatang"],
-        ("ja", _) => &["Noto Serif CJK JP", "Noto Sans CJK JP", "Noto Serif JP", "Noto Sans JP", "IPAMincho"],
-        ("zh", Some("TW" | "HK" | "MO")) => &["Noto Serif CJK TC", "Noto Sans CJK TC", "Noto Serif TC"],
+        ("ko", _) => &[
+            "Noto Serif CJK KR",
+            "Noto Sans CJK KR",
+            "Noto Serif KR",
+            "Noto Sans KR",
+            "NanumMyeongjo",
+            "UnBatang",
+        ],
+        ("ja", _) => &[
+            "Noto Serif CJK JP",
+            "Noto Sans CJK JP",
+            "Noto Serif JP",
+            "Noto Sans JP",
+            "IPAMincho",
+        ],
+        ("zh", Some("TW" | "HK" | "MO")) => {
+            &["Noto Serif CJK TC", "Noto Sans CJK TC", "Noto Serif TC"]
+        }
         ("zh", _) => &["Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif SC"],
         _ => &[],
     };
@@ -224,7 +312,10 @@ fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
         _ => &[],
     };
     let available = |list: &[&str]| -> Vec<String> {
-        list.iter().filter(|f| fonts.has_family(f)).map(|f| f.to_string()).collect()
+        list.iter()
+            .filter(|f| fonts.has_family(f))
+            .map(|f| f.to_string())
+            .collect()
     };
     let mut body = available(cjk);
     body.extend(available(&["Libertinus Serif"]));
@@ -233,7 +324,7 @@ fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
     (body, mono)
 }
 
-fn standards(setting: PdfStandardSetting) -> PdfStandards {
+pub(crate) fn standards(setting: PdfStandardSetting) -> PdfStandards {
     let list: &[PdfStandard] = match setting {
         PdfStandardSetting::Ua1 => &[PdfStandard::Ua_1],
         PdfStandardSetting::A2b => &[PdfStandard::A_2b],
@@ -242,7 +333,7 @@ fn standards(setting: PdfStandardSetting) -> PdfStandards {
     PdfStandards::new(list).unwrap_or_default()
 }
 
-fn standard_name(setting: PdfStandardSetting) -> &'static str {
+pub(crate) fn standard_name(setting: PdfStandardSetting) -> &'static str {
     match setting {
         PdfStandardSetting::Ua1 => "PDF/UA-1",
         PdfStandardSetting::A2b => "PDF/A-2b",
@@ -295,7 +386,7 @@ fn timestamp(post: &Post, ctx: &Context) -> Option<Timestamp> {
 }
 
 /// Characters drawn with glyph id 0 (".notdef", an empty box).
-fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
+pub(crate) fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
     fn walk(frame: &Frame, out: &mut BTreeSet<char>) {
         for (_, item) in frame.items() {
             match item {
@@ -318,16 +409,31 @@ fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
     out
 }
 
-fn first_error(errors: &[SourceDiagnostic], world: &BriefWorld, post: &Post) -> Diagnostic {
+pub(crate) fn first_error(
+    errors: &[SourceDiagnostic],
+    world: &BriefWorld,
+    post: &Post,
+) -> Diagnostic {
+    first_error_in(errors, world, &post.source)
+}
+
+/// The first error of a failed compile of the document made from `subject`
+/// (a post's source, or `brief.toml` for a packet).
+pub(crate) fn first_error_in(
+    errors: &[SourceDiagnostic],
+    world: &BriefWorld,
+    subject: &Path,
+) -> Diagnostic {
     let mut d = errors
         .iter()
         .find(|e| e.severity == TypstSeverity::Error)
         .or(errors.first())
-        .map(|e| to_diagnostic(e, world, post))
-        .unwrap_or_else(|| Diagnostic::error("the PDF could not be typeset").in_file(&post.source));
+        .map(|e| to_diagnostic_in(e, world, subject))
+        .unwrap_or_else(|| Diagnostic::error("the PDF could not be typeset").in_file(subject));
     d.severity = Severity::Error;
     if errors.len() > 1 {
-        d.message.push_str(&format!(" (and {} more errors)", errors.len() - 1));
+        d.message
+            .push_str(&format!(" (and {} more errors)", errors.len() - 1));
     }
     d
 }
@@ -335,7 +441,19 @@ fn first_error(errors: &[SourceDiagnostic], world: &BriefWorld, post: &Post) -> 
 /// A Typst diagnostic as ours: an error located in a template names the
 /// template file, line and column (and the post in the message); anything
 /// else names the post.
-fn to_diagnostic(diag: &SourceDiagnostic, world: &BriefWorld, post: &Post) -> Diagnostic {
+pub(crate) fn to_diagnostic(
+    diag: &SourceDiagnostic,
+    world: &BriefWorld,
+    post: &Post,
+) -> Diagnostic {
+    to_diagnostic_in(diag, world, &post.source)
+}
+
+pub(crate) fn to_diagnostic_in(
+    diag: &SourceDiagnostic,
+    world: &BriefWorld,
+    subject: &Path,
+) -> Diagnostic {
     let severity = match diag.severity {
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,
@@ -351,9 +469,9 @@ fn to_diagnostic(diag: &SourceDiagnostic, world: &BriefWorld, post: &Post) -> Di
         if !vpath.starts_with(world::TEMPLATES) {
             continue;
         }
-        let file = world
-            .real_path(id)
-            .unwrap_or_else(|| PathBuf::from(format!("templates/brief.typ (built-in){}", &vpath[vpath.len()..])));
+        let file = world.real_path(id).unwrap_or_else(|| {
+            PathBuf::from(format!("{} (built-in)", vpath.trim_start_matches('/')))
+        });
         let position = typst::WorldExt::range(world, span).and_then(|range| {
             let source = world.source(id).ok()?;
             source.lines().byte_to_line_column(range.start)
@@ -364,16 +482,20 @@ fn to_diagnostic(diag: &SourceDiagnostic, world: &BriefWorld, post: &Post) -> Di
     let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
     let d = match located {
         Some((file, position)) => {
-            message = format!("{message} (while typesetting {})", post.source.display());
+            message = format!("{message} (while typesetting {})", subject.display());
             let mut d = Diagnostic::error(message).in_file(file);
             if let Some((line, col)) = position {
                 d = d.at(line + 1, Some(col + 1));
             }
             d
         }
-        None => Diagnostic::error(format!("PDF: {message}")).in_file(&post.source),
+        None => Diagnostic::error(format!("PDF: {message}")).in_file(subject),
     };
-    let mut d = if hints.is_empty() { d } else { d.with_hint(hints.join("; ")) };
+    let mut d = if hints.is_empty() {
+        d
+    } else {
+        d.with_hint(hints.join("; "))
+    };
     d.severity = severity;
     d
 }

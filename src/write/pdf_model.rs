@@ -42,6 +42,11 @@ pub struct ModelOptions<'a> {
     /// When true, no image is embedded (used to retry after an image that
     /// Typst could not decode).
     pub no_images: bool,
+    /// Virtual folder the World serves `post_dir` under: `/post` for a
+    /// single brief, `/brief-N` inside a packet.
+    pub image_root: &'a str,
+    /// Prefix of footnote labels, unique per brief within one document.
+    pub note_prefix: &'a str,
 }
 
 /// The JSON model plus the warnings found while building it.
@@ -87,7 +92,11 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
 
     let meta = &post.meta;
     let title = clean(&meta.title);
-    let title = if title.trim().is_empty() { meta.slug.clone() } else { title };
+    let title = if title.trim().is_empty() {
+        meta.slug.clone()
+    } else {
+        title
+    };
     let short_title = meta
         .extra
         .iter()
@@ -120,7 +129,11 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         "body": body,
         "notes": unreferenced,
     });
-    Model { json, warnings: cx.warnings, embedded_images: cx.embedded_images }
+    Model {
+        json,
+        warnings: cx.warnings,
+        embedded_images: cx.embedded_images,
+    }
 }
 
 struct Converter<'a> {
@@ -169,7 +182,11 @@ impl Converter<'_> {
                 json!({"k": "h", "level": level, "body": body})
             }
             Block::Paragraph { content } => self.paragraph(content),
-            Block::List { start, tight, items } => {
+            Block::List {
+                start,
+                tight,
+                items,
+            } => {
                 let items: Vec<Value> = items.iter().map(|i| self.list_item(i)).collect();
                 json!({"k": "list", "start": start, "tight": tight, "items": items})
             }
@@ -194,11 +211,18 @@ impl Converter<'_> {
                     .max()
                     .unwrap_or(1);
                 let mut row_of = |cells: &Vec<Vec<Inline>>| -> Value {
-                    let mut out: Vec<Value> = cells.iter().map(|c| Value::Array(self.inlines(c))).collect();
+                    let mut out: Vec<Value> = cells
+                        .iter()
+                        .map(|c| Value::Array(self.inlines(c)))
+                        .collect();
                     out.resize(columns, Value::Array(Vec::new()));
                     Value::Array(out)
                 };
-                let head = if head.is_empty() { Value::Array(Vec::new()) } else { row_of(head) };
+                let head = if head.is_empty() {
+                    Value::Array(Vec::new())
+                } else {
+                    row_of(head)
+                };
                 let rows: Vec<Value> = rows.iter().map(&mut row_of).collect();
                 json!({"k": "table", "columns": columns, "align": align, "head": head, "rows": rows})
             }
@@ -212,7 +236,9 @@ impl Converter<'_> {
                     }
                     // Markup without text (an <img>, an empty <div>): show
                     // the markup itself rather than lose it silently.
-                    return Some(json!({"k": "html", "lines": lines_of(&clean_keep_newlines(html))}));
+                    return Some(
+                        json!({"k": "html", "lines": lines_of(&clean_keep_newlines(html))}),
+                    );
                 }
                 json!({"k": "html", "lines": lines_of(&text)})
             }
@@ -226,7 +252,15 @@ impl Converter<'_> {
             .filter(|i| !matches!(i, Inline::SoftBreak | Inline::HardBreak))
             .filter(|i| !matches!(i, Inline::Text { text } if text.trim().is_empty()))
             .collect();
-        if let [Inline::Image { src, title, alt, line }] = meaningful.as_slice() {
+        if let [
+            Inline::Image {
+                src,
+                title,
+                alt,
+                line,
+            },
+        ] = meaningful.as_slice()
+        {
             let mut img = self.image(src, title.as_deref(), alt, *line);
             img["block"] = Value::Bool(true);
             return json!({"k": "image-block", "image": img});
@@ -249,19 +283,30 @@ impl Converter<'_> {
     fn inline(&mut self, inline: &Inline, out: &mut Vec<Value>) {
         match inline {
             Inline::Text { text } => push_text(&clean(text), out),
-            Inline::Emph { content } => out.push(json!({"k": "emph", "body": self.inlines(content)})),
+            Inline::Emph { content } => {
+                out.push(json!({"k": "emph", "body": self.inlines(content)}))
+            }
             Inline::Strong { content } => {
                 out.push(json!({"k": "strong", "body": self.inlines(content)}))
             }
             Inline::Strike { content } => {
                 out.push(json!({"k": "strike", "body": self.inlines(content)}))
             }
-            Inline::Code { text } => out.push(json!({"k": "icode", "parts": word_parts(&clean(text))})),
-            Inline::Link { url, content, bare, .. } => {
+            Inline::Code { text } => {
+                out.push(json!({"k": "icode", "parts": word_parts(&clean(text))}))
+            }
+            Inline::Link {
+                url, content, bare, ..
+            } => {
                 let link = self.link(url, content, *bare);
                 out.push(link);
             }
-            Inline::Image { src, title, alt, line } => {
+            Inline::Image {
+                src,
+                title,
+                alt,
+                line,
+            } => {
                 let img = self.image(src, title.as_deref(), alt, *line);
                 out.push(img);
             }
@@ -277,7 +322,8 @@ impl Converter<'_> {
                     _ => Value::Null,
                 };
                 let known = self.notes.contains_key(number);
-                out.push(json!({"k": "fn", "n": number, "first": first, "known": known, "body": body}));
+                let label = format!("{}fn-{number}", self.opts.note_prefix);
+                out.push(json!({"k": "fn", "n": number, "label": label, "first": first, "known": known, "body": body}));
             }
             Inline::SoftBreak => out.push(json!({"k": "t", "s": " "})),
             Inline::HardBreak => out.push(json!({"k": "br"})),
@@ -302,12 +348,19 @@ impl Converter<'_> {
         let external = has_scheme(&url);
         let clickable = external && url.len() <= MAX_LINK_URL;
         let printed = if url.chars().count() > MAX_PRINTED_URL {
-            format!("{}… ({} characters)", shorten_chars(&url, MAX_PRINTED_URL), url.chars().count())
+            format!(
+                "{}… ({} characters)",
+                shorten_chars(&url, MAX_PRINTED_URL),
+                url.chars().count()
+            )
         } else {
             url.clone()
         };
-        let text_is_url = bare || plain_text(content).trim() == url
-            || url.strip_prefix("mailto:").is_some_and(|m| plain_text(content).trim() == m);
+        let text_is_url = bare
+            || plain_text(content).trim() == url
+            || url
+                .strip_prefix("mailto:")
+                .is_some_and(|m| plain_text(content).trim() == m);
         let style = if self.in_note && self.opts.links == LinkStyle::Footnote {
             LinkStyle::Inline
         } else {
@@ -319,7 +372,11 @@ impl Converter<'_> {
             LinkStyle::Inline => (None, Some(printed)),
             LinkStyle::None => (None, None),
         };
-        let body = if body.is_empty() { vec![json!({"k": "t", "s": url})] } else { body };
+        let body = if body.is_empty() {
+            vec![json!({"k": "t", "s": url})]
+        } else {
+            body
+        };
         json!({
             "k": "link",
             "url": if clickable { Value::String(url) } else { Value::Null },
@@ -338,16 +395,23 @@ impl Converter<'_> {
             .unwrap_or("image")
             .to_string();
         if alt.is_empty() {
-            alt = title.map(clean).filter(|t| !t.trim().is_empty()).unwrap_or(file_name);
+            alt = title
+                .map(clean)
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(file_name);
             self.warn(
-                format!("image {} has no alt text; using {} for screen readers", quote(&src), quote(&alt)),
+                format!(
+                    "image {} has no alt text; using {} for screen readers",
+                    quote(&src),
+                    quote(&alt)
+                ),
                 Some(line),
             );
         }
         let resolved = if self.opts.no_images {
             Err("not embedded after an image failed to load".to_string())
         } else {
-            resolve_image(&src, self.opts.post_dir)
+            resolve_image_in(&src, self.opts.post_dir, self.opts.image_root)
         };
         match resolved {
             Ok(path) => {
@@ -356,7 +420,10 @@ impl Converter<'_> {
             }
             Err(reason) => {
                 self.warn(
-                    format!("image {} not embedded: {reason}; printing a placeholder", quote(&src)),
+                    format!(
+                        "image {} not embedded: {reason}; printing a placeholder",
+                        quote(&src)
+                    ),
                     Some(line),
                 );
                 json!({"k": "img", "path": null, "alt": alt, "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL)), "reason": reason})
@@ -370,6 +437,11 @@ impl Converter<'_> {
 /// ever opened: the lexical check comes first, then the canonical path
 /// (which resolves symlinks) must still be inside.
 pub fn resolve_image(src: &str, post_dir: Option<&Path>) -> Result<String, String> {
+    resolve_image_in(src, post_dir, super::world::POST)
+}
+
+/// [`resolve_image`] for a folder served under the virtual prefix `root`.
+pub fn resolve_image_in(src: &str, post_dir: Option<&Path>, root: &str) -> Result<String, String> {
     let src = src.trim();
     if src.is_empty() {
         return Err("empty address".into());
@@ -400,7 +472,9 @@ pub fn resolve_image(src: &str, post_dir: Option<&Path>) -> Result<String, Strin
         return Err("the post's folder is unknown".into());
     };
     let real = dir.join(&normal);
-    let canonical = real.canonicalize().map_err(|_| "file not found".to_string())?;
+    let canonical = real
+        .canonicalize()
+        .map_err(|_| "file not found".to_string())?;
     if !canonical.starts_with(dir) {
         return Err("the path leads outside the post's folder (symlink)".into());
     }
@@ -414,13 +488,15 @@ pub fn resolve_image(src: &str, post_dir: Option<&Path>) -> Result<String, Strin
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    Ok(format!("{}/{}", super::world::POST, vpath.join("/")))
+    Ok(format!("{root}/{}", vpath.join("/")))
 }
 
 fn supported_image(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 512];
-    let Ok(mut f) = std::fs::File::open(path) else { return false };
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
     let n = f.read(&mut head).unwrap_or(0);
     let head = &head[..n];
     head.starts_with(b"\x89PNG")
@@ -469,8 +545,13 @@ fn has_scheme(url: &str) -> bool {
 
 fn code_block(lang: Option<&str>, text: &str) -> Value {
     let text = expand_tabs(text.trim_end_matches('\n'));
-    let text: String = text.chars().filter(|c| *c == '\n' || !c.is_control()).collect();
-    let long = text.split_whitespace().any(|w| w.chars().count() > LONG_CODE_TOKEN);
+    let text: String = text
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect();
+    let long = text
+        .split_whitespace()
+        .any(|w| w.chars().count() > LONG_CODE_TOKEN);
     let lang = lang.map(clean).filter(|l| !l.is_empty());
     if long {
         let lines: Vec<Vec<String>> = text.lines().map(|l| chunks(l, WORD_PART * 4)).collect();
@@ -534,7 +615,10 @@ fn lines_of(text: &str) -> Vec<Value> {
 /// sets as separate boxes (so the line may break between them without any
 /// character being added to the text).
 fn push_text(text: &str, out: &mut Vec<Value>) {
-    if !text.split_whitespace().any(|w| w.chars().count() > LONG_WORD && !w.contains("://")) {
+    if !text
+        .split_whitespace()
+        .any(|w| w.chars().count() > LONG_WORD && !w.contains("://"))
+    {
         out.push(json!({"k": "t", "s": text}));
         return;
     }
@@ -570,7 +654,11 @@ fn word_parts(text: &str) -> Vec<String> {
 /// An address to print: Typst breaks URLs itself after `://`; other
 /// addresses (relative, mailto) are cut like long words.
 fn word_parts_url(url: &str) -> Vec<String> {
-    if url.contains("://") { vec![url.to_string()] } else { word_parts(url) }
+    if url.contains("://") {
+        vec![url.to_string()]
+    } else {
+        word_parts(url)
+    }
 }
 
 /// Cuts a long word after punctuation (`-`, `/`, `.`, ...), so the pieces
@@ -618,12 +706,19 @@ fn shorten(s: &str, max: usize) -> String {
     }
     // Cut at a word boundary when one is near.
     let head: String = s.chars().take(max).collect();
-    let cut = head.rfind(' ').filter(|&i| i > max / 2).unwrap_or(head.len());
+    let cut = head
+        .rfind(' ')
+        .filter(|&i| i > max / 2)
+        .unwrap_or(head.len());
     format!("{}…", head[..cut].trim_end())
 }
 
 fn shorten_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_string() } else { s.chars().take(max).collect() }
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        s.chars().take(max).collect()
+    }
 }
 
 /// Typst wants an ISO 639 language and an optional ISO 3166 region.

@@ -15,7 +15,10 @@ use crate::wrap::{width, wrap, wrap_marked};
 
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let text = render_text(post, ctx.config.text.width);
-    Ok(Rendered { bytes: text.into_bytes(), warnings: Vec::new() })
+    Ok(Rendered {
+        bytes: text.into_bytes(),
+        warnings: Vec::new(),
+    })
 }
 
 /// The edition as a string, wrapped at `max` columns.
@@ -136,13 +139,24 @@ impl Writer {
                     2 => Some('-'),
                     _ => None,
                 };
-                let heading_width = lines.iter().map(|l| width(l) - width(rest)).max().unwrap_or(0);
+                let heading_width = lines
+                    .iter()
+                    .map(|l| width(l) - width(rest))
+                    .max()
+                    .unwrap_or(0);
                 self.out.extend(lines);
                 if let Some(c) = underline {
-                    self.out.push(format!("{rest}{}", c.to_string().repeat(heading_width.max(3))));
+                    self.out.push(format!(
+                        "{rest}{}",
+                        c.to_string().repeat(heading_width.max(3))
+                    ));
                 }
             }
-            Block::List { start, tight, items } => self.list(*start, *tight, items, first, rest),
+            Block::List {
+                start,
+                tight,
+                items,
+            } => self.list(*start, *tight, items, first, rest),
             Block::Quote { alert, body } => {
                 let (qf, qr) = (format!("{first}> "), format!("{rest}> "));
                 if let Some(kind) = alert {
@@ -166,7 +180,10 @@ impl Writer {
                 }
             }
             Block::Table { align, head, rows } => self.table(align, head, rows, first, rest),
-            Block::Rule => self.out.push(format!("{first}{}* * *", " ".repeat(self.max.saturating_sub(5 + width(first)) / 2))),
+            Block::Rule => self.out.push(format!(
+                "{first}{}* * *",
+                " ".repeat(self.max.saturating_sub(5 + width(first)) / 2)
+            )),
             Block::Html { html } => {
                 let text = html_text::to_text(html);
                 let mut lead = first;
@@ -181,7 +198,14 @@ impl Writer {
         }
     }
 
-    fn list(&mut self, start: Option<u64>, tight: bool, items: &[ListItem], first: &str, rest: &str) {
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        tight: bool,
+        items: &[ListItem],
+        first: &str,
+        rest: &str,
+    ) {
         let last_number = start.map(|s| s.saturating_add(items.len() as u64));
         let marker_width = last_number.map_or(2, |n| n.to_string().len() + 2);
         for (i, item) in items.iter().enumerate() {
@@ -206,7 +230,11 @@ impl Writer {
                 continue;
             }
             for (j, block) in item.body.iter().enumerate() {
-                let block_lead = if j == 0 { item_first.as_str() } else { item_rest.as_str() };
+                let block_lead = if j == 0 {
+                    item_first.as_str()
+                } else {
+                    item_rest.as_str()
+                };
                 if j > 0 && (!tight || !matches!(block, Block::List { .. })) {
                     self.separator(&item_rest);
                 }
@@ -215,7 +243,14 @@ impl Writer {
         }
     }
 
-    fn table(&mut self, align: &[Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], first: &str, rest: &str) {
+    fn table(
+        &mut self,
+        align: &[Align],
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        first: &str,
+        rest: &str,
+    ) {
         let head: Vec<String> = head.iter().map(|c| one_line(&self.inlines(c))).collect();
         let rows: Vec<Vec<String>> = rows
             .iter()
@@ -234,7 +269,11 @@ impl Writer {
                 let padded: Vec<String> = (0..columns)
                     .map(|i| {
                         let cell = cells.get(i).map_or("", String::as_str);
-                        pad(cell, widths[i], align.get(i).copied().unwrap_or(Align::None))
+                        pad(
+                            cell,
+                            widths[i],
+                            align.get(i).copied().unwrap_or(Align::None),
+                        )
                     })
                     .collect();
                 padded.join("  ").trim_end().to_string()
@@ -252,14 +291,20 @@ impl Writer {
                     self.separator(rest);
                 }
                 for (i, cell) in row.iter().enumerate() {
-                    let label = head.get(i).filter(|h| !h.is_empty()).cloned().unwrap_or_else(|| format!("{}", i + 1));
+                    let label = head
+                        .get(i)
+                        .filter(|h| !h.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| format!("{}", i + 1));
                     let lead = if r == 0 && i == 0 { first } else { rest };
                     let hanging = format!("{rest}    ");
-                    self.out.extend(wrap(&format!("{label}: {cell}"), self.max, lead, &hanging));
+                    self.out
+                        .extend(wrap(&format!("{label}: {cell}"), self.max, lead, &hanging));
                 }
             }
             if rows.is_empty() {
-                self.out.extend(wrap(&head.join("; "), self.max, first, rest));
+                self.out
+                    .extend(wrap(&head.join("; "), self.max, first, rest));
             }
         }
     }
@@ -292,11 +337,15 @@ impl Writer {
                     self.push_inlines(content, s);
                     s.push('~');
                 }
-                Inline::Link { url, content, bare, .. } => {
+                Inline::Link {
+                    url, content, bare, ..
+                } => {
                     let before = s.len();
                     self.push_inlines(content, s);
                     let shown = s[before..].trim().to_string();
-                    let shows_url = *bare || shown == *url || url.strip_prefix("mailto:") == Some(shown.as_str());
+                    let shows_url = *bare
+                        || shown == *url
+                        || url.strip_prefix("mailto:") == Some(shown.as_str());
                     if shows_url {
                         continue;
                     }
@@ -412,7 +461,9 @@ fn clean(s: &str) -> String {
 }
 
 fn strip_controls(s: &str) -> String {
-    s.chars().filter(|&c| c == '\n' || c == '\t' || !c.is_control()).collect()
+    s.chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect()
 }
 
 fn expand_tabs(line: &str) -> String {

@@ -5,7 +5,9 @@
 //!   memory;
 //! - `/templates/…`: the project's `templates/` folder, with the embedded
 //!   default `brief.typ` when the project has none;
-//! - `/post/…`: the post's own folder (for its images).
+//! - `/post/…`: the post's own folder (for its images); a packet instead
+//!   gets one root per brief (`/brief-1/…`, …) so each brief's images
+//!   resolve in its own folder.
 //!
 //! Everything else is refused: paths that escape a root (lexically or through
 //! a symlink, checked after canonicalizing), other virtual roots, and package
@@ -30,6 +32,19 @@ use typst_kit::fonts::FontStore;
 
 /// The default layout, used when the project has no `templates/brief.typ`.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/brief.typ");
+/// The default packet layout, used when the project has no
+/// `templates/packet.typ`.
+pub const DEFAULT_PACKET_TEMPLATE: &str = include_str!("../../templates/packet.typ");
+
+/// The embedded template served at a virtual path when the project's
+/// templates folder has no such file.
+fn default_template(vpath: &str) -> Option<&'static str> {
+    match vpath {
+        "/templates/brief.typ" => Some(DEFAULT_TEMPLATE),
+        "/templates/packet.typ" => Some(DEFAULT_PACKET_TEMPLATE),
+        _ => None,
+    }
+}
 
 /// Virtual path prefix of the templates folder.
 pub const TEMPLATES: &str = "/templates";
@@ -76,7 +91,8 @@ pub struct BriefWorld {
     main: Source,
     virtual_files: HashMap<String, Bytes>,
     templates_root: Option<PathBuf>,
-    post_root: Option<PathBuf>,
+    /// Virtual prefix (`/post`, `/brief-3`) → canonical folder.
+    roots: Vec<(String, PathBuf)>,
     today: Datetime,
     cache: Mutex<HashMap<FileId, FileResult<Bytes>>>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
@@ -98,16 +114,28 @@ impl BriefWorld {
             main: Source::new(main_id, main),
             virtual_files: HashMap::new(),
             templates_root: templates_dir.canonicalize().ok(),
-            post_root: post_dir.and_then(|d| d.canonicalize().ok()),
+            roots: post_dir
+                .and_then(|d| d.canonicalize().ok())
+                .map(|d| vec![(POST.to_string(), d)])
+                .unwrap_or_default(),
             today,
             cache: Mutex::new(HashMap::new()),
             sources: Mutex::new(HashMap::new()),
         }
     }
 
+    /// Serves the folder `dir` (read-only, sandboxed like `/post`) under
+    /// the virtual prefix `prefix` (e.g. `/brief-2`).
+    pub fn add_root(&mut self, prefix: &str, dir: &Path) {
+        if let Ok(real) = dir.canonicalize() {
+            self.roots.push((prefix.to_string(), real));
+        }
+    }
+
     /// Serves `bytes` at the absolute virtual path `path` (e.g. `/post.json`).
     pub fn add_virtual(&mut self, path: &str, bytes: Vec<u8>) {
-        self.virtual_files.insert(path.to_string(), Bytes::new(bytes));
+        self.virtual_files
+            .insert(path.to_string(), Bytes::new(bytes));
     }
 
     /// The real file behind a virtual path, for naming it in diagnostics.
@@ -120,13 +148,16 @@ impl BriefWorld {
     }
 
     fn root_of<'a>(&self, vpath: &'a str) -> Option<(&PathBuf, &'a str)> {
-        if let Some(rest) = vpath.strip_prefix(TEMPLATES).and_then(|r| r.strip_prefix('/')) {
+        if let Some(rest) = vpath
+            .strip_prefix(TEMPLATES)
+            .and_then(|r| r.strip_prefix('/'))
+        {
             return self.templates_root.as_ref().map(|r| (r, rest));
         }
-        if let Some(rest) = vpath.strip_prefix(POST).and_then(|r| r.strip_prefix('/')) {
-            return self.post_root.as_ref().map(|r| (r, rest));
-        }
-        None
+        self.roots.iter().find_map(|(prefix, root)| {
+            let rest = vpath.strip_prefix(prefix.as_str())?.strip_prefix('/')?;
+            Some((root, rest))
+        })
     }
 
     fn load(&self, id: FileId) -> FileResult<Bytes> {
@@ -144,16 +175,14 @@ impl BriefWorld {
             return Ok(bytes.clone());
         }
         let Some((root, rest)) = self.root_of(vpath) else {
-            if vpath == "/templates/brief.typ" {
-                return Ok(Bytes::from_string(DEFAULT_TEMPLATE.to_string()));
+            if let Some(text) = default_template(vpath) {
+                return Ok(Bytes::from_string(text.to_string()));
             }
             return Err(FileError::NotFound(PathBuf::from(vpath)));
         };
-        match read_inside(root, rest) {
-            Err(FileError::NotFound(_)) if vpath == "/templates/brief.typ" => {
-                Ok(Bytes::from_string(DEFAULT_TEMPLATE.to_string()))
-            }
-            other => other,
+        match (read_inside(root, rest), default_template(vpath)) {
+            (Err(FileError::NotFound(_)), Some(text)) => Ok(Bytes::from_string(text.to_string())),
+            (other, _) => other,
         }
     }
 }

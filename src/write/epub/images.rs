@@ -20,7 +20,10 @@ pub enum Image {
     Embedded { href: String },
     /// Not embedded; `link` is where a reader can see it, when we have an
     /// address that is safe to link to. `reason` goes into the warning.
-    Unavailable { link: Option<String>, reason: String },
+    Unavailable {
+        link: Option<String>,
+        reason: String,
+    },
 }
 
 /// A file to add to the package.
@@ -39,6 +42,8 @@ pub struct Images {
     by_src: BTreeMap<String, Image>,
     by_path: BTreeMap<PathBuf, String>,
     pub resources: Vec<Resource>,
+    /// Prefix of embedded file names, unique per brief in a packet.
+    pub prefix: String,
 }
 
 impl Images {
@@ -51,6 +56,7 @@ impl Images {
             by_src: BTreeMap::new(),
             by_path: BTreeMap::new(),
             resources: Vec::new(),
+            prefix: String::new(),
         }
     }
 
@@ -86,7 +92,10 @@ impl Images {
         let rel = percent_decode(path_part);
         let rel_path = Path::new(&rel);
         if rel_path.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') {
-            return unavailable(None, "absolute paths are refused (use a path relative to the post)");
+            return unavailable(
+                None,
+                "absolute paths are refused (use a path relative to the post)",
+            );
         }
         let Some(root) = &self.project_root else {
             return unavailable(None, "the project folder cannot be read");
@@ -118,9 +127,16 @@ impl Images {
             );
         };
         if media_type == "image/svg+xml" && svg_is_active(&bytes) {
-            return unavailable(None, "SVG images with scripts or embedded HTML are not embedded");
+            return unavailable(
+                None,
+                "SVG images with scripts or embedded HTML are not embedded",
+            );
         }
-        let href = format!("images/image-{}.{ext}", self.resources.len() + 1);
+        let href = format!(
+            "images/{}image-{}.{ext}",
+            self.prefix,
+            self.resources.len() + 1
+        );
         self.by_path.insert(canonical, href.clone());
         self.resources.push(Resource {
             href: href.clone(),
@@ -177,7 +193,9 @@ fn svg_is_active(bytes: &[u8]) -> bool {
         || text.contains("<!doctype")
         || text.contains("<!entity")
         || text.contains("javascript:")
-        || text.split(|c: char| c.is_whitespace()).any(|w| w.starts_with("on") && w.contains('='))
+        || text
+            .split(|c: char| c.is_whitespace())
+            .any(|w| w.starts_with("on") && w.contains('='))
 }
 
 #[cfg(test)]
@@ -186,8 +204,14 @@ mod tests {
 
     #[test]
     fn sniffs_by_content() {
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest").map(|s| s.0), Some("image/png"));
-        assert_eq!(sniff(b"<?xml version=\"1.0\"?><svg/>").map(|s| s.0), Some("image/svg+xml"));
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\nrest").map(|s| s.0),
+            Some("image/png")
+        );
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><svg/>").map(|s| s.0),
+            Some("image/svg+xml")
+        );
         assert_eq!(sniff(b"BM...."), None);
     }
 }

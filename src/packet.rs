@@ -1,0 +1,324 @@
+//! Briefing packets, resolved: a `[[packet]]` table of `brief.toml` tied
+//! to the posts this build parsed (no post is read twice) and to its cover
+//! letter. Owns the checks that need the posts or the disk — unknown or
+//! draft slugs, empty tag selections, a cover letter that is missing or
+//! leads outside the project — and where each packet's files go.
+//!
+//! The writers (`write::packet`) get a [`Packet`] and never look at the
+//! configuration again.
+
+use crate::config::packet::{PacketConfig, Selection, recipient_slug};
+use crate::diag::{Diagnostic, quote};
+use crate::ir::{Meta, Post};
+use crate::write::Context;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Cover letters larger than this are refused (they are letters).
+const MAX_LETTER_BYTES: u64 = 1024 * 1024;
+
+/// One packet, ready to render.
+#[derive(Debug)]
+pub struct Packet<'p> {
+    pub name: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub day: NaiveDate,
+    pub marking: Option<String>,
+    /// Addressees, in the order written; each gets its own PDF.
+    pub recipients: Vec<String>,
+    pub briefs: Vec<&'p Post>,
+    /// The cover letter as a post (title "Cover letter", no date).
+    pub letter: Option<Post>,
+    /// The project's language: the packet's own pages speak it.
+    pub lang: String,
+}
+
+/// A copy of a packet's PDF: the general one or a recipient's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copy {
+    General,
+    Recipient(usize),
+}
+
+impl Packet<'_> {
+    pub fn copies(&self) -> Vec<Copy> {
+        let mut copies = vec![Copy::General];
+        copies.extend((0..self.recipients.len()).map(Copy::Recipient));
+        copies
+    }
+
+    pub fn recipient(&self, copy: Copy) -> Option<&str> {
+        match copy {
+            Copy::General => None,
+            Copy::Recipient(i) => self.recipients.get(i).map(String::as_str),
+        }
+    }
+
+    /// `output/packets/<name>.pdf`, or `output/packets/<name>/<recipient>.pdf`.
+    pub fn pdf_path(&self, out: &Path, copy: Copy) -> PathBuf {
+        let folder = out.join("packets");
+        match self.recipient(copy) {
+            None => folder.join(format!("{}.pdf", self.name)),
+            Some(r) => folder
+                .join(&self.name)
+                .join(format!("{}.pdf", recipient_slug(r))),
+        }
+    }
+
+    pub fn epub_path(&self, out: &Path) -> PathBuf {
+        out.join("packets").join(format!("{}.epub", self.name))
+    }
+
+    pub fn digest_path(&self, out: &Path) -> PathBuf {
+        out.join("packets").join(format!("{}.txt", self.name))
+    }
+}
+
+/// What resolving the packets gave: the packets that can be built; errors
+/// that are the configuration's fault (`config_errors`: nothing may be
+/// built) and packets that cannot be built because a post failed to read
+/// (`skipped`: the rest of the build goes on).
+#[derive(Debug, Default)]
+pub struct Resolved<'p> {
+    pub packets: Vec<Packet<'p>>,
+    pub config_errors: Vec<Diagnostic>,
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// Ties every `[[packet]]` to the posts. `drafts` are the posts left out of
+/// this build as drafts (named in errors); `posts_failed` says whether some
+/// post could not be read (then an unknown slug may be that post's, and the
+/// packet is skipped instead of refused).
+pub fn resolve<'p>(
+    posts: &'p [Post],
+    drafts: &[Post],
+    posts_failed: bool,
+    ctx: &Context,
+) -> Resolved<'p> {
+    let mut resolved = Resolved::default();
+    let by_slug: HashMap<&str, &Post> = posts.iter().map(|p| (p.meta.slug.as_str(), p)).collect();
+    for config in &ctx.config.packets {
+        match resolve_one(config, posts, &by_slug, drafts, ctx) {
+            Ok(packet) => resolved.packets.push(packet),
+            Err(Problem::Config(d)) => resolved.config_errors.push(d),
+            Err(Problem::Unknown(d)) if posts_failed => resolved.skipped.push(
+                d.with_hint("a post failed to read above; the packet is built once it reads"),
+            ),
+            Err(Problem::Unknown(d)) => resolved.config_errors.push(d),
+        }
+    }
+    resolved
+}
+
+enum Problem {
+    Config(Diagnostic),
+    /// A slug or tag no parsed post has.
+    Unknown(Diagnostic),
+}
+
+fn resolve_one<'p>(
+    config: &PacketConfig,
+    posts: &'p [Post],
+    by_slug: &HashMap<&str, &'p Post>,
+    drafts: &[Post],
+    ctx: &Context,
+) -> Result<Packet<'p>, Problem> {
+    let name = config.name();
+    let at = |span, message| ctx.config.error_at(span, message);
+    let briefs: Vec<&Post> = match config.selection() {
+        Selection::Briefs(slugs) => {
+            let mut briefs = Vec::new();
+            for slug in slugs {
+                let wanted = slug.get_ref().trim();
+                match by_slug.get(wanted) {
+                    Some(post) => briefs.push(*post),
+                    None if drafts.iter().any(|d| d.meta.slug == wanted) => {
+                        return Err(Problem::Config(
+                            at(
+                                slug.span(),
+                                format!(
+                                    "packet {}: brief {} is a draft",
+                                    quote(name),
+                                    quote(wanted)
+                                ),
+                            )
+                            .with_hint(
+                                "pass --drafts to build drafts, or take it out of the packet",
+                            ),
+                        ));
+                    }
+                    None => {
+                        return Err(Problem::Unknown(
+                            at(
+                                slug.span(),
+                                format!(
+                                    "packet {}: no post has the slug {}",
+                                    quote(name),
+                                    quote(wanted)
+                                ),
+                            )
+                            .with_hint(near_slugs(wanted, posts)),
+                        ));
+                    }
+                }
+            }
+            briefs
+        }
+        Selection::Tags(tags) => {
+            let wanted: Vec<String> = tags.iter().map(|t| t.trim().to_lowercase()).collect();
+            let chosen = in_date_order(posts.iter().filter(|p| {
+                p.meta
+                    .tags
+                    .iter()
+                    .any(|t| wanted.contains(&t.trim().to_lowercase()))
+            }));
+            if chosen.is_empty() {
+                let span = config.tags.as_ref().map(|t| t.span()).unwrap_or_default();
+                return Err(Problem::Unknown(at(
+                    span,
+                    format!(
+                        "packet {}: no post has any of the tags {}",
+                        quote(name),
+                        tags.join(", ")
+                    ),
+                )));
+            }
+            chosen
+        }
+        Selection::All => {
+            if posts.is_empty() {
+                return Err(Problem::Unknown(at(
+                    config.name.span(),
+                    format!("packet {}: there are no posts", quote(name)),
+                )));
+            }
+            in_date_order(posts.iter())
+        }
+    };
+    let letter = match &config.cover_letter {
+        Some(path) => Some(read_letter(path.get_ref(), ctx).map_err(|m| {
+            Problem::Config(at(
+                path.span(),
+                format!(
+                    "packet {}: cover letter {}: {m}",
+                    quote(name),
+                    quote(path.get_ref())
+                ),
+            ))
+        })?),
+        None => None,
+    };
+    Ok(Packet {
+        name: name.to_string(),
+        title: config.title.get_ref().trim().to_string(),
+        subtitle: config
+            .subtitle
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        day: config.day(),
+        marking: config
+            .marking
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        recipients: config
+            .recipients()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        briefs,
+        letter,
+        lang: ctx.config.project.lang.clone(),
+    })
+}
+
+/// Oldest first, then by slug: a stable order for tag and `all` packets.
+fn in_date_order<'p>(posts: impl Iterator<Item = &'p Post>) -> Vec<&'p Post> {
+    let mut list: Vec<&Post> = posts.collect();
+    list.sort_by(|a, b| {
+        let day = |p: &Post| p.meta.date.as_ref().map(|d| d.day);
+        (day(a), &a.meta.slug).cmp(&(day(b), &b.meta.slug))
+    });
+    list
+}
+
+fn near_slugs(wanted: &str, posts: &[Post]) -> String {
+    let stem: String = wanted.chars().take(6).collect();
+    let mut near: Vec<&str> = posts
+        .iter()
+        .map(|p| p.meta.slug.as_str())
+        .filter(|s| !stem.is_empty() && s.starts_with(&stem))
+        .take(3)
+        .collect();
+    near.sort();
+    if near.is_empty() {
+        "a post's slug is its `slug:` front matter, else its file name; `brief check` lists problems".to_string()
+    } else {
+        format!("did you mean {}?", near.join(", "))
+    }
+}
+
+/// Reads and parses the cover letter. It must be a file inside the project
+/// (checked again after resolving symlinks).
+fn read_letter(rel: &str, ctx: &Context) -> Result<Post, String> {
+    let root = ctx
+        .project_root
+        .canonicalize()
+        .map_err(|e| format!("cannot read the project folder: {e}"))?;
+    let path = root.join(rel.trim());
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if !real.starts_with(&root) {
+        return Err("leads outside the project (symlink)".into());
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("is not a file".into());
+    }
+    if meta.len() > MAX_LETTER_BYTES {
+        return Err("is larger than 1 MB".into());
+    }
+    let bytes = std::fs::read(&real).map_err(|e| format!("cannot read: {e}"))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| "is not UTF-8".to_string())?;
+    let text = crate::frontmatter::normalise(&text);
+    let parsed = crate::markdown::parse(&text, 1);
+    let lang = ctx.config.project.lang.clone();
+    Ok(Post {
+        source: PathBuf::from(rel.trim()),
+        source_sha256: crate::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+        meta: Meta {
+            title: letter_title(&lang).to_string(),
+            slug: "cover-letter".to_string(),
+            date: None,
+            lang,
+            authors: Vec::new(),
+            tags: Vec::new(),
+            summary: None,
+            subtitle: None,
+            draft: false,
+            extra: Vec::new(),
+        },
+        body: parsed.body,
+        footnotes: parsed.footnotes,
+    })
+}
+
+/// "Cover letter" in the project's language.
+pub fn letter_title(lang: &str) -> &'static str {
+    match lang.split('-').next().unwrap_or("") {
+        "de" => "Anschreiben",
+        "fr" => "Lettre d’accompagnement",
+        "es" => "Carta de presentación",
+        "pt" => "Carta de apresentação",
+        "ko" => "안내 서한",
+        "ja" => "送付状",
+        "zh" => "附函",
+        _ => "Cover letter",
+    }
+}

@@ -1,0 +1,237 @@
+//! A packet as one EPUB book: a cover page (organisation, title, date,
+//! marking, the list of briefs), the cover letter, then each brief as its
+//! own title page, chapters and notes — written by the single-post EPUB
+//! writer (`epub::render_part`) with a per-brief file prefix (`b3-`), so
+//! ids, notes and images of different briefs never collide. Navigation is
+//! nested: one entry per brief, its headings beneath.
+//!
+//! Reproducible like the single-post books: v5 UUID of the packet name,
+//! dates from the packet, fixed zip timestamps (`epub::finish_package`).
+
+use super::Packet;
+use crate::diag::Diagnostic;
+use crate::write::epub::{
+    self, Part, contents_title, document, finish_package, meta, notes_title, stylesheet,
+};
+use crate::write::xhtml::{Out, xml_clean};
+use crate::write::{Context, Rendered};
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+
+const COVER_FILE: &str = "cover.xhtml";
+
+pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    let letter = packet
+        .letter
+        .as_ref()
+        .map(|post| epub::render_part(post, ctx, "letter-", false));
+    let parts: Vec<Part> = packet
+        .briefs
+        .iter()
+        .enumerate()
+        .map(|(i, post)| epub::render_part(post, ctx, &format!("b{}-", i + 1), true))
+        .collect();
+    let mut warnings = Vec::new();
+    let css = stylesheet(ctx, &mut warnings);
+    let cover = cover_page(packet, ctx, &parts);
+    let bytes = assemble(packet, ctx, cover, letter.as_ref(), &parts, &css).map_err(|e| {
+        Diagnostic::error(format!(
+            "packet {}: could not assemble the EPUB: {e}",
+            packet.name
+        ))
+    })?;
+    for part in letter.into_iter().chain(parts) {
+        warnings.extend(part.w.warnings);
+    }
+    Ok(Rendered { bytes, warnings })
+}
+
+fn cover_page(packet: &Packet, ctx: &Context, parts: &[Part]) -> String {
+    let lang = &packet.lang;
+    let mut out = Out::default();
+    out.raw("<section epub:type=\"titlepage\" class=\"titlepage\">\n");
+    if let Some(marking) = &packet.marking {
+        out.raw("<p class=\"marking\"><strong>");
+        out.text(marking);
+        out.raw("</strong></p>\n");
+    }
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        out.raw("<p class=\"organisation\">");
+        out.text(org);
+        out.raw("</p>\n");
+    }
+    out.raw("<h1 class=\"title\">");
+    out.text(&packet.title);
+    out.raw("</h1>\n");
+    if let Some(sub) = &packet.subtitle {
+        out.raw("<p class=\"subtitle\">");
+        out.text(sub);
+        out.raw("</p>\n");
+    }
+    out.raw("<p class=\"date\"><time");
+    out.attribute("datetime", &packet.day.format("%Y-%m-%d").to_string());
+    out.raw(">");
+    out.text(&crate::dates::written(packet.day, lang));
+    out.raw("</time></p>\n");
+    out.raw("<ol class=\"packet-briefs\">\n");
+    for part in parts {
+        out.raw("<li><a");
+        out.attribute("href", &part.title_file);
+        out.raw(">");
+        out.text(&part.title);
+        out.raw("</a></li>\n");
+    }
+    out.raw("</ol>\n</section>\n");
+    document(lang, &xml_clean(&packet.title).0, &out.buf)
+}
+
+fn assemble(
+    packet: &Packet,
+    ctx: &Context,
+    cover: String,
+    letter: Option<&Part>,
+    parts: &[Part],
+    css: &str,
+) -> Result<Vec<u8>, String> {
+    let err = |e: epub_builder::Error| e.to_string();
+    let lang = packet.lang.as_str();
+    let (title, _) = xml_clean(&packet.title);
+    let mut b = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
+    b.epub_version(EpubVersion::V33);
+    b.set_title(title.as_str());
+    b.metadata("lang", lang).map_err(err)?;
+    b.metadata("generator", "brief").map_err(err)?;
+    b.metadata("toc_name", contents_title(lang)).map_err(err)?;
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .map(|o| xml_clean(o.trim()).0)
+        .filter(|o| !o.is_empty())
+    {
+        b.add_author(org);
+    }
+    if let Some(sub) = &packet.subtitle {
+        b.add_description(xml_clean(sub).0);
+    }
+    b.set_uuid(uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("brief:packet:{}", packet.name).as_bytes(),
+    ));
+    let day = packet
+        .day
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    b.set_publication_date(day);
+    b.set_modified_date(day);
+    accessibility_metadata(&mut b, letter.into_iter().chain(parts));
+
+    b.stylesheet(css.as_bytes()).map_err(err)?;
+    for part in letter.into_iter().chain(parts) {
+        for r in &part.w.images.resources {
+            b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
+                .map_err(err)?;
+        }
+    }
+    b.add_content(
+        EpubContent::new(COVER_FILE, cover.as_bytes())
+            .title(title.as_str())
+            .reftype(ReferenceType::TitlePage),
+    )
+    .map_err(err)?;
+    if let Some(letter) = letter {
+        add_part(&mut b, letter, false).map_err(err)?;
+    }
+    for part in parts {
+        add_part(&mut b, part, true).map_err(err)?;
+    }
+    let mut zipped = Vec::new();
+    b.generate(&mut zipped).map_err(err)?;
+    finish_package(zipped, lang)
+}
+
+/// Adds one brief's documents: its title page carries its navigation
+/// (headings nested beneath); later chapters and the notes nest under it.
+fn add_part(
+    b: &mut EpubBuilder<ZipLibrary>,
+    part: &Part,
+    has_title_page: bool,
+) -> epub_builder::Result<()> {
+    let mut nav_title = part.nav.title.clone();
+    nav_title.level = 1;
+    let mut docs = part.docs.iter().zip(part.nav.chapters.iter());
+    if has_title_page {
+        let mut content = EpubContent::new(part.title_file.as_str(), part.title_page.as_bytes());
+        content.toc = nav_title;
+        b.add_content(content)?;
+    } else if let Some(((file, xhtml), _)) = docs.next() {
+        let mut content = EpubContent::new(file.as_str(), xhtml.as_bytes());
+        content.toc = nav_title;
+        b.add_content(content)?;
+    }
+    for ((file, xhtml), toc) in docs {
+        let mut content = EpubContent::new(file.as_str(), xhtml.as_bytes());
+        if let Some(toc) = toc {
+            content.toc = toc.clone();
+        }
+        b.add_content(content)?;
+    }
+    if let Some(notes) = &part.notes {
+        let toc = TocElement::new(part.w.notes_file.as_str(), notes_title(&part.lang)).level(2);
+        let mut content = EpubContent::new(part.w.notes_file.as_str(), notes.as_bytes())
+            .reftype(ReferenceType::Notes);
+        content.toc = toc;
+        b.add_content(content)?;
+    }
+    Ok(())
+}
+
+fn accessibility_metadata<'a>(
+    b: &mut EpubBuilder<ZipLibrary>,
+    parts: impl Iterator<Item = &'a Part<'a>>,
+) {
+    let (mut images, mut without_alt) = (0, 0);
+    for p in parts {
+        images += p.w.images.resources.len();
+        without_alt += p.w.images_without_alt;
+    }
+    b.add_metadata_opf(meta("schema:accessMode", "textual"));
+    if images > 0 {
+        b.add_metadata_opf(meta("schema:accessMode", "visual"));
+    }
+    let sufficient = if images > 0 && without_alt > 0 {
+        "textual,visual"
+    } else {
+        "textual"
+    };
+    b.add_metadata_opf(meta("schema:accessModeSufficient", sufficient));
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
+    if images > 0 && without_alt == 0 {
+        features.push("alternativeText");
+    }
+    for f in features {
+        b.add_metadata_opf(meta("schema:accessibilityFeature", f));
+    }
+    b.add_metadata_opf(meta("schema:accessibilityHazard", "none"));
+    b.add_metadata_opf(meta(
+        "schema:accessibilitySummary",
+        "Reflowable text with a nested table of contents (one entry per brief, its headings beneath), \
+         a logical reading order, footnotes as linked notes, and text alternatives for images.",
+    ));
+    b.add_metadata_opf(meta(
+        "dcterms:conformsTo",
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    ));
+}

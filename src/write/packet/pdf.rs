@@ -1,0 +1,314 @@
+//! A packet's PDF: every brief under one cover, typeset by Typst in one
+//! document from `templates/packet.typ`.
+//!
+//! As for single briefs, no text becomes Typst code: each brief's data is
+//! the JSON of [`pdf_model`](crate::write::pdf_model) (the same model
+//! brief.typ reads), wrapped in a packet record (cover, letter, sources,
+//! integrity) and served as `/packet.json`. Each brief's folder is its own
+//! sandboxed root (`/brief-N/`), so its images resolve beside it. Each
+//! copy (general or addressed to one recipient) is a separate compile;
+//! run them on plain threads (`pdf::on_plain_threads`), never in rayon.
+
+use super::{Copy, Packet, external_links, integrity, project_relative, tool_version};
+use crate::diag::Diagnostic;
+use crate::ir::Post;
+use crate::write::pdf::{
+    first_error_in, font_lists, missing_glyphs, post_dir, standard_name, standards,
+    to_diagnostic_in,
+};
+use crate::write::pdf_model::{self, ModelOptions, split_lang};
+use crate::write::world::{self, BriefWorld};
+use crate::write::{Context, Rendered};
+use chrono::Datelike;
+use serde_json::{Value, json};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use typst::foundations::{Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+
+const MAIN: &str = "#import \"/templates/packet.typ\": packet\n#packet(json(\"/packet.json\"))\n";
+
+/// Renders one copy of a packet. A crash of the typesetter becomes an error.
+pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    match catch_unwind(AssertUnwindSafe(|| render_inner(packet, copy, ctx))) {
+        Ok(result) => result,
+        Err(_) => Err(Diagnostic::error(format!(
+            "the PDF typesetter crashed on packet {}",
+            packet.name
+        ))
+        .in_file(subject(ctx))),
+    }
+}
+
+/// What errors about a packet name: `brief.toml`.
+fn subject(ctx: &Context) -> PathBuf {
+    ctx.config
+        .origin
+        .as_ref()
+        .map(|o| o.file.clone())
+        .unwrap_or_else(|| PathBuf::from("brief.toml"))
+}
+
+fn render_inner(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    let mut warnings = Vec::new();
+    let (data, roots) = model(packet, copy, ctx, &mut warnings);
+    let json = serde_json::to_vec(&data).map_err(|e| {
+        Diagnostic::error(format!("cannot serialize the packet data: {e}")).in_file(subject(ctx))
+    })?;
+    let fonts = world::fonts(&ctx.project_root);
+    let mut world = BriefWorld::new(
+        fonts,
+        MAIN.to_string(),
+        &ctx.templates_dir(),
+        None,
+        typst_day(packet),
+    );
+    for (prefix, dir) in &roots {
+        world.add_root(prefix, dir);
+    }
+    world.add_virtual("/packet.json", json);
+    let file = subject(ctx);
+    let compiled = typst::compile::<PagedDocument>(&world);
+    warnings.extend(
+        compiled
+            .warnings
+            .iter()
+            .map(|d| to_diagnostic_in(d, &world, &file)),
+    );
+    let document = compiled.output.map_err(|errors| {
+        let mut d = first_error_in(&errors, &world, &file);
+        d.message = format!("packet {}: {}", packet.name, d.message);
+        d
+    })?;
+    let missing = missing_glyphs(&document);
+    if !missing.is_empty() {
+        let chars: String = missing.iter().take(20).collect();
+        warnings.push(
+            Diagnostic::warning(format!(
+                "packet {}: no available font has glyphs for {} character(s) ({chars}); they print as empty boxes",
+                packet.name,
+                missing.len()
+            ))
+            .in_file(&file),
+        );
+    }
+    let ident = match packet.recipient(copy) {
+        None => format!("brief:packet:{}", packet.name),
+        Some(r) => format!(
+            "brief:packet:{}:{}",
+            packet.name,
+            crate::config::packet::recipient_slug(r)
+        ),
+    };
+    let setting = ctx.config.pdf.standard;
+    let mut options = PdfOptions {
+        ident: Smart::Custom(ident),
+        creator: Smart::Custom(Some(tool_version())),
+        timestamp: Datetime::from_ymd_hms(
+            packet.day.year(),
+            packet.day.month() as u8,
+            packet.day.day() as u8,
+            0,
+            0,
+            0,
+        )
+        .map(Timestamp::new_utc),
+        standards: standards(setting),
+        ..PdfOptions::default()
+    };
+    let bytes = match typst_pdf::pdf(&document, &options) {
+        Ok(bytes) => bytes,
+        Err(errors) => {
+            let reasons: Vec<String> = errors
+                .iter()
+                .take(3)
+                .map(|e| e.message.to_string())
+                .collect();
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "packet {}: the PDF does not conform to {}; written without it: {}",
+                    packet.name,
+                    standard_name(setting),
+                    reasons.join("; ")
+                ))
+                .in_file(&file),
+            );
+            options.standards = PdfStandards::default();
+            typst_pdf::pdf(&document, &options)
+                .map_err(|errors| first_error_in(&errors, &world, &file))?
+        }
+    };
+    Ok(Rendered { bytes, warnings })
+}
+
+/// `today()` for the template: the packet's day (never the clock).
+fn typst_day(packet: &Packet) -> Datetime {
+    let d = packet.day;
+    Datetime::from_ymd(d.year(), d.month() as u8, d.day() as u8)
+        .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("valid date"))
+}
+
+/// The data `packet.typ` reads, and the folders to serve (one per brief).
+pub fn model(
+    packet: &Packet,
+    copy: Copy,
+    ctx: &Context,
+    warnings: &mut Vec<Diagnostic>,
+) -> (Value, Vec<(String, PathBuf)>) {
+    let fonts = world::fonts(&ctx.project_root);
+    let organisation = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
+    let paper = ctx.config.packet_paper();
+    let mut roots = Vec::new();
+    let mut brief_model =
+        |post: &Post, root: String, note_prefix: &str, warnings: &mut Vec<Diagnostic>| -> Value {
+            let dir = post_dir(post, ctx);
+            let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
+            let model = pdf_model::build(
+                post,
+                &ModelOptions {
+                    links: ctx.config.pdf.links,
+                    paper,
+                    post_dir: dir.as_deref(),
+                    body_fonts,
+                    mono_fonts,
+                    organisation,
+                    no_images: false,
+                    image_root: &root,
+                    note_prefix,
+                },
+            );
+            warnings.extend(model.warnings);
+            if let Some(dir) = dir {
+                roots.push((root, dir));
+            }
+            model.json
+        };
+    let letter = packet
+        .letter
+        .as_ref()
+        .map(|post| brief_model(post, "/letter".to_string(), "letter-", warnings));
+    let briefs: Vec<Value> = packet
+        .briefs
+        .iter()
+        .enumerate()
+        .map(|(i, post)| {
+            let mut b = brief_model(
+                post,
+                format!("/brief-{}", i + 1),
+                &format!("b{}-", i + 1),
+                warnings,
+            );
+            b["n"] = json!(i + 1);
+            b
+        })
+        .collect();
+    let mut number = 0;
+    let sources: Vec<Value> = packet
+        .briefs
+        .iter()
+        .enumerate()
+        .map(|(i, post)| {
+            let links: Vec<Value> = external_links(post)
+                .into_iter()
+                .map(|s| {
+                    number += 1;
+                    json!({"n": number, "text": s.text, "url": url_parts(&s.url)})
+                })
+                .collect();
+            json!({"n": i + 1, "title": clean(&post.meta.title), "links": links})
+        })
+        .collect();
+    let integrity_rows: Vec<Value> = packet
+        .briefs
+        .iter()
+        .enumerate()
+        .map(|(i, post)| {
+            let rec = integrity(post, ctx);
+            json!({"n": i + 1, "title": clean(&rec.title), "source": url_parts(&rec.source), "date": rec.date, "sha256": rec.sha256})
+        })
+        .collect();
+    let (body_fonts, mono_fonts) = font_lists(fonts, &packet.lang);
+    let (lang, region) = split_lang(&packet.lang);
+    let recipient = packet.recipient(copy).map(clean);
+    let mut keywords: Vec<String> = vec![clean(&packet.name)];
+    if let Some(r) = &recipient {
+        keywords.push(r.clone());
+    }
+    let letter_source = packet
+        .letter
+        .as_ref()
+        .map(|l| project_relative(&l.source, &ctx.project_root));
+    let data = json!({
+        "name": packet.name,
+        "title": clean(&packet.title),
+        "short_title": shorten(&clean(&packet.title), 60),
+        "subtitle": packet.subtitle.as_deref().map(clean),
+        "date": {
+            "iso": packet.day.format("%Y-%m-%d").to_string(),
+            "written": crate::dates::written(packet.day, &packet.lang),
+        },
+        "organisation": organisation.map(clean),
+        "recipient": recipient,
+        "marking": packet.marking.as_deref().map(clean),
+        "keywords": keywords,
+        "lang": lang,
+        "region": region,
+        "paper": match paper { crate::config::Paper::A4 => "a4", crate::config::Paper::UsLetter => "us-letter" },
+        "fonts": {"body": body_fonts, "mono": mono_fonts},
+        "tool": tool_version(),
+        "letter": letter,
+        "letter_source": letter_source,
+        "briefs": briefs,
+        "sources": sources,
+        "integrity": {"briefs": integrity_rows},
+    });
+    (data, roots)
+}
+
+/// An address cut into parts Typst may break between (after `/`, `?`,
+/// `&`, `=`, `-`, `.`), so long URLs wrap without losing a character.
+fn url_parts(url: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for c in clean(url).chars() {
+        current.push(c);
+        if matches!(c, '/' | '?' | '&' | '=' | '-' | '.' | '_' | '#')
+            || current.chars().count() >= 24
+        {
+            parts.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max).collect();
+    let cut = head
+        .rfind(' ')
+        .filter(|&i| i > max / 2)
+        .unwrap_or(head.len());
+    format!("{}…", head[..cut].trim_end())
+}
