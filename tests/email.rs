@@ -602,3 +602,69 @@ fn decode_qp(body: &str) -> String {
     }
     String::from_utf8(out).unwrap().replace("\r\n", "\n")
 }
+
+#[test]
+fn a_packet_goes_to_three_recipients_each_with_their_own_copy() {
+    if !needs_aiosmtpd() {
+        return;
+    }
+    let dir = project("attach = [\"pdf\"]\n");
+    let root = dir.path();
+    let smtp = Smtp::start(root);
+    let config = std::fs::read_to_string(root.join("brief.toml")).unwrap()
+        + &smtp_settings(smtp.port)
+        + "\n[email.contacts]\n\"Embassy of Example\" = \"consular@embassy.example\"\n\
+           \"Delegation to the Council\" = \"Council Desk <desk@council.example>\"\n\
+           \"Mission Office\" = \"mission@office.example\"\n\n\
+           [[packet]]\nname = \"march\"\ntitle = \"3월 브리핑 묶음\"\ndate = \"2025-03-06\"\n\
+           briefs = [\"water-points\", \"korea-brief\"]\n\
+           recipients = [\"Embassy of Example\", \"Delegation to the Council\", \"Mission Office\"]\n";
+    std::fs::write(root.join("brief.toml"), config).unwrap();
+    ok(&run(root, &["build"]));
+    let files = files_under(&root.join("output/packets"));
+    for f in ["march.eml", "march/embassy-of-example.eml", "march/delegation-to-the-council.eml", "march/mission-office.eml"] {
+        assert!(files.contains(&f.to_string()), "{f} missing: {files:?}");
+    }
+
+    let dry = ok(&run(root, &["send", "--packet", "march"]));
+    assert_eq!(dry.lines().filter(|l| l.starts_with("would send: ")).count(), 3, "{dry}");
+    assert!(smtp.received().is_empty());
+    ok(&run(root, &["send", "--packet", "march", "--yes"]));
+    let received = smtp.received();
+    assert_eq!(received.len(), 3);
+    let rcpts: Vec<&str> = received.iter().map(|(e, _)| e["rcpt_tos"][0].as_str().unwrap()).collect();
+    assert_eq!(rcpts, ["consular@embassy.example", "desk@council.example", "mission@office.example"]);
+
+    let digest = std::fs::read_to_string(root.join("output/packets/march.txt")).unwrap();
+    let paths: Vec<PathBuf> = received.iter().map(|(_, p)| p.clone()).collect();
+    let reports = inspect(root, &paths);
+    let to = [
+        "Embassy of Example <consular@embassy.example>",
+        "Council Desk <desk@council.example>",
+        "Mission Office <mission@office.example>",
+    ];
+    for (i, report) in reports.iter().enumerate() {
+        assert_eq!(report["defects"], Value::Array(vec![]), "{report:#}");
+        assert_eq!(report["headers"]["subject"], "3월 브리핑 묶음");
+        assert_eq!(unflow_lines(report["text"].as_str().unwrap()), digest);
+        let slug = ["embassy-of-example", "delegation-to-the-council", "mission-office"][i];
+        let pdf = std::fs::read(root.join(format!("output/packets/march/{slug}.pdf"))).unwrap();
+        assert_eq!(report["attachments"][0]["sha256"], sha256(&pdf), "{slug} got another copy");
+        assert_eq!(report["headers"]["message-id"], format!("<packet.march.{slug}@briefs.example.org>"));
+        assert_eq!(report["headers"]["to"], to[i]);
+        let built = std::fs::read(root.join(format!("output/packets/march/{slug}.eml"))).unwrap();
+        assert_eq!(std::fs::read(&paths[i]).unwrap(), built);
+    }
+    ok(&run(root, &["send", "--packet", "march", "--yes"]));
+    assert_eq!(smtp.received().len(), 3, "a rerun sent again");
+    // Every built message parses cleanly, the general one included.
+    let all: Vec<PathBuf> = files_under(&root.join("output"))
+        .into_iter()
+        .filter(|f| f.ends_with(".eml"))
+        .map(|f| root.join("output").join(f))
+        .collect();
+    assert_eq!(all.len(), 6, "{all:?}");
+    for report in inspect(root, &all) {
+        assert_eq!(report["defects"], Value::Array(vec![]), "{report:#}");
+    }
+}
