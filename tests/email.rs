@@ -460,6 +460,19 @@ fn a_rejected_recipient_fails_alone_and_is_resent_exactly_once() {
     assert_eq!(smtp.received().len(), 4);
     assert_eq!(sent_log(root).len(), 4);
 
+    // Single-part messages arrive exactly as built, their text intact.
+    let (_, first) = &smtp.received()[0];
+    let slug = if std::fs::read(first).unwrap() == std::fs::read(root.join("output/email/korea-brief.eml")).unwrap() {
+        "korea-brief"
+    } else {
+        "water-points"
+    };
+    assert_eq!(std::fs::read(first).unwrap(), std::fs::read(root.join(format!("output/email/{slug}.eml"))).unwrap());
+    let report = &inspect(root, &[first.clone()])[0];
+    assert_eq!(report["defects"], Value::Array(vec![]), "{report:#}");
+    let txt = std::fs::read_to_string(root.join(format!("output/email/{slug}.txt"))).unwrap();
+    assert_eq!(unflow_lines(report["text"].as_str().unwrap()), txt);
+
     smtp.accept_all();
     let out = ok(&run(root, &["send", "--yes"]));
     assert_eq!(out.lines().filter(|l| l.starts_with("sent: ")).count(), 2, "{out}");

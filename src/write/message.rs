@@ -156,7 +156,14 @@ pub fn build(spec: &MessageSpec, settings: &EmailSettings) -> Result<Vec<u8>, Di
         }
         builder.multipart(mixed)
     };
-    Ok(message.map_err(|e| fail("headers", &e))?.formatted())
+    let mut bytes = message.map_err(|e| fail("headers", &e))?.formatted();
+    // lettre ends every part with CRLF; in a multipart message that CRLF
+    // belongs to the next boundary, but a single-part message would end in
+    // one empty line more than the text has.
+    if spec.attachments.is_empty() && bytes.ends_with(b"\r\n\r\n") {
+        bytes.truncate(bytes.len() - 2);
+    }
+    Ok(bytes)
 }
 
 fn text_part(body: &str) -> Result<SinglePart, Diagnostic> {
