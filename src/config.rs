@@ -216,7 +216,9 @@ impl EmailSettings {
             return Some(d.clone());
         }
         let from = self.from.as_deref()?;
-        let address = from.rsplit_once('<').map_or(from, |(_, a)| a.trim_end_matches('>'));
+        let address = from
+            .rsplit_once('<')
+            .map_or(from, |(_, a)| a.trim_end_matches('>'));
         address.rsplit_once('@').map(|(_, d)| d.trim().to_string())
     }
 
@@ -225,22 +227,36 @@ impl EmailSettings {
     /// is written as an address. `None` when there is no address.
     pub fn contact_mailbox(&self, recipient: &str) -> Option<String> {
         use lettre::message::Mailbox;
-        let written = self.contacts.get(recipient).map(String::as_str).unwrap_or(recipient);
+        let written = self
+            .contacts
+            .get(recipient)
+            .map(String::as_str)
+            .unwrap_or(recipient);
         let mailbox: Mailbox = written.parse().ok()?;
         if mailbox.name.is_some() {
             return Some(mailbox.to_string());
         }
-        let name = if self.contacts.contains_key(recipient) { Some(recipient.trim().to_string()) } else { None };
+        let name = if self.contacts.contains_key(recipient) {
+            Some(recipient.trim().to_string())
+        } else {
+            None
+        };
         Some(Mailbox::new(name, mailbox.email).to_string())
     }
 
     fn validate(&self, file: &Path) -> Result<(), Diagnostic> {
         let fail = |m: String| Diagnostic::error(m).in_file(file);
         let mailbox = |key: &str, value: &str| -> Result<(), Diagnostic> {
-            value.parse::<lettre::message::Mailbox>().map(|_| ()).map_err(|e| {
-                fail(format!("email.{key} {} is not an address: {e}", crate::diag::quote(value)))
+            value
+                .parse::<lettre::message::Mailbox>()
+                .map(|_| ())
+                .map_err(|e| {
+                    fail(format!(
+                        "email.{key} {} is not an address: {e}",
+                        crate::diag::quote(value)
+                    ))
                     .with_hint("write \"name@example.org\" or \"Name <name@example.org>\"")
-            })
+                })
         };
         if let Some(from) = &self.from {
             mailbox("from", from)?;
@@ -260,14 +276,25 @@ impl EmailSettings {
         if self.from.is_some() {
             match self.message_domain() {
                 Some(d) if is_domain(&d) => {}
-                Some(d) => return Err(fail(format!("email.domain {} is not a domain name", crate::diag::quote(&d)))),
-                None => return Err(fail("cannot tell the Message-ID domain".into()).with_hint("set email.domain")),
+                Some(d) => {
+                    return Err(fail(format!(
+                        "email.domain {} is not a domain name",
+                        crate::diag::quote(&d)
+                    )));
+                }
+                None => {
+                    return Err(fail("cannot tell the Message-ID domain".into())
+                        .with_hint("set email.domain"));
+                }
             }
         }
         for a in &self.attach {
             if a != "pdf" && a != "epub" {
-                return Err(fail(format!("email.attach: unknown edition {}", crate::diag::quote(a)))
-                    .with_hint("attach = [\"pdf\", \"epub\"], or either one"));
+                return Err(fail(format!(
+                    "email.attach: unknown edition {}",
+                    crate::diag::quote(a)
+                ))
+                .with_hint("attach = [\"pdf\", \"epub\"], or either one"));
             }
         }
         if self.tls == TlsMode::None {
@@ -278,17 +305,29 @@ impl EmailSettings {
                 }
             }
         }
-        if self.password_env.is_empty() || !self.password_env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(fail(format!("email.password_env {} is not an environment variable name", crate::diag::quote(&self.password_env))));
+        if self.password_env.is_empty()
+            || !self
+                .password_env
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(fail(format!(
+                "email.password_env {} is not an environment variable name",
+                crate::diag::quote(&self.password_env)
+            )));
         }
         if self.limit == 0 {
             return Err(fail("email.limit must be at least 1".into()));
         }
         if self.pause_ms > 3_600_000 {
-            return Err(fail("email.pause_ms must be at most an hour (3600000)".into()));
+            return Err(fail(
+                "email.pause_ms must be at most an hour (3600000)".into(),
+            ));
         }
         if !(1..=3600).contains(&self.timeout_seconds) {
-            return Err(fail("email.timeout_seconds must be between 1 and 3600".into()));
+            return Err(fail(
+                "email.timeout_seconds must be between 1 and 3600".into(),
+            ));
         }
         Ok(())
     }

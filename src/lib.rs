@@ -405,13 +405,22 @@ fn write_messages<'p>(
     };
     let mut jobs: Vec<(Owner<'p>, MessageJob)> = Vec::new();
     let mut warnings = Vec::new();
-    for o in outcomes.iter().filter(|o| o.edition == Edition::Email && o.result.is_ok()) {
-        let failed_editions: Vec<Edition> =
-            [Edition::Pdf, Edition::Epub].into_iter().filter(|&e| failed(&o.owner, e)).collect();
+    for o in outcomes
+        .iter()
+        .filter(|o| o.edition == Edition::Email && o.result.is_ok())
+    {
+        let failed_editions: Vec<Edition> = [Edition::Pdf, Edition::Epub]
+            .into_iter()
+            .filter(|&e| failed(&o.owner, e))
+            .collect();
         match o.owner {
-            Owner::Post(post) => jobs.push((o.owner, MessageJob::post(post, &request.out_dir, failed_editions, ctx))),
+            Owner::Post(post) => jobs.push((
+                o.owner,
+                MessageJob::post(post, &request.out_dir, failed_editions, ctx),
+            )),
             Owner::Packet(packet) => {
-                let (packet_jobs, w) = MessageJob::packet(packet, &request.out_dir, failed_editions, ctx);
+                let (packet_jobs, w) =
+                    MessageJob::packet(packet, &request.out_dir, failed_editions, ctx);
                 warnings.extend(w);
                 jobs.extend(packet_jobs.into_iter().map(|j| (o.owner, j)));
             }
@@ -424,7 +433,10 @@ fn write_messages<'p>(
             edition: Edition::Email,
             result: mail::render_job(job, ctx).and_then(|rendered| {
                 output::write_atomic(&job.path, &rendered.bytes)?;
-                Ok((WrittenFile::of(&job.path, &rendered.bytes), rendered.warnings))
+                Ok((
+                    WrittenFile::of(&job.path, &rendered.bytes),
+                    rendered.warnings,
+                ))
             }),
         })
         .collect();

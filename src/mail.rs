@@ -27,12 +27,21 @@ pub struct MessageJob<'p> {
 
 enum Kind<'p> {
     Post(&'p Post),
-    Packet { packet: &'p Packet<'p>, to: Vec<String>, id: String },
+    Packet {
+        packet: &'p Packet<'p>,
+        to: Vec<String>,
+        id: String,
+    },
 }
 
 /// The editions `[email] attach` names, in order.
 fn attached(ctx: &Context) -> Vec<Edition> {
-    ctx.config.email.attach.iter().filter_map(|a| Edition::from_name(a)).collect()
+    ctx.config
+        .email
+        .attach
+        .iter()
+        .filter_map(|a| Edition::from_name(a))
+        .collect()
 }
 
 /// `packets/<name>.eml`, or `packets/<name>/<recipient>.eml`.
@@ -40,7 +49,9 @@ pub fn packet_message_path(out: &Path, packet: &str, recipient: Option<&str>) ->
     let folder = out.join("packets");
     match recipient {
         None => folder.join(format!("{packet}.eml")),
-        Some(r) => folder.join(packet).join(format!("{}.eml", recipient_slug(r))),
+        Some(r) => folder
+            .join(packet)
+            .join(format!("{}.eml", recipient_slug(r))),
     }
 }
 
@@ -49,7 +60,10 @@ impl<'p> MessageJob<'p> {
         MessageJob {
             path: Edition::message_path(out, &post.meta.slug),
             kind: Kind::Post(post),
-            attachments: attached(ctx).into_iter().map(|e| (e, e.output_path(out, &post.meta.slug))).collect(),
+            attachments: attached(ctx)
+                .into_iter()
+                .map(|e| (e, e.output_path(out, &post.meta.slug)))
+                .collect(),
             failed,
         }
     }
@@ -74,7 +88,11 @@ impl<'p> MessageJob<'p> {
         };
         let mut jobs = vec![MessageJob {
             path: packet_message_path(out, &packet.name, None),
-            kind: Kind::Packet { packet, to: settings.to.clone(), id: format!("packet.{}", packet.name) },
+            kind: Kind::Packet {
+                packet,
+                to: settings.to.clone(),
+                id: format!("packet.{}", packet.name),
+            },
             attachments: attachments_for(Copy::General),
             failed: failed.clone(),
         }];
@@ -110,42 +128,68 @@ impl<'p> MessageJob<'p> {
 pub fn render_job(job: &MessageJob, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let subject_file = match &job.kind {
         Kind::Post(post) => post.source.clone(),
-        Kind::Packet { .. } => ctx.config.origin.as_ref().map_or(PathBuf::from("brief.toml"), |o| o.file.clone()),
+        Kind::Packet { .. } => ctx
+            .config
+            .origin
+            .as_ref()
+            .map_or(PathBuf::from("brief.toml"), |o| o.file.clone()),
     };
     let not_written = |why: String| {
-        Diagnostic::error(format!("e-mail message {} not written: {why}", job.path.display()))
-            .in_file(&subject_file)
-            .with_hint("a message must carry every edition named in [email] attach")
+        Diagnostic::error(format!(
+            "e-mail message {} not written: {why}",
+            job.path.display()
+        ))
+        .in_file(&subject_file)
+        .with_hint("a message must carry every edition named in [email] attach")
     };
     let mut attachments = Vec::new();
     for (edition, path) in &job.attachments {
         if job.failed.contains(edition) {
-            return Err(not_written(format!("its {} edition failed", edition.name())));
+            return Err(not_written(format!(
+                "its {} edition failed",
+                edition.name()
+            )));
         }
-        let bytes = std::fs::read(path).map_err(|e| not_written(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| not_written(format!("cannot read {}: {e}", path.display())))?;
         let content_type = match edition {
             Edition::Pdf => "application/pdf",
             Edition::Epub => "application/epub+zip",
             Edition::Email => "text/plain; charset=utf-8",
         };
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        attachments.push(AttachmentFile { file_name, content_type, bytes });
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        attachments.push(AttachmentFile {
+            file_name,
+            content_type,
+            bytes,
+        });
     }
     match &job.kind {
         Kind::Post(post) => message::post_message(post, ctx, attachments),
         Kind::Packet { packet, to, id } => {
             let digest = crate::write::packet::digest::digest_text(packet, ctx);
-            let date = packet.day.and_hms_opt(12, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+            let date = packet
+                .day
+                .and_hms_opt(12, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp());
             let spec = MessageSpec {
                 id: id.clone(),
                 subject: &packet.title,
-                date: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(date.max(0) as u64),
+                date: std::time::SystemTime::UNIX_EPOCH
+                    + std::time::Duration::from_secs(date.max(0) as u64),
                 to,
                 lines: flowed::hard_lines(&digest),
                 attachments,
             };
-            let bytes = message::build(&spec, &ctx.config.email).map_err(|d| d.in_file(&subject_file))?;
-            Ok(Rendered { bytes, warnings: Vec::new() })
+            let bytes =
+                message::build(&spec, &ctx.config.email).map_err(|d| d.in_file(&subject_file))?;
+            Ok(Rendered {
+                bytes,
+                warnings: Vec::new(),
+            })
         }
     }
 }

@@ -190,8 +190,10 @@ fn send(args: cli::SendArgs) -> Result<ExitCode, Diagnostic> {
     let config = load_config()?;
     let settings = &config.email;
     if settings.from.is_none() {
-        return Err(Diagnostic::error("nothing to send: e-mail messages are not configured")
-            .with_hint("set [email] from and to in brief.toml, then run brief build"));
+        return Err(
+            Diagnostic::error("nothing to send: e-mail messages are not configured")
+                .with_hint("set [email] from and to in brief.toml, then run brief build"),
+        );
     }
     let items = match &args.packet {
         Some(name) => packet_messages(&args.out, name, &config)?,
@@ -203,14 +205,23 @@ fn send(args: cli::SendArgs) -> Result<ExitCode, Diagnostic> {
         eprintln!("{w}");
     }
     let deliveries = brief::send::plan(&items, &sent)?;
-    let pending: Vec<&brief::send::Delivery> = deliveries.iter().filter(|d| !d.already_sent).collect();
+    let pending: Vec<&brief::send::Delivery> =
+        deliveries.iter().filter(|d| !d.already_sent).collect();
     let done = deliveries.len() - pending.len();
 
     let mut stdout = std::io::stdout().lock();
     if !args.yes {
         for d in &deliveries {
-            let status = if d.already_sent { "already sent" } else { "would send" };
-            let attachments = if d.attachments.is_empty() { "none".to_string() } else { d.attachments.join(", ") };
+            let status = if d.already_sent {
+                "already sent"
+            } else {
+                "would send"
+            };
+            let attachments = if d.attachments.is_empty() {
+                "none".to_string()
+            } else {
+                d.attachments.join(", ")
+            };
             let _ = writeln!(
                 stdout,
                 "{status}: to {} | {} | {} bytes | attachments: {attachments} | {}",
@@ -236,7 +247,11 @@ fn send(args: cli::SendArgs) -> Result<ExitCode, Diagnostic> {
     let result = sender.deliver(&pending, &log, &mut |d, outcome| match outcome {
         Outcome::Sent(record) => {
             sent_now += 1;
-            let _ = writeln!(stdout, "sent: to {} | {} | {} | {}", d.recipient, d.subject, record.message_id, record.reply);
+            let _ = writeln!(
+                stdout,
+                "sent: to {} | {} | {} | {}",
+                d.recipient, d.subject, record.message_id, record.reply
+            );
         }
         Outcome::Failed(e) => {
             failed += 1;
@@ -251,27 +266,44 @@ fn send(args: cli::SendArgs) -> Result<ExitCode, Diagnostic> {
     let left = pending.len().saturating_sub(sent_now + failed);
     let mut summary = format!("{sent_now} sent, {failed} failed, {done} already sent before");
     if left > 0 {
-        summary.push_str(&format!(", {left} left for the next run (limit {} per run)", sender.limit()));
+        summary.push_str(&format!(
+            ", {left} left for the next run (limit {} per run)",
+            sender.limit()
+        ));
     }
     if failed > 0 {
         summary.push_str("; run brief send --yes again to retry the failed ones");
     }
     eprintln!("{summary}");
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// A packet's messages: one per recipient when the packet has recipients
 /// (each to that recipient's address), else the general message to
 /// `[email] to`.
-fn packet_messages(out: &Path, name: &str, config: &Config) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
-    let packet = config.packets.iter().find(|p| p.name() == name).ok_or_else(|| {
-        let names: Vec<&str> = config.packets.iter().map(|p| p.name()).collect();
-        Diagnostic::error(format!("no packet named {}", brief::diag::quote(name))).with_hint(if names.is_empty() {
-            "brief.toml has no [[packet]]".to_string()
-        } else {
-            format!("packets: {}", names.join(", "))
-        })
-    })?;
+fn packet_messages(
+    out: &Path,
+    name: &str,
+    config: &Config,
+) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
+    let packet = config
+        .packets
+        .iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = config.packets.iter().map(|p| p.name()).collect();
+            Diagnostic::error(format!("no packet named {}", brief::diag::quote(name))).with_hint(
+                if names.is_empty() {
+                    "brief.toml has no [[packet]]".to_string()
+                } else {
+                    format!("packets: {}", names.join(", "))
+                },
+            )
+        })?;
     let subject = brief::write::message::header_text(packet.title.get_ref());
     let recipients = packet.recipients();
     if recipients.is_empty() {
@@ -286,8 +318,14 @@ fn packet_messages(out: &Path, name: &str, config: &Config) -> Result<Vec<brief:
         .into_iter()
         .map(|r| {
             let mailbox = config.email.contact_mailbox(r).ok_or_else(|| {
-                Diagnostic::error(format!("packet {}: recipient {} has no e-mail address", brief::diag::quote(name), brief::diag::quote(r)))
-                    .with_hint(format!("add it under [email.contacts]: {r:?} = \"name@example.org\", then rebuild"))
+                Diagnostic::error(format!(
+                    "packet {}: recipient {} has no e-mail address",
+                    brief::diag::quote(name),
+                    brief::diag::quote(r)
+                ))
+                .with_hint(format!(
+                    "add it under [email.contacts]: {r:?} = \"name@example.org\", then rebuild"
+                ))
             })?;
             Ok(brief::send::Outgoing {
                 file: brief::mail::packet_message_path(out, name, Some(r)),
@@ -300,15 +338,21 @@ fn packet_messages(out: &Path, name: &str, config: &Config) -> Result<Vec<brief:
 }
 
 /// Each post's built message (by slug, or every post that is not a draft).
-fn post_messages(args: &cli::SendArgs, config: &Config) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
+fn post_messages(
+    args: &cli::SendArgs,
+    config: &Config,
+) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
     let paths = brief::source::discover(&args.content)?;
     let (posts, diagnostics, failed) = brief::read_posts(&paths, &config.project.lang);
     if failed > 0 {
         for d in diagnostics.iter().filter(|d| d.is_error()) {
             eprintln!("{d}");
         }
-        return Err(Diagnostic::error(format!("{failed} post{} cannot be read; nothing is sent", plural(failed)))
-            .with_hint("fix them (see brief check), rebuild, then send"));
+        return Err(Diagnostic::error(format!(
+            "{failed} post{} cannot be read; nothing is sent",
+            plural(failed)
+        ))
+        .with_hint("fix them (see brief check), rebuild, then send"));
     }
     let wanted: Vec<&brief::ir::Post> = if args.slugs.is_empty() {
         posts.iter().filter(|p| !p.meta.draft).collect()
@@ -316,7 +360,8 @@ fn post_messages(args: &cli::SendArgs, config: &Config) -> Result<Vec<brief::sen
         let mut chosen = Vec::new();
         for slug in &args.slugs {
             let post = posts.iter().find(|p| p.meta.slug == *slug).ok_or_else(|| {
-                Diagnostic::error(format!("no post with slug {}", brief::diag::quote(slug))).in_file(&args.content)
+                Diagnostic::error(format!("no post with slug {}", brief::diag::quote(slug)))
+                    .in_file(&args.content)
             })?;
             chosen.push(post);
         }

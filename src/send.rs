@@ -74,7 +74,12 @@ pub fn read_log(path: &Path) -> Result<(BTreeSet<(String, String)>, Vec<Diagnost
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
-        Err(e) => return Err(Diagnostic::error(format!("cannot read the log of sent messages: {e}")).in_file(path)),
+        Err(e) => {
+            return Err(
+                Diagnostic::error(format!("cannot read the log of sent messages: {e}"))
+                    .in_file(path),
+            );
+        }
     };
     let mut done = BTreeSet::new();
     let mut warnings = Vec::new();
@@ -87,7 +92,9 @@ pub fn read_log(path: &Path) -> Result<(BTreeSet<(String, String)>, Vec<Diagnost
                 done.insert((r.message_id, address_key(&r.recipient)));
             }
             Err(e) => warnings.push(
-                Diagnostic::warning(format!("unreadable record ignored: {e}")).in_file(path).at(i + 1, None),
+                Diagnostic::warning(format!("unreadable record ignored: {e}"))
+                    .in_file(path)
+                    .at(i + 1, None),
             ),
         }
     }
@@ -106,7 +113,10 @@ pub fn address_key(recipient: &str) -> String {
 /// Reads every message and pairs it with each recipient, marking what the
 /// log says was accepted already. Errors (a message not built, without a
 /// Message-ID) stop everything before anything is sent.
-pub fn plan(items: &[Outgoing], sent: &BTreeSet<(String, String)>) -> Result<Vec<Delivery>, Diagnostic> {
+pub fn plan(
+    items: &[Outgoing],
+    sent: &BTreeSet<(String, String)>,
+) -> Result<Vec<Delivery>, Diagnostic> {
     let mut deliveries = Vec::new();
     for item in items {
         let bytes = std::fs::read(&item.file).map_err(|e| {
@@ -114,13 +124,17 @@ pub fn plan(items: &[Outgoing], sent: &BTreeSet<(String, String)>) -> Result<Vec
                 .in_file(&item.file)
                 .with_hint("run `brief build` first (with [email] from set in brief.toml)")
         })?;
-        let message_id = read_headers(&bytes)
-            .message_id
-            .ok_or_else(|| Diagnostic::error("the message has no Message-ID").in_file(&item.file).with_hint("rebuild it with `brief build`"))?;
-        if item.recipients.is_empty() {
-            return Err(Diagnostic::error(format!("no recipients for {}", quote(&item.subject)))
+        let message_id = read_headers(&bytes).message_id.ok_or_else(|| {
+            Diagnostic::error("the message has no Message-ID")
                 .in_file(&item.file)
-                .with_hint("list them in [email] to = [\"name@example.org\"]"));
+                .with_hint("rebuild it with `brief build`")
+        })?;
+        if item.recipients.is_empty() {
+            return Err(
+                Diagnostic::error(format!("no recipients for {}", quote(&item.subject)))
+                    .in_file(&item.file)
+                    .with_hint("list them in [email] to = [\"name@example.org\"]"),
+            );
         }
         for recipient in &item.recipients {
             let already_sent = sent.contains(&(message_id.clone(), address_key(recipient)));
@@ -157,25 +171,40 @@ pub struct Sender {
 impl Sender {
     /// Checks the sending settings and reads the password from the
     /// environment (`env` is `std::env::var` outside tests).
-    pub fn new(settings: &EmailSettings, env: impl Fn(&str) -> Option<String>) -> Result<Sender, Diagnostic> {
-        let host = settings
-            .host
-            .as_deref()
-            .ok_or_else(|| Diagnostic::error("no SMTP server").with_hint("set [email] host (and port, tls, user) in brief.toml"))?;
+    pub fn new(
+        settings: &EmailSettings,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Sender, Diagnostic> {
+        let host = settings.host.as_deref().ok_or_else(|| {
+            Diagnostic::error("no SMTP server")
+                .with_hint("set [email] host (and port, tls, user) in brief.toml")
+        })?;
         let from: Mailbox = settings
             .from
             .as_deref()
-            .ok_or_else(|| Diagnostic::error("no sender").with_hint("set [email] from in brief.toml"))?
+            .ok_or_else(|| {
+                Diagnostic::error("no sender").with_hint("set [email] from in brief.toml")
+            })?
             .parse()
             .map_err(|e| Diagnostic::error(format!("email.from: {e}")))?;
-        let tls_error = |e: lettre::transport::smtp::Error| Diagnostic::error(format!("cannot set up TLS for {}: {e}", quote(host)));
+        let tls_error = |e: lettre::transport::smtp::Error| {
+            Diagnostic::error(format!("cannot set up TLS for {}: {e}", quote(host)))
+        };
         let mut builder = match settings.tls {
             TlsMode::Starttls => SmtpTransport::starttls_relay(host).map_err(tls_error)?,
             TlsMode::Tls => SmtpTransport::relay(host).map_err(tls_error)?,
-            TlsMode::None if crate::config::is_local_host(host) => SmtpTransport::builder_dangerous(host),
-            TlsMode::None => return Err(Diagnostic::error("tls = \"none\" is only allowed for this machine (localhost)")),
+            TlsMode::None if crate::config::is_local_host(host) => {
+                SmtpTransport::builder_dangerous(host)
+            }
+            TlsMode::None => {
+                return Err(Diagnostic::error(
+                    "tls = \"none\" is only allowed for this machine (localhost)",
+                ));
+            }
         };
-        builder = builder.port(settings.port()).timeout(Some(Duration::from_secs(settings.timeout_seconds)));
+        builder = builder
+            .port(settings.port())
+            .timeout(Some(Duration::from_secs(settings.timeout_seconds)));
         if let Some(domain) = settings.message_domain() {
             builder = builder.hello_name(ClientId::Domain(domain));
         }
@@ -202,7 +231,12 @@ impl Sender {
     /// each, appending each acceptance to the log before the next send.
     /// `report` hears about each outcome as it happens. An acceptance that
     /// cannot be logged stops the run: sending more would risk duplicates.
-    pub fn deliver(&self, pending: &[&Delivery], log: &Path, report: &mut dyn FnMut(&Delivery, &Outcome)) -> Result<(), Diagnostic> {
+    pub fn deliver(
+        &self,
+        pending: &[&Delivery],
+        log: &Path,
+        report: &mut dyn FnMut(&Delivery, &Outcome),
+    ) -> Result<(), Diagnostic> {
         for (i, d) in pending.iter().take(self.limit).enumerate() {
             if i > 0 && !self.pause.is_zero() {
                 std::thread::sleep(self.pause);
@@ -212,7 +246,8 @@ impl Sender {
                     let record = SentRecord {
                         message_id: d.message_id.clone(),
                         recipient: d.recipient.clone(),
-                        time: chrono::DateTime::<chrono::Utc>::from(SystemTime::now()).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        time: chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                         reply,
                         file: d.file.display().to_string(),
                         sha256: sha256_hex(&d.bytes),
@@ -228,15 +263,26 @@ impl Sender {
     }
 
     fn send_one(&self, d: &Delivery) -> Result<String, Diagnostic> {
-        let fail = |what: String| Diagnostic::error(format!("not sent to {}: {what}", d.recipient)).in_file(&d.file);
-        let to: Mailbox = d.recipient.parse().map_err(|e| fail(format!("not an address: {e}")))?;
-        let envelope = Envelope::new(Some(self.from.email.clone()), vec![to.email]).map_err(|e| fail(e.to_string()))?;
+        let fail = |what: String| {
+            Diagnostic::error(format!("not sent to {}: {what}", d.recipient)).in_file(&d.file)
+        };
+        let to: Mailbox = d
+            .recipient
+            .parse()
+            .map_err(|e| fail(format!("not an address: {e}")))?;
+        let envelope = Envelope::new(Some(self.from.email.clone()), vec![to.email])
+            .map_err(|e| fail(e.to_string()))?;
         // lettre ends the data with CRLF "." CRLF itself; without this the
         // server would get one more (empty) line than the file holds.
         let bytes = d.bytes.strip_suffix(b"\r\n").unwrap_or(&d.bytes);
-        let response = self.transport.send_raw(&envelope, bytes).map_err(|e| fail(smtp_error(&e)))?;
+        let response = self
+            .transport
+            .send_raw(&envelope, bytes)
+            .map_err(|e| fail(smtp_error(&e)))?;
         let text: Vec<&str> = response.message().collect();
-        Ok(format!("{} {}", response.code(), text.join(" ")).trim_end().to_string())
+        Ok(format!("{} {}", response.code(), text.join(" "))
+            .trim_end()
+            .to_string())
     }
 }
 
@@ -269,14 +315,21 @@ fn append_record(log: &Path, record: &SentRecord) -> Result<(), Diagnostic> {
     if let Some(folder) = log.parent() {
         std::fs::create_dir_all(folder).map_err(fail)?;
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log).map_err(fail)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(fail)?;
     file.write_all(line.as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Held while a run sends, so two runs never send the same messages at
@@ -286,14 +339,20 @@ pub struct SendLock(PathBuf);
 impl SendLock {
     pub fn take(out_dir: &Path) -> Result<SendLock, Diagnostic> {
         let path = out_dir.join(".send.lock");
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(mut f) => {
                 let _ = writeln!(f, "{}", std::process::id());
                 Ok(SendLock(path))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Diagnostic::error("another brief send is running")
-                .in_file(&path)
-                .with_hint("wait for it; if none is running (a crash), delete this file")),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Diagnostic::error("another brief send is running")
+                    .in_file(&path)
+                    .with_hint("wait for it; if none is running (a crash), delete this file"))
+            }
             Err(e) => Err(Diagnostic::error(format!("cannot create the lock: {e}")).in_file(&path)),
         }
     }

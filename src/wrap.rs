@@ -22,7 +22,10 @@ pub fn width(s: &str) -> usize {
 /// indents, quote markers). Returns lines without trailing newlines or
 /// trailing spaces. A word longer than the line stays whole on its own line.
 pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
-    wrap_marked(text, max, first, rest).into_iter().map(|(line, _)| line).collect()
+    wrap_marked(text, max, first, rest)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
 }
 
 /// Like [`wrap`], and says for each line whether it ends at a soft break:
@@ -192,7 +195,11 @@ mod tests {
         let marked = wrap_marked("alpha beta gamma\ndelta", 11, "", "");
         assert_eq!(
             marked,
-            [("alpha beta".to_string(), true), ("gamma".to_string(), false), ("delta".to_string(), false)]
+            [
+                ("alpha beta".to_string(), true),
+                ("gamma".to_string(), false),
+                ("delta".to_string(), false)
+            ]
         );
         let cjk = wrap_marked("この記事では、コンセプトを紹介します。", 10, "", "");
         assert!(cjk.iter().all(|(_, soft)| !soft), "{cjk:?}");

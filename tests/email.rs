@@ -13,7 +13,11 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-const RECIPIENTS: [&str; 3] = ["ana@example.org", "Bo Park <bo@example.net>", "cy@example.com"];
+const RECIPIENTS: [&str; 3] = [
+    "ana@example.org",
+    "Bo Park <bo@example.net>",
+    "cy@example.com",
+];
 
 const ENGLISH: &str = r#"---
 title: "Water points: what changed in March"
@@ -74,7 +78,11 @@ fn needs_aiosmtpd() -> bool {
 /// A free TCP port on 127.0.0.1 (the socket is closed before the server
 /// takes it; a clash is unlikely and would fail loudly).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 const SERVER: &str = r#"
@@ -170,7 +178,9 @@ impl Smtp {
             .spawn()
             .expect("start the SMTP server");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         assert_eq!(line.trim(), "ready", "SMTP server did not start");
         Smtp { child, store, port }
     }
@@ -212,8 +222,16 @@ impl Drop for Smtp {
 fn inspect(dir: &Path, files: &[PathBuf]) -> Vec<Value> {
     let script = dir.join("inspect.py");
     std::fs::write(&script, INSPECT).unwrap();
-    let out = Command::new("python3").arg(&script).args(files).output().unwrap();
-    assert!(out.status.success(), "inspect.py: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg(&script)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "inspect.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
 }
 
@@ -239,7 +257,13 @@ fn smtp_settings(port: u16) -> String {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    brief().args(args).current_dir(dir).env_remove("SOURCE_DATE_EPOCH").env_remove("BRIEF_SMTP_PASSWORD").output().unwrap()
+    brief()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("BRIEF_SMTP_PASSWORD")
+        .output()
+        .unwrap()
 }
 
 fn ok(out: &Output) -> String {
@@ -258,7 +282,13 @@ fn set_port(dir: &Path, port: u16) {
     let text = std::fs::read_to_string(&path).unwrap();
     let text: String = text
         .lines()
-        .map(|l| if l.starts_with("port = ") { format!("port = {port}\n") } else { format!("{l}\n") })
+        .map(|l| {
+            if l.starts_with("port = ") {
+                format!("port = {port}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
         .collect();
     std::fs::write(path, text).unwrap();
 }
@@ -291,7 +321,10 @@ fn unflow_joined(body: &str) -> Vec<String> {
 
 fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn sent_log(dir: &Path) -> Vec<Value> {
@@ -310,57 +343,118 @@ fn messages_are_standard_and_carry_the_text_edition_and_attachments() {
     let dir = project("attach = [\"pdf\", \"epub\"]");
     let root = dir.path();
     ok(&run(root, &["build"]));
-    let emls = [root.join("output/email/water-points.eml"), root.join("output/email/korea-brief.eml")];
+    let emls = [
+        root.join("output/email/water-points.eml"),
+        root.join("output/email/korea-brief.eml"),
+    ];
     let first: Vec<Vec<u8>> = emls.iter().map(|p| std::fs::read(p).unwrap()).collect();
     ok(&run(root, &["build"]));
     for (path, bytes) in emls.iter().zip(&first) {
-        assert_eq!(&std::fs::read(path).unwrap(), bytes, "{} differs between builds", path.display());
+        assert_eq!(
+            &std::fs::read(path).unwrap(),
+            bytes,
+            "{} differs between builds",
+            path.display()
+        );
         let raw = String::from_utf8(bytes.clone()).expect("messages are 7-bit text");
         assert!(raw.is_ascii());
-        assert!(raw.split("\r\n").all(|l| l.len() <= 998), "line too long in {}", path.display());
-        assert!(!raw.replace("\r\n", "").contains('\n'), "bare LF in {}", path.display());
+        assert!(
+            raw.split("\r\n").all(|l| l.len() <= 998),
+            "line too long in {}",
+            path.display()
+        );
+        assert!(
+            !raw.replace("\r\n", "").contains('\n'),
+            "bare LF in {}",
+            path.display()
+        );
     }
 
-    for (report, slug) in inspect(root, &emls).iter().zip(["water-points", "korea-brief"]) {
+    for (report, slug) in inspect(root, &emls)
+        .iter()
+        .zip(["water-points", "korea-brief"])
+    {
         assert_eq!(report["defects"], Value::Array(vec![]), "{report:#}");
         let h = &report["headers"];
         assert_eq!(h["from"], "Briefing desk <desk@example.org>");
         assert_eq!(h["reply-to"], "replies@example.org");
-        assert_eq!(h["to"], "ana@example.org, Bo Park <bo@example.net>, cy@example.com");
-        assert_eq!(h["message-id"], format!("<brief.{slug}@briefs.example.org>"));
+        assert_eq!(
+            h["to"],
+            "ana@example.org, Bo Park <bo@example.net>, cy@example.com"
+        );
+        assert_eq!(
+            h["message-id"],
+            format!("<brief.{slug}@briefs.example.org>")
+        );
         assert_eq!(report["format"], "flowed");
         assert_eq!(report["charset"], "utf-8");
         let txt = std::fs::read_to_string(root.join(format!("output/email/{slug}.txt"))).unwrap();
         let body = report["text"].as_str().unwrap();
-        assert_eq!(unflow_lines(body), txt, "flowed body of {slug} is not the text edition");
+        assert_eq!(
+            unflow_lines(body),
+            txt,
+            "flowed body of {slug} is not the text edition"
+        );
         // Read as RFC 3676 says, the words are the text edition's words.
         let joined = unflow_joined(body).join(" ");
-        assert_eq!(joined.split_whitespace().collect::<Vec<_>>(), txt.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(
+            joined.split_whitespace().collect::<Vec<_>>(),
+            txt.split_whitespace().collect::<Vec<_>>()
+        );
         let atts = report["attachments"].as_array().unwrap();
         assert_eq!(atts.len(), 2, "{report:#}");
-        for (att, (folder, ext, mime)) in atts.iter().zip([("pdf", "pdf", "application/pdf"), ("epub", "epub", "application/epub+zip")]) {
+        for (att, (folder, ext, mime)) in atts.iter().zip([
+            ("pdf", "pdf", "application/pdf"),
+            ("epub", "epub", "application/epub+zip"),
+        ]) {
             let file = std::fs::read(root.join(format!("output/{folder}/{slug}.{ext}"))).unwrap();
             assert_eq!(att["sha256"], sha256(&file));
             assert_eq!(att["filename"], format!("{slug}.{ext}"));
             assert_eq!(att["type"], mime);
         }
     }
-    let [en, ko] = &inspect(root, &emls)[..] else { panic!() };
-    assert_eq!(en["headers"]["subject"], "Water points: what changed in March");
+    let [en, ko] = &inspect(root, &emls)[..] else {
+        panic!()
+    };
+    assert_eq!(
+        en["headers"]["subject"],
+        "Water points: what changed in March"
+    );
     assert_eq!(en["headers"]["date"], "Tue, 04 Mar 2025 12:00:00 +0000");
-    assert_eq!(ko["headers"]["subject"], "대한민국 아동 보호 브리핑: 3월 현황");
+    assert_eq!(
+        ko["headers"]["subject"],
+        "대한민국 아동 보호 브리핑: 3월 현황"
+    );
     assert_eq!(ko["headers"]["date"], "Wed, 05 Mar 2025 00:30:00 +0000");
     assert_eq!(ko["cte"], "quoted-printable");
     let raw_ko = String::from_utf8(first[1].clone()).unwrap();
-    assert!(raw_ko.contains("Subject: =?utf-8?"), "Korean subject not RFC 2047 encoded");
+    assert!(
+        raw_ko.contains("Subject: =?utf-8?"),
+        "Korean subject not RFC 2047 encoded"
+    );
 
     // Space-stuffing and soft breaks, seen in the decoded English body.
     let body = en["text"].as_str().unwrap();
-    assert!(body.lines().any(|l| l.starts_with(" From the field")), "{body}");
+    assert!(
+        body.lines().any(|l| l.starts_with(" From the field")),
+        "{body}"
+    );
     assert!(body.lines().any(|l| l.starts_with(" > Quoted")), "{body}");
-    assert!(body.lines().any(|l| l.starts_with("  ") && l.trim() == "indented code line"), "{body}");
-    assert!(body.lines().filter(|l| l.ends_with(' ')).count() >= 2, "no soft breaks:\n{body}");
-    assert!(!body.lines().any(|l| l.starts_with('>') || l.starts_with("From ")), "{body}");
+    assert!(
+        body.lines()
+            .any(|l| l.starts_with("  ") && l.trim() == "indented code line"),
+        "{body}"
+    );
+    assert!(
+        body.lines().filter(|l| l.ends_with(' ')).count() >= 2,
+        "no soft breaks:\n{body}"
+    );
+    assert!(
+        !body
+            .lines()
+            .any(|l| l.starts_with('>') || l.starts_with("From ")),
+        "{body}"
+    );
 }
 
 #[test]
@@ -371,21 +465,35 @@ fn sends_to_three_recipients_once_dry_run_first_and_reruns_send_nothing_new() {
     let dir = project("attach = [\"pdf\"]\n");
     let root = dir.path();
     let smtp = Smtp::start(root);
-    let config = std::fs::read_to_string(root.join("brief.toml")).unwrap() + &smtp_settings(smtp.port);
+    let config =
+        std::fs::read_to_string(root.join("brief.toml")).unwrap() + &smtp_settings(smtp.port);
     std::fs::write(root.join("brief.toml"), config).unwrap();
     ok(&run(root, &["build"]));
 
     // Dry run: says who would get what, sends nothing, records nothing.
     let dry = ok(&run(root, &["send", "korea-brief"]));
-    assert_eq!(dry.lines().filter(|l| l.starts_with("would send: to ")).count(), 3, "{dry}");
-    assert!(dry.contains("대한민국 아동 보호 브리핑: 3월 현황") && dry.contains("attachments: pdf"), "{dry}");
+    assert_eq!(
+        dry.lines()
+            .filter(|l| l.starts_with("would send: to "))
+            .count(),
+        3,
+        "{dry}"
+    );
+    assert!(
+        dry.contains("대한민국 아동 보호 브리핑: 3월 현황") && dry.contains("attachments: pdf"),
+        "{dry}"
+    );
     assert!(dry.contains("Bo Park <bo@example.net>"), "{dry}");
     assert!(smtp.received().is_empty());
     assert!(!root.join("output/sent.jsonl").exists());
 
     // --yes: three messages, one per recipient, as built.
     let out = ok(&run(root, &["send", "korea-brief", "--yes"]));
-    assert_eq!(out.lines().filter(|l| l.starts_with("sent: ")).count(), 3, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("sent: ")).count(),
+        3,
+        "{out}"
+    );
     let received = smtp.received();
     assert_eq!(received.len(), 3);
     let eml = root.join("output/email/korea-brief.eml");
@@ -393,9 +501,19 @@ fn sends_to_three_recipients_once_dry_run_first_and_reruns_send_nothing_new() {
     let mut rcpts: Vec<String> = Vec::new();
     for (envelope, path) in &received {
         assert_eq!(envelope["mail_from"], "desk@example.org");
-        rcpts.extend(envelope["rcpt_tos"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()));
+        rcpts.extend(
+            envelope["rcpt_tos"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string()),
+        );
         let got = std::fs::read(path).unwrap();
-        let at = got.iter().zip(&built).position(|(a, b)| a != b).unwrap_or(got.len().min(built.len()));
+        let at = got
+            .iter()
+            .zip(&built)
+            .position(|(a, b)| a != b)
+            .unwrap_or(got.len().min(built.len()));
         assert!(
             got == built,
             "the server got other bytes than the built message: {} vs {} bytes, first difference at {at}: {:?} vs {:?}",
@@ -405,22 +523,37 @@ fn sends_to_three_recipients_once_dry_run_first_and_reruns_send_nothing_new() {
             String::from_utf8_lossy(&built[at.saturating_sub(40)..(at + 40).min(built.len())])
         );
     }
-    assert_eq!(rcpts, ["ana@example.org", "bo@example.net", "cy@example.com"]);
+    assert_eq!(
+        rcpts,
+        ["ana@example.org", "bo@example.net", "cy@example.com"]
+    );
     let server_side: Vec<PathBuf> = received.iter().map(|(_, p)| p.clone()).collect();
     let txt = std::fs::read_to_string(root.join("output/email/korea-brief.txt")).unwrap();
     let pdf = std::fs::read(root.join("output/pdf/korea-brief.pdf")).unwrap();
     for report in inspect(root, &server_side) {
         assert_eq!(report["defects"], Value::Array(vec![]), "{report:#}");
-        assert_eq!(report["headers"]["subject"], "대한민국 아동 보호 브리핑: 3월 현황");
-        assert_eq!(report["headers"]["message-id"], "<brief.korea-brief@briefs.example.org>");
+        assert_eq!(
+            report["headers"]["subject"],
+            "대한민국 아동 보호 브리핑: 3월 현황"
+        );
+        assert_eq!(
+            report["headers"]["message-id"],
+            "<brief.korea-brief@briefs.example.org>"
+        );
         assert_eq!(unflow_lines(report["text"].as_str().unwrap()), txt);
         assert_eq!(report["attachments"][0]["sha256"], sha256(&pdf));
     }
     let log = sent_log(root);
     assert_eq!(log.len(), 3);
     for record in &log {
-        assert_eq!(record["message_id"], "<brief.korea-brief@briefs.example.org>");
-        assert!(record["reply"].as_str().unwrap().starts_with("250 "), "{record}");
+        assert_eq!(
+            record["message_id"],
+            "<brief.korea-brief@briefs.example.org>"
+        );
+        assert!(
+            record["reply"].as_str().unwrap().starts_with("250 "),
+            "{record}"
+        );
         assert!(record["time"].as_str().unwrap().ends_with('Z'));
         assert_eq!(record["sha256"], sha256(&built));
     }
@@ -430,8 +563,20 @@ fn sends_to_three_recipients_once_dry_run_first_and_reruns_send_nothing_new() {
     assert!(!again.contains("sent: "), "{again}");
     assert_eq!(smtp.received().len(), 3);
     let dry = ok(&run(root, &["send"]));
-    assert_eq!(dry.lines().filter(|l| l.starts_with("already sent: ")).count(), 3, "{dry}");
-    assert_eq!(dry.lines().filter(|l| l.starts_with("would send: ")).count(), 3, "{dry}");
+    assert_eq!(
+        dry.lines()
+            .filter(|l| l.starts_with("already sent: "))
+            .count(),
+        3,
+        "{dry}"
+    );
+    assert_eq!(
+        dry.lines()
+            .filter(|l| l.starts_with("would send: "))
+            .count(),
+        3,
+        "{dry}"
+    );
     ok(&run(root, &["send", "--yes"]));
     assert_eq!(smtp.received().len(), 6);
     ok(&run(root, &["send", "--yes"]));
@@ -447,7 +592,8 @@ fn a_rejected_recipient_fails_alone_and_is_resent_exactly_once() {
     let dir = project("");
     let root = dir.path();
     let smtp = Smtp::start(root);
-    let config = std::fs::read_to_string(root.join("brief.toml")).unwrap() + &smtp_settings(smtp.port);
+    let config =
+        std::fs::read_to_string(root.join("brief.toml")).unwrap() + &smtp_settings(smtp.port);
     std::fs::write(root.join("brief.toml"), config).unwrap();
     ok(&run(root, &["build", "--format", "email"]));
 
@@ -455,19 +601,30 @@ fn a_rejected_recipient_fails_alone_and_is_resent_exactly_once() {
     let out = run(root, &["send", "--yes"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.matches("not sent to Bo Park <bo@example.net>").count(), 2, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("not sent to Bo Park <bo@example.net>")
+            .count(),
+        2,
+        "{stderr}"
+    );
     assert!(stderr.contains("550"), "{stderr}");
     assert_eq!(smtp.received().len(), 4);
     assert_eq!(sent_log(root).len(), 4);
 
     // Single-part messages arrive exactly as built, their text intact.
     let (_, first) = &smtp.received()[0];
-    let slug = if std::fs::read(first).unwrap() == std::fs::read(root.join("output/email/korea-brief.eml")).unwrap() {
+    let slug = if std::fs::read(first).unwrap()
+        == std::fs::read(root.join("output/email/korea-brief.eml")).unwrap()
+    {
         "korea-brief"
     } else {
         "water-points"
     };
-    assert_eq!(std::fs::read(first).unwrap(), std::fs::read(root.join(format!("output/email/{slug}.eml"))).unwrap());
+    assert_eq!(
+        std::fs::read(first).unwrap(),
+        std::fs::read(root.join(format!("output/email/{slug}.eml"))).unwrap()
+    );
     let report = &inspect(root, &[first.clone()])[0];
     assert_eq!(report["defects"], Value::Array(vec![]), "{report:#}");
     let txt = std::fs::read_to_string(root.join(format!("output/email/{slug}.txt"))).unwrap();
@@ -475,7 +632,11 @@ fn a_rejected_recipient_fails_alone_and_is_resent_exactly_once() {
 
     smtp.accept_all();
     let out = ok(&run(root, &["send", "--yes"]));
-    assert_eq!(out.lines().filter(|l| l.starts_with("sent: ")).count(), 2, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("sent: ")).count(),
+        2,
+        "{out}"
+    );
     let received = smtp.received();
     assert_eq!(received.len(), 6);
     for (envelope, _) in &received[4..] {
@@ -517,12 +678,17 @@ fn the_limit_per_run_bounds_each_run() {
     let dir = project("limit = 2\n");
     let root = dir.path();
     let smtp = Smtp::start(root);
-    let config = std::fs::read_to_string(root.join("brief.toml")).unwrap() + &smtp_settings(smtp.port);
+    let config =
+        std::fs::read_to_string(root.join("brief.toml")).unwrap() + &smtp_settings(smtp.port);
     std::fs::write(root.join("brief.toml"), config).unwrap();
     ok(&run(root, &["build", "--format", "email"]));
     let out = run(root, &["send", "--yes"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("4 left for the next run"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("4 left for the next run"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(smtp.received().len(), 2);
     for expected in [4, 6, 6] {
         ok(&run(root, &["send", "--yes"]));
@@ -534,8 +700,16 @@ fn the_limit_per_run_bounds_each_run() {
 fn unsafe_or_incomplete_send_settings_stop_before_any_connection() {
     // No server needed: each case must fail with exit 2 before connecting.
     let cases = [
-        ("host = \"smtp.example.org\"\ntls = \"none\"\n", "is refused", "build"),
-        ("host = \"127.0.0.1\"\nport = 9\ntls = \"none\"\nuser = \"desk\"\n", "BRIEF_SMTP_PASSWORD", "send"),
+        (
+            "host = \"smtp.example.org\"\ntls = \"none\"\n",
+            "is refused",
+            "build",
+        ),
+        (
+            "host = \"127.0.0.1\"\nport = 9\ntls = \"none\"\nuser = \"desk\"\n",
+            "BRIEF_SMTP_PASSWORD",
+            "send",
+        ),
         ("password_file = \"secret.txt\"\n", "unknown field", "build"),
         ("attach = [\"docx\"]\n", "unknown edition", "build"),
     ];
@@ -544,7 +718,10 @@ fn unsafe_or_incomplete_send_settings_stop_before_any_connection() {
         if command == "send" {
             ok(&run(dir.path(), &["build", "--format", "email"]));
         }
-        let out = run(dir.path(), &[command, "--yes"][..if command == "send" { 2 } else { 1 }]);
+        let out = run(
+            dir.path(),
+            &[command, "--yes"][..if command == "send" { 2 } else { 1 }],
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{settings}: {stderr}");
         assert!(stderr.contains(expected), "{settings}: {stderr}");
@@ -561,9 +738,15 @@ fn a_title_with_a_newline_never_adds_a_header() {
     let eml = std::fs::read_to_string(dir.path().join("output/email/hostile.eml")).unwrap();
     let head = eml.split("\r\n\r\n").next().unwrap();
     for line in head.split("\r\n") {
-        assert!(!line.starts_with("Bcc") && !line.starts_with("X-Injected"), "header added: {line}\n{head}");
+        assert!(
+            !line.starts_with("Bcc") && !line.starts_with("X-Injected"),
+            "header added: {line}\n{head}"
+        );
     }
-    assert!(head.contains("Subject: Brief Bcc: victim@example.org X-Injected: yes"), "{head}");
+    assert!(
+        head.contains("Subject: Brief Bcc: victim@example.org X-Injected: yes"),
+        "{head}"
+    );
 }
 
 #[test]
@@ -575,15 +758,27 @@ fn summary_mode_sends_title_date_summary_key_points_and_link() {
     let raw = std::fs::read_to_string(&eml).unwrap();
     let body = raw.split_once("\r\n\r\n").unwrap().1;
     let text = unflow_lines(&decode_qp(body));
-    assert!(text.starts_with("Water points: what changed in March\n===="), "{text}");
+    assert!(
+        text.starts_with("Water points: what changed in March\n===="),
+        "{text}"
+    );
     assert!(text.contains("4 March 2025"), "{text}");
-    assert!(text.contains("Key points\n\n- Repairs\n- Supplies\n"), "{text}");
-    assert!(text.contains("Read the full brief:\nhttps://briefs.example.org/b/water-points\n"), "{text}");
+    assert!(
+        text.contains("Key points\n\n- Repairs\n- Supplies\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Read the full brief:\nhttps://briefs.example.org/b/water-points\n"),
+        "{text}"
+    );
     assert!(text.contains("From the field"), "{text}");
     assert!(!text.contains("indented code line"), "{text}");
     let ko = std::fs::read_to_string(root.join("output/email/korea-brief.eml")).unwrap();
     let ko = unflow_lines(&decode_qp(ko.split_once("\r\n\r\n").unwrap().1));
-    assert!(ko.contains("3월 현황 요약입니다.") && ko.contains("- 주요 변화\n- 다음 단계"), "{ko}");
+    assert!(
+        ko.contains("3월 현황 요약입니다.") && ko.contains("- 주요 변화\n- 다음 단계"),
+        "{ko}"
+    );
     // Without --summary the full text comes back.
     ok(&run(root, &["build", "--format", "email"]));
     let full = std::fs::read_to_string(&eml).unwrap();
@@ -635,18 +830,39 @@ fn a_packet_goes_to_three_recipients_each_with_their_own_copy() {
     std::fs::write(root.join("brief.toml"), config).unwrap();
     ok(&run(root, &["build"]));
     let files = files_under(&root.join("output/packets"));
-    for f in ["march.eml", "march/embassy-of-example.eml", "march/delegation-to-the-council.eml", "march/mission-office.eml"] {
+    for f in [
+        "march.eml",
+        "march/embassy-of-example.eml",
+        "march/delegation-to-the-council.eml",
+        "march/mission-office.eml",
+    ] {
         assert!(files.contains(&f.to_string()), "{f} missing: {files:?}");
     }
 
     let dry = ok(&run(root, &["send", "--packet", "march"]));
-    assert_eq!(dry.lines().filter(|l| l.starts_with("would send: ")).count(), 3, "{dry}");
+    assert_eq!(
+        dry.lines()
+            .filter(|l| l.starts_with("would send: "))
+            .count(),
+        3,
+        "{dry}"
+    );
     assert!(smtp.received().is_empty());
     ok(&run(root, &["send", "--packet", "march", "--yes"]));
     let received = smtp.received();
     assert_eq!(received.len(), 3);
-    let rcpts: Vec<&str> = received.iter().map(|(e, _)| e["rcpt_tos"][0].as_str().unwrap()).collect();
-    assert_eq!(rcpts, ["consular@embassy.example", "desk@council.example", "mission@office.example"]);
+    let rcpts: Vec<&str> = received
+        .iter()
+        .map(|(e, _)| e["rcpt_tos"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rcpts,
+        [
+            "consular@embassy.example",
+            "desk@council.example",
+            "mission@office.example"
+        ]
+    );
 
     let digest = std::fs::read_to_string(root.join("output/packets/march.txt")).unwrap();
     let paths: Vec<PathBuf> = received.iter().map(|(_, p)| p.clone()).collect();
@@ -660,10 +876,21 @@ fn a_packet_goes_to_three_recipients_each_with_their_own_copy() {
         assert_eq!(report["defects"], Value::Array(vec![]), "{report:#}");
         assert_eq!(report["headers"]["subject"], "3월 브리핑 묶음");
         assert_eq!(unflow_lines(report["text"].as_str().unwrap()), digest);
-        let slug = ["embassy-of-example", "delegation-to-the-council", "mission-office"][i];
+        let slug = [
+            "embassy-of-example",
+            "delegation-to-the-council",
+            "mission-office",
+        ][i];
         let pdf = std::fs::read(root.join(format!("output/packets/march/{slug}.pdf"))).unwrap();
-        assert_eq!(report["attachments"][0]["sha256"], sha256(&pdf), "{slug} got another copy");
-        assert_eq!(report["headers"]["message-id"], format!("<packet.march.{slug}@briefs.example.org>"));
+        assert_eq!(
+            report["attachments"][0]["sha256"],
+            sha256(&pdf),
+            "{slug} got another copy"
+        );
+        assert_eq!(
+            report["headers"]["message-id"],
+            format!("<packet.march.{slug}@briefs.example.org>")
+        );
         assert_eq!(report["headers"]["to"], to[i]);
         let built = std::fs::read(root.join(format!("output/packets/march/{slug}.eml"))).unwrap();
         assert_eq!(std::fs::read(&paths[i]).unwrap(), built);

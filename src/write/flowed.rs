@@ -35,7 +35,9 @@ pub fn encode(lines: &[(String, bool)]) -> String {
 /// Lines of plain text, all hard (for text with no soft-break marks, such
 /// as a packet digest).
 pub fn hard_lines(text: &str) -> Vec<(String, bool)> {
-    text.lines().map(|l| (l.trim_end().to_string(), false)).collect()
+    text.lines()
+        .map(|l| (l.trim_end().to_string(), false))
+        .collect()
 }
 
 /// The reverse of [`encode`] that keeps line breaks: the text edition as
@@ -69,7 +71,10 @@ mod tests {
             (String::new(), true),
         ];
         let body = encode(&lines);
-        assert_eq!(body, "Title\nalpha beta \ngamma\n     code\n > quoted\n From here\n\n");
+        assert_eq!(
+            body,
+            "Title\nalpha beta \ngamma\n     code\n > quoted\n From here\n\n"
+        );
         let text: String = lines.iter().map(|(l, _)| format!("{l}\n")).collect();
         assert_eq!(decode_lines(&body), text);
     }

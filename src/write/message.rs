@@ -47,7 +47,11 @@ pub struct MessageSpec<'a> {
 pub fn message_id(id: &str, domain: &str) -> String {
     let mut left = String::new();
     for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && !left.is_empty() && !left.ends_with('.')) {
+        if b.is_ascii_alphanumeric()
+            || b == b'-'
+            || b == b'_'
+            || (b == b'.' && !left.is_empty() && !left.ends_with('.'))
+        {
             left.push(b as char);
         } else {
             left.push_str(&format!("={b:02X}"));
@@ -61,11 +65,19 @@ pub fn message_id(id: &str, domain: &str) -> String {
 
 /// The message of a post: its text (or summary) edition, to the recipients
 /// in `[email] to`, with the attachments the caller read.
-pub fn post_message(post: &Post, ctx: &Context, attachments: Vec<AttachmentFile>) -> Result<Rendered, Diagnostic> {
+pub fn post_message(
+    post: &Post,
+    ctx: &Context,
+    attachments: Vec<AttachmentFile>,
+) -> Result<Rendered, Diagnostic> {
     let settings = &ctx.config.email;
     let mut warnings = Vec::new();
     let lines = if settings.summary {
-        let (lines, w) = summary::render_lines(post, ctx.config.text.width, ctx.config.project.base_url.as_deref());
+        let (lines, w) = summary::render_lines(
+            post,
+            ctx.config.text.width,
+            ctx.config.project.base_url.as_deref(),
+        );
         warnings.extend(w);
         lines
     } else {
@@ -76,9 +88,11 @@ pub fn post_message(post: &Post, ctx: &Context, attachments: Vec<AttachmentFile>
         (None, Some(epoch)) => epoch_time(epoch),
         (None, None) => {
             warnings.push(
-                Diagnostic::warning("post has no date: its e-mail is dated now, so rebuilds differ")
-                    .in_file(&post.source)
-                    .with_hint("give the post a `date:`, or set SOURCE_DATE_EPOCH"),
+                Diagnostic::warning(
+                    "post has no date: its e-mail is dated now, so rebuilds differ",
+                )
+                .in_file(&post.source)
+                .with_hint("give the post a `date:`, or set SOURCE_DATE_EPOCH"),
             );
             SystemTime::now()
         }
@@ -100,7 +114,10 @@ pub fn post_message(post: &Post, ctx: &Context, attachments: Vec<AttachmentFile>
 pub fn post_time(date: &crate::ir::PostDate) -> SystemTime {
     let seconds = match date.datetime {
         Some(dt) => dt.timestamp(),
-        None => date.day.and_hms_opt(12, 0, 0).map_or(0, |t| t.and_utc().timestamp()),
+        None => date
+            .day
+            .and_hms_opt(12, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp()),
     };
     epoch_time(seconds)
 }
@@ -115,14 +132,18 @@ fn epoch_time(seconds: i64) -> SystemTime {
 
 /// Builds the message bytes (CRLF line ends).
 pub fn build(spec: &MessageSpec, settings: &EmailSettings) -> Result<Vec<u8>, Diagnostic> {
-    let fail = |what: &str, e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot build the e-mail message: {what}: {e}"));
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        Diagnostic::error(format!("cannot build the e-mail message: {what}: {e}"))
+    };
     let from: Mailbox = settings
         .from
         .as_deref()
         .ok_or_else(|| Diagnostic::error("e-mail messages need [email] from in brief.toml"))?
         .parse()
         .map_err(|e| fail("from", &e))?;
-    let domain = settings.message_domain().ok_or_else(|| Diagnostic::error("e-mail messages need [email] domain"))?;
+    let domain = settings
+        .message_domain()
+        .ok_or_else(|| Diagnostic::error("e-mail messages need [email] domain"))?;
     let id = message_id(&spec.id, &domain);
 
     let mut builder = Message::builder()
@@ -143,16 +164,24 @@ pub fn build(spec: &MessageSpec, settings: &EmailSettings) -> Result<Vec<u8>, Di
     // The envelope is the sender's business (`brief send` makes one per
     // recipient); this one only satisfies the builder when `To:` is empty.
     let sender: Address = from.email.clone();
-    builder = builder.envelope(lettre::address::Envelope::new(Some(sender.clone()), vec![sender]).map_err(|e| fail("envelope", &e))?);
+    builder = builder.envelope(
+        lettre::address::Envelope::new(Some(sender.clone()), vec![sender])
+            .map_err(|e| fail("envelope", &e))?,
+    );
 
     let text_part = text_part(&flowed::encode(&spec.lines))?;
     let message = if spec.attachments.is_empty() {
         builder.singlepart(text_part)
     } else {
-        let mut mixed = MultiPart::mixed().boundary(boundary(&id)).singlepart(text_part);
+        let mut mixed = MultiPart::mixed()
+            .boundary(boundary(&id))
+            .singlepart(text_part);
         for a in &spec.attachments {
-            let content_type = ContentType::parse(a.content_type).map_err(|e| fail("content type", &e))?;
-            mixed = mixed.singlepart(Attachment::new(a.file_name.clone()).body(a.bytes.clone(), content_type));
+            let content_type =
+                ContentType::parse(a.content_type).map_err(|e| fail("content type", &e))?;
+            mixed = mixed.singlepart(
+                Attachment::new(a.file_name.clone()).body(a.bytes.clone(), content_type),
+            );
         }
         builder.multipart(mixed)
     };
@@ -168,7 +197,11 @@ pub fn build(spec: &MessageSpec, settings: &EmailSettings) -> Result<Vec<u8>, Di
 
 fn text_part(body: &str) -> Result<SinglePart, Diagnostic> {
     let plain_enough = body.is_ascii() && body.lines().all(|l| l.len() <= 78 && !l.ends_with(' '));
-    let encoding = if plain_enough { ContentTransferEncoding::SevenBit } else { ContentTransferEncoding::QuotedPrintable };
+    let encoding = if plain_enough {
+        ContentTransferEncoding::SevenBit
+    } else {
+        ContentTransferEncoding::QuotedPrintable
+    };
     let body = Body::new_with_encoding(body.to_string(), encoding)
         .map_err(|_| Diagnostic::error("cannot encode the e-mail body"))?;
     let content_type = ContentType::parse("text/plain; charset=utf-8; format=flowed")
@@ -179,7 +212,10 @@ fn text_part(body: &str) -> Result<SinglePart, Diagnostic> {
 /// A header value from post text: one line, whatever the text held, so a
 /// title can never add a header.
 pub fn header_text(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A multipart boundary that depends only on the Message-ID. `=_` cannot
@@ -220,7 +256,10 @@ mod tests {
     use super::*;
 
     fn settings() -> EmailSettings {
-        EmailSettings { from: Some("Desk <desk@example.org>".into()), ..Default::default() }
+        EmailSettings {
+            from: Some("Desk <desk@example.org>".into()),
+            ..Default::default()
+        }
     }
 
     fn spec<'a>(subject: &'a str, to: &'a [String]) -> MessageSpec<'a> {
@@ -236,10 +275,19 @@ mod tests {
 
     #[test]
     fn a_title_with_a_newline_never_adds_a_header() {
-        let bytes = build(&spec("Hi\r\nBcc: victim@example.org\nX-Evil: 1", &[]), &settings()).unwrap();
+        let bytes = build(
+            &spec("Hi\r\nBcc: victim@example.org\nX-Evil: 1", &[]),
+            &settings(),
+        )
+        .unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let head = text.split("\r\n\r\n").next().unwrap();
-        assert!(!head.lines().any(|l| l.starts_with("Bcc:") || l.starts_with("X-Evil:")), "{head}");
+        assert!(
+            !head
+                .lines()
+                .any(|l| l.starts_with("Bcc:") || l.starts_with("X-Evil:")),
+            "{head}"
+        );
     }
 
     #[test]
@@ -253,8 +301,15 @@ mod tests {
     fn same_input_same_bytes_with_attachments() {
         let to = vec!["a@example.org".to_string()];
         let mut s = spec("Title", &to);
-        s.attachments.push(AttachmentFile { file_name: "x.pdf".into(), content_type: "application/pdf", bytes: vec![1, 2, 3] });
-        assert_eq!(build(&s, &settings()).unwrap(), build(&s, &settings()).unwrap());
+        s.attachments.push(AttachmentFile {
+            file_name: "x.pdf".into(),
+            content_type: "application/pdf",
+            bytes: vec![1, 2, 3],
+        });
+        assert_eq!(
+            build(&s, &settings()).unwrap(),
+            build(&s, &settings()).unwrap()
+        );
         let summary = read_headers(&build(&s, &settings()).unwrap());
         assert_eq!(summary.message_id.as_deref(), Some("<brief.x@example.org>"));
     }

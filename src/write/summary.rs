@@ -20,7 +20,11 @@ const MAX_POINTS: usize = 12;
 
 /// The summary lines, and a warning when there is no link to the full
 /// brief (no `project.base_url`).
-pub fn render_lines(post: &Post, max: usize, base_url: Option<&str>) -> (Vec<(String, bool)>, Vec<Diagnostic>) {
+pub fn render_lines(
+    post: &Post,
+    max: usize,
+    base_url: Option<&str>,
+) -> (Vec<(String, bool)>, Vec<Diagnostic>) {
     let meta = &post.meta;
     let lang = meta.lang.as_str();
     let mut warnings = Vec::new();
@@ -37,7 +41,9 @@ pub fn render_lines(post: &Post, max: usize, base_url: Option<&str>) -> (Vec<(St
 
     let summary = match &meta.summary {
         Some(s) => one_line(s),
-        None => first_paragraph(&post.body).map(|p| cut_at_sentence(&p, SUMMARY_CHARS)).unwrap_or_default(),
+        None => first_paragraph(&post.body)
+            .map(|p| cut_at_sentence(&p, SUMMARY_CHARS))
+            .unwrap_or_default(),
     };
     if !summary.is_empty() {
         out.push((String::new(), false));
@@ -123,8 +129,16 @@ fn key_points(blocks: &[Block]) -> Vec<String> {
         })
         .filter(|(_, t)| !t.is_empty())
         .collect();
-    let Some(top) = headings.iter().map(|(l, _)| *l).min() else { return Vec::new() };
-    let at = |level: u8| headings.iter().filter(|(l, _)| *l == level).map(|(_, t)| t.clone()).collect::<Vec<_>>();
+    let Some(top) = headings.iter().map(|(l, _)| *l).min() else {
+        return Vec::new();
+    };
+    let at = |level: u8| {
+        headings
+            .iter()
+            .filter(|(l, _)| *l == level)
+            .map(|(_, t)| t.clone())
+            .collect::<Vec<_>>()
+    };
     let mut points = at(top);
     if points.len() == 1 {
         let next = headings.iter().map(|(l, _)| *l).filter(|l| *l > top).min();
@@ -142,7 +156,9 @@ fn plain(inlines: &[Inline]) -> String {
     for inline in inlines {
         match inline {
             Inline::Text { text } | Inline::Code { text } => s.push_str(text),
-            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } => s.push_str(&plain(content)),
+            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } => {
+                s.push_str(&plain(content))
+            }
             Inline::Link { content, url, .. } => {
                 let shown = plain(content);
                 s.push_str(if shown.trim().is_empty() { url } else { &shown });
@@ -158,7 +174,10 @@ fn plain(inlines: &[Inline]) -> String {
 
 /// Whitespace and control characters collapsed to single spaces.
 fn one_line(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `text` when it is short; otherwise cut after the last sentence that
@@ -205,16 +224,26 @@ mod tests {
         let text = sentence.repeat(20);
         let cut = cut_at_sentence(text.trim(), 600);
         assert!(cut.ends_with('.'), "{cut}");
-        assert!(cut.chars().count() <= 600 && cut.chars().count() > 500, "{}", cut.len());
+        assert!(
+            cut.chars().count() <= 600 && cut.chars().count() > 500,
+            "{}",
+            cut.len()
+        );
         let korean = "가나다라 마바사. ".repeat(100);
         assert!(cut_at_sentence(korean.trim(), 600).ends_with('.'));
         let no_stop = "word ".repeat(300);
         let cut = cut_at_sentence(no_stop.trim(), 600);
-        assert!(cut.ends_with("word…") && cut.chars().count() <= 601, "{cut}");
+        assert!(
+            cut.ends_with("word…") && cut.chars().count() <= 601,
+            "{cut}"
+        );
     }
 
     #[test]
     fn link_percent_encodes_the_slug() {
-        assert_eq!(full_brief_url("https://x.org/briefs/", "a b"), "https://x.org/briefs/a%20b");
+        assert_eq!(
+            full_brief_url("https://x.org/briefs/", "a b"),
+            "https://x.org/briefs/a%20b"
+        );
     }
 }

@@ -37,7 +37,12 @@ pub fn render_text(post: &Post, max: usize) -> String {
 /// reader may rejoin (`format=flowed`). Indented and quoted lines always
 /// end hard, so rejoining never drags an indent or a `>` into the text.
 pub fn render_lines(post: &Post, max: usize) -> Vec<(String, bool)> {
-    let mut w = Writer { max, out: Vec::new(), soft: Default::default(), links: Vec::new() };
+    let mut w = Writer {
+        max,
+        out: Vec::new(),
+        soft: Default::default(),
+        links: Vec::new(),
+    };
     w.header(post);
     w.blocks(&post.body, "", "");
     w.notes(post);
