@@ -21,6 +21,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Read and check every post without writing anything.
     Check(CheckArgs),
+    /// Send the built e-mail messages over SMTP. A dry run (who would get
+    /// what) unless --yes is given.
+    Send(SendArgs),
     /// Print one post's document model (IR) as JSON.
     DumpIr {
         /// The post to read.
@@ -57,6 +60,10 @@ pub struct BuildArgs {
     /// Also build posts marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// E-mail messages carry the summary edition instead of the full text
+    /// (as `[email] summary = true`).
+    #[arg(long)]
+    pub summary: bool,
     /// Build just these posts.
     pub paths: Vec<PathBuf>,
 }
@@ -68,4 +75,23 @@ pub struct CheckArgs {
     pub content: PathBuf,
     /// Check just these posts.
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Folder of posts (to find each post's message and title).
+    #[arg(long, default_value = "content")]
+    pub content: PathBuf,
+    /// Folder the messages were built into; `sent.jsonl` is kept there.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Send a packet's messages instead of posts.
+    #[arg(long, value_name = "NAME", conflicts_with = "slugs")]
+    pub packet: Option<String>,
+    /// Really send. Without it nothing is sent.
+    #[arg(long)]
+    pub yes: bool,
+    /// Send just the messages of these posts (by slug). Default: every
+    /// post that is not a draft.
+    pub slugs: Vec<String>,
 }

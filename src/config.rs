@@ -16,6 +16,7 @@ pub struct Config {
     pub text: TextSettings,
     pub pdf: PdfSettings,
     pub epub: EpubSettings,
+    pub email: EmailSettings,
     /// `[[packet]]` tables: briefing packets, in the order written.
     #[serde(rename = "packet")]
     pub packets: Vec<PacketConfig>,
@@ -127,6 +128,228 @@ impl Default for EpubSettings {
     }
 }
 
+/// `[email]`: standard messages (`output/email/<slug>.eml`) and
+/// `brief send`. Messages are built only when `from` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailSettings {
+    /// `From:`, e.g. `"Briefing desk <desk@example.org>"`.
+    pub from: Option<String>,
+    /// Recipients of every post's message; `brief send` delivers to each
+    /// one separately, so one rejection never holds up the others.
+    pub to: Vec<String>,
+    pub reply_to: Option<String>,
+    /// Right-hand side of the `Message-ID`; default: the domain of `from`.
+    pub domain: Option<String>,
+    /// Editions attached to each message: `pdf`, `epub`.
+    pub attach: Vec<String>,
+    /// The body is the summary edition (title, date, summary, key points,
+    /// link) instead of the full text.
+    pub summary: bool,
+    /// SMTP server for `brief send`.
+    pub host: Option<String>,
+    /// Default: 587 (starttls), 465 (tls), 25 (none).
+    pub port: Option<u16>,
+    pub tls: TlsMode,
+    /// SMTP user; when unset, no authentication is attempted.
+    pub user: Option<String>,
+    /// Name of the environment variable holding the SMTP password. The
+    /// password is never read from or written to a file.
+    pub password_env: String,
+    /// Pause between two messages, in milliseconds.
+    pub pause_ms: u64,
+    /// At most this many messages per run of `brief send`.
+    pub limit: usize,
+    /// Give up on an unresponsive server after this many seconds.
+    pub timeout_seconds: u64,
+    /// `[email.contacts]`: e-mail address of each packet recipient, by the
+    /// name written in the packet's `recipients`
+    /// (`"Embassy of Example" = "consular@embassy.example"`).
+    pub contacts: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        EmailSettings {
+            from: None,
+            to: Vec::new(),
+            reply_to: None,
+            domain: None,
+            attach: Vec::new(),
+            summary: false,
+            host: None,
+            port: None,
+            tls: TlsMode::default(),
+            user: None,
+            password_env: "BRIEF_SMTP_PASSWORD".to_string(),
+            pause_ms: 1000,
+            limit: 100,
+            timeout_seconds: 30,
+            contacts: Default::default(),
+        }
+    }
+}
+
+/// How `brief send` protects the connection. Explicit, never guessed:
+/// `none` is refused for any host but this machine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    #[default]
+    Starttls,
+    Tls,
+    None,
+}
+
+impl EmailSettings {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+            TlsMode::None => 25,
+        })
+    }
+
+    /// The `Message-ID` domain: `domain`, else the domain of `from`.
+    pub fn message_domain(&self) -> Option<String> {
+        if let Some(d) = &self.domain {
+            return Some(d.clone());
+        }
+        let from = self.from.as_deref()?;
+        let address = from
+            .rsplit_once('<')
+            .map_or(from, |(_, a)| a.trim_end_matches('>'));
+        address.rsplit_once('@').map(|(_, d)| d.trim().to_string())
+    }
+
+    /// The mailbox a packet recipient's message goes to: the contact's
+    /// address under the recipient's name, or the recipient itself when it
+    /// is written as an address. `None` when there is no address.
+    pub fn contact_mailbox(&self, recipient: &str) -> Option<String> {
+        use lettre::message::Mailbox;
+        let written = self
+            .contacts
+            .get(recipient)
+            .map(String::as_str)
+            .unwrap_or(recipient);
+        let mailbox: Mailbox = written.parse().ok()?;
+        if mailbox.name.is_some() {
+            return Some(mailbox.to_string());
+        }
+        let name = if self.contacts.contains_key(recipient) {
+            Some(recipient.trim().to_string())
+        } else {
+            None
+        };
+        Some(Mailbox::new(name, mailbox.email).to_string())
+    }
+
+    fn validate(&self, file: &Path) -> Result<(), Diagnostic> {
+        let fail = |m: String| Diagnostic::error(m).in_file(file);
+        let mailbox = |key: &str, value: &str| -> Result<(), Diagnostic> {
+            value
+                .parse::<lettre::message::Mailbox>()
+                .map(|_| ())
+                .map_err(|e| {
+                    fail(format!(
+                        "email.{key} {} is not an address: {e}",
+                        crate::diag::quote(value)
+                    ))
+                    .with_hint("write \"name@example.org\" or \"Name <name@example.org>\"")
+                })
+        };
+        if let Some(from) = &self.from {
+            mailbox("from", from)?;
+        } else if !self.to.is_empty() || self.reply_to.is_some() {
+            return Err(fail("email.to and email.reply_to need email.from".into())
+                .with_hint("set `from = \"Desk <desk@example.org>\"` in [email]"));
+        }
+        for to in &self.to {
+            mailbox("to", to)?;
+        }
+        if let Some(reply_to) = &self.reply_to {
+            mailbox("reply_to", reply_to)?;
+        }
+        for contact in self.contacts.values() {
+            mailbox("contacts", contact)?;
+        }
+        if self.from.is_some() {
+            match self.message_domain() {
+                Some(d) if is_domain(&d) => {}
+                Some(d) => {
+                    return Err(fail(format!(
+                        "email.domain {} is not a domain name",
+                        crate::diag::quote(&d)
+                    )));
+                }
+                None => {
+                    return Err(fail("cannot tell the Message-ID domain".into())
+                        .with_hint("set email.domain"));
+                }
+            }
+        }
+        for a in &self.attach {
+            if a != "pdf" && a != "epub" {
+                return Err(fail(format!(
+                    "email.attach: unknown edition {}",
+                    crate::diag::quote(a)
+                ))
+                .with_hint("attach = [\"pdf\", \"epub\"], or either one"));
+            }
+        }
+        if self.tls == TlsMode::None {
+            if let Some(host) = &self.host {
+                if !is_local_host(host) {
+                    return Err(fail(format!("email.tls = \"none\" is refused for {}: passwords and briefs would cross the network in clear text", crate::diag::quote(host)))
+                        .with_hint("use tls = \"starttls\" (port 587) or tls = \"tls\" (port 465)"));
+                }
+            }
+        }
+        if self.password_env.is_empty()
+            || !self
+                .password_env
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(fail(format!(
+                "email.password_env {} is not an environment variable name",
+                crate::diag::quote(&self.password_env)
+            )));
+        }
+        if self.limit == 0 {
+            return Err(fail("email.limit must be at least 1".into()));
+        }
+        if self.pause_ms > 3_600_000 {
+            return Err(fail(
+                "email.pause_ms must be at most an hour (3600000)".into(),
+            ));
+        }
+        if !(1..=3600).contains(&self.timeout_seconds) {
+            return Err(fail(
+                "email.timeout_seconds must be between 1 and 3600".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Hosts that name this machine: the only ones `tls = "none"` may use.
+pub fn is_local_host(host: &str) -> bool {
+    matches!(host, "localhost" | "127.0.0.1" | "::1" | "[::1]")
+}
+
+fn is_domain(d: &str) -> bool {
+    !d.is_empty()
+        && d.len() <= 253
+        && d.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
 impl Config {
     /// An error located at a byte span of `brief.toml` (just the message
     /// when the configuration did not come from a file).
@@ -188,6 +411,7 @@ impl Config {
             .in_file(file)
             .with_hint("use a BCP 47 tag such as \"en\", \"ko\" or \"pt-BR\""));
         }
+        self.email.validate(file)?;
         Ok(())
     }
 }

@@ -24,11 +24,13 @@ pub mod diag;
 pub mod frontmatter;
 pub mod html_text;
 pub mod ir;
+pub mod mail;
 pub mod manifest;
 pub mod markdown;
 pub mod meta;
 pub mod output;
 pub mod packet;
+pub mod send;
 pub mod source;
 pub mod survival;
 pub mod wrap;
@@ -130,7 +132,12 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     diagnostics.extend(resolved.skipped);
     let packets = resolved.packets;
 
-    let outcomes = render_and_write(&posts, &packets, request, ctx);
+    let mut outcomes = render_and_write(&posts, &packets, request, ctx);
+    if request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some() {
+        let (messages, warnings) = write_messages(&outcomes, request, ctx);
+        outcomes.extend(messages);
+        diagnostics.extend(warnings);
+    }
 
     let mut failed_posts = std::collections::BTreeSet::new();
     let mut failed_packets = std::collections::BTreeSet::new();
@@ -241,6 +248,8 @@ enum Owner<'p> {
 
 struct Outcome<'p> {
     owner: Owner<'p>,
+    /// For packets, `Email` is the digest.
+    edition: Edition,
     result: Result<(WrittenFile, Vec<Diagnostic>), Diagnostic>,
 }
 
@@ -306,6 +315,7 @@ fn render_and_write<'p>(
                 let outcome = match *job {
                     PdfJob::Post(post) => Outcome {
                         owner: Owner::Post(post),
+                        edition: Edition::Pdf,
                         result: finish_job(
                             &post.source,
                             write::pdf::render(post, ctx),
@@ -314,6 +324,7 @@ fn render_and_write<'p>(
                     },
                     PdfJob::Packet(packet, copy) => Outcome {
                         owner: Owner::Packet(packet),
+                        edition: Edition::Pdf,
                         result: finish_job(
                             &packet_file(ctx),
                             write::packet::pdf::render(packet, copy, ctx),
@@ -332,6 +343,7 @@ fn render_and_write<'p>(
             .map(|job| match *job {
                 OtherJob::Post(post, edition) => Outcome {
                     owner: Owner::Post(post),
+                    edition,
                     result: finish_job(
                         &post.source,
                         edition.render(post, ctx),
@@ -340,6 +352,7 @@ fn render_and_write<'p>(
                 },
                 OtherJob::PacketEpub(packet) => Outcome {
                     owner: Owner::Packet(packet),
+                    edition: Edition::Epub,
                     result: finish_job(
                         &packet_file(ctx),
                         write::packet::epub::render(packet, ctx),
@@ -348,6 +361,7 @@ fn render_and_write<'p>(
                 },
                 OtherJob::PacketDigest(packet) => Outcome {
                     owner: Owner::Packet(packet),
+                    edition: Edition::Email,
                     result: finish_job(
                         &packet_file(ctx),
                         write::packet::digest::render(packet, ctx),
@@ -359,6 +373,74 @@ fn render_and_write<'p>(
     });
     results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
     results
+}
+
+impl Owner<'_> {
+    fn is(&self, other: &Owner) -> bool {
+        match (self, other) {
+            (Owner::Post(a), Owner::Post(b)) => std::ptr::eq(*a, *b),
+            (Owner::Packet(a), Owner::Packet(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+}
+
+/// Second step, once every edition is written: the standard e-mail
+/// messages — `email/<slug>.eml` for each post whose text edition was
+/// written, `packets/<name>.eml` and one per recipient for each packet
+/// whose digest was — with the attached editions read back from the output
+/// folder. A message whose attachment failed or is missing is not written:
+/// an incomplete message must never be sent. Also returns warnings (a
+/// packet recipient without an address gets no message).
+fn write_messages<'p>(
+    outcomes: &[Outcome<'p>],
+    request: &BuildRequest,
+    ctx: &Context,
+) -> (Vec<Outcome<'p>>, Vec<Diagnostic>) {
+    use mail::MessageJob;
+    let failed = |owner: &Owner, edition: Edition| {
+        outcomes
+            .iter()
+            .any(|o| o.owner.is(owner) && o.edition == edition && o.result.is_err())
+    };
+    let mut jobs: Vec<(Owner<'p>, MessageJob)> = Vec::new();
+    let mut warnings = Vec::new();
+    for o in outcomes
+        .iter()
+        .filter(|o| o.edition == Edition::Email && o.result.is_ok())
+    {
+        let failed_editions: Vec<Edition> = [Edition::Pdf, Edition::Epub]
+            .into_iter()
+            .filter(|&e| failed(&o.owner, e))
+            .collect();
+        match o.owner {
+            Owner::Post(post) => jobs.push((
+                o.owner,
+                MessageJob::post(post, &request.out_dir, failed_editions, ctx),
+            )),
+            Owner::Packet(packet) => {
+                let (packet_jobs, w) =
+                    MessageJob::packet(packet, &request.out_dir, failed_editions, ctx);
+                warnings.extend(w);
+                jobs.extend(packet_jobs.into_iter().map(|j| (o.owner, j)));
+            }
+        }
+    }
+    let written = jobs
+        .par_iter()
+        .map(|(owner, job)| Outcome {
+            owner: *owner,
+            edition: Edition::Email,
+            result: mail::render_job(job, ctx).and_then(|rendered| {
+                output::write_atomic(&job.path, &rendered.bytes)?;
+                Ok((
+                    WrittenFile::of(&job.path, &rendered.bytes),
+                    rendered.warnings,
+                ))
+            }),
+        })
+        .collect();
+    (written, warnings)
 }
 
 /// What a packet's errors name when the writer named nothing.

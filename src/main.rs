@@ -31,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Build(args) => build(args),
         cli::Command::Check(args) => check(args),
+        cli::Command::Send(args) => send(args),
         cli::Command::DumpIr { file } => dump_ir(&file),
         cli::Command::DumpTypst { file, dir } => dump_typst(&file, &dir),
     };
@@ -82,7 +83,8 @@ fn resolve_editions(names: &[String]) -> Result<Vec<Edition>, Diagnostic> {
 
 fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
     // Everything is resolved and checked before any work starts.
-    let config = load_config()?;
+    let mut config = load_config()?;
+    config.email.summary |= args.summary;
     let editions = resolve_editions(&args.format)?;
     if args.paths.is_empty() && !args.content.is_dir() {
         return Err(Diagnostic::error("folder of posts not found")
@@ -183,6 +185,202 @@ fn read_one(file: &Path, config: &Config) -> Result<brief::source::Read, ExitCod
         eprintln!("{d}");
         ExitCode::from(1)
     })
+}
+
+/// `brief send`: resolve what to send and check every setting first (exit
+/// 2 on any problem, before a connection is made), then print the plan;
+/// with `--yes`, send it. Exit 1 when any delivery failed.
+fn send(args: cli::SendArgs) -> Result<ExitCode, Diagnostic> {
+    use brief::send::{Outcome, Sender};
+    let config = load_config()?;
+    let settings = &config.email;
+    if settings.from.is_none() {
+        return Err(
+            Diagnostic::error("nothing to send: e-mail messages are not configured")
+                .with_hint("set [email] from and to in brief.toml, then run brief build"),
+        );
+    }
+    let items = match &args.packet {
+        Some(name) => packet_messages(&args.out, name, &config)?,
+        None => post_messages(&args, &config)?,
+    };
+    let log = brief::send::log_path(&args.out);
+    let (sent, warnings) = brief::send::read_log(&log)?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    let deliveries = brief::send::plan(&items, &sent)?;
+    let pending: Vec<&brief::send::Delivery> =
+        deliveries.iter().filter(|d| !d.already_sent).collect();
+    let done = deliveries.len() - pending.len();
+
+    let mut stdout = std::io::stdout().lock();
+    if !args.yes {
+        for d in &deliveries {
+            let status = if d.already_sent {
+                "already sent"
+            } else {
+                "would send"
+            };
+            let attachments = if d.attachments.is_empty() {
+                "none".to_string()
+            } else {
+                d.attachments.join(", ")
+            };
+            let _ = writeln!(
+                stdout,
+                "{status}: to {} | {} | {} bytes | attachments: {attachments} | {}",
+                d.recipient,
+                d.subject,
+                d.bytes.len(),
+                d.file.display()
+            );
+        }
+        let _ = stdout.flush();
+        eprintln!(
+            "dry run: nothing sent. {} message{} to send, {done} already sent (per {}). Run `brief send --yes` to send.",
+            pending.len(),
+            plural(pending.len()),
+            log.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let sender = Sender::new(settings, |name| std::env::var(name).ok())?;
+    let _lock = brief::send::SendLock::take(&args.out)?;
+    let (mut sent_now, mut failed) = (0, 0);
+    let result = sender.deliver(&pending, &log, &mut |d, outcome| match outcome {
+        Outcome::Sent(record) => {
+            sent_now += 1;
+            let _ = writeln!(
+                stdout,
+                "sent: to {} | {} | {} | {}",
+                d.recipient, d.subject, record.message_id, record.reply
+            );
+        }
+        Outcome::Failed(e) => {
+            failed += 1;
+            eprintln!("{e}");
+        }
+    });
+    let _ = stdout.flush();
+    if let Err(e) = result {
+        eprintln!("{e}");
+        failed += 1;
+    }
+    let left = pending.len().saturating_sub(sent_now + failed);
+    let mut summary = format!("{sent_now} sent, {failed} failed, {done} already sent before");
+    if left > 0 {
+        summary.push_str(&format!(
+            ", {left} left for the next run (limit {} per run)",
+            sender.limit()
+        ));
+    }
+    if failed > 0 {
+        summary.push_str("; run brief send --yes again to retry the failed ones");
+    }
+    eprintln!("{summary}");
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A packet's messages: one per recipient when the packet has recipients
+/// (each to that recipient's address), else the general message to
+/// `[email] to`.
+fn packet_messages(
+    out: &Path,
+    name: &str,
+    config: &Config,
+) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
+    let packet = config
+        .packets
+        .iter()
+        .find(|p| p.name() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = config.packets.iter().map(|p| p.name()).collect();
+            Diagnostic::error(format!("no packet named {}", brief::diag::quote(name))).with_hint(
+                if names.is_empty() {
+                    "brief.toml has no [[packet]]".to_string()
+                } else {
+                    format!("packets: {}", names.join(", "))
+                },
+            )
+        })?;
+    let subject = brief::write::message::header_text(packet.title.get_ref());
+    let recipients = packet.recipients();
+    if recipients.is_empty() {
+        return Ok(vec![brief::send::Outgoing {
+            file: brief::mail::packet_message_path(out, name, None),
+            subject,
+            recipients: config.email.to.clone(),
+            attachments: config.email.attach.clone(),
+        }]);
+    }
+    recipients
+        .into_iter()
+        .map(|r| {
+            let mailbox = config.email.contact_mailbox(r).ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "packet {}: recipient {} has no e-mail address",
+                    brief::diag::quote(name),
+                    brief::diag::quote(r)
+                ))
+                .with_hint(format!(
+                    "add it under [email.contacts]: {r:?} = \"name@example.org\", then rebuild"
+                ))
+            })?;
+            Ok(brief::send::Outgoing {
+                file: brief::mail::packet_message_path(out, name, Some(r)),
+                subject: subject.clone(),
+                recipients: vec![mailbox],
+                attachments: config.email.attach.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Each post's built message (by slug, or every post that is not a draft).
+fn post_messages(
+    args: &cli::SendArgs,
+    config: &Config,
+) -> Result<Vec<brief::send::Outgoing>, Diagnostic> {
+    let paths = brief::source::discover(&args.content)?;
+    let (posts, diagnostics, failed) = brief::read_posts(&paths, &config.project.lang);
+    if failed > 0 {
+        for d in diagnostics.iter().filter(|d| d.is_error()) {
+            eprintln!("{d}");
+        }
+        return Err(Diagnostic::error(format!(
+            "{failed} post{} cannot be read; nothing is sent",
+            plural(failed)
+        ))
+        .with_hint("fix them (see brief check), rebuild, then send"));
+    }
+    let wanted: Vec<&brief::ir::Post> = if args.slugs.is_empty() {
+        posts.iter().filter(|p| !p.meta.draft).collect()
+    } else {
+        let mut chosen = Vec::new();
+        for slug in &args.slugs {
+            let post = posts.iter().find(|p| p.meta.slug == *slug).ok_or_else(|| {
+                Diagnostic::error(format!("no post with slug {}", brief::diag::quote(slug)))
+                    .in_file(&args.content)
+            })?;
+            chosen.push(post);
+        }
+        chosen
+    };
+    Ok(wanted
+        .into_iter()
+        .map(|post| brief::send::Outgoing {
+            file: Edition::message_path(&args.out, &post.meta.slug),
+            subject: brief::write::message::header_text(&post.meta.title),
+            recipients: config.email.to.clone(),
+            attachments: config.email.attach.clone(),
+        })
+        .collect())
 }
 
 fn dump_ir(file: &Path) -> Result<ExitCode, Diagnostic> {

@@ -22,6 +22,17 @@ pub fn width(s: &str) -> usize {
 /// indents, quote markers). Returns lines without trailing newlines or
 /// trailing spaces. A word longer than the line stays whole on its own line.
 pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
+    wrap_marked(text, max, first, rest)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
+}
+
+/// Like [`wrap`], and says for each line whether it ends at a soft break:
+/// a break the wrapping made at a space (so a reader may rejoin the lines
+/// with that space, as RFC 3676 `format=flowed` does). Breaks from `\n`,
+/// breaks between CJK characters and the last line are hard.
+pub fn wrap_marked(text: &str, max: usize, first: &str, rest: &str) -> Vec<(String, bool)> {
     let mut lines = Vec::new();
     let mut prefix = first;
     for hard_line in text.split('\n') {
@@ -47,13 +58,14 @@ pub fn wrap(text: &str, max: usize, first: &str, rest: &str) -> Vec<String> {
                     continue;
                 }
             }
-            lines.push(finish(prefix, &line));
+            let soft = line.last().is_some_and(|w| w.ends_with(' '));
+            lines.push((finish(prefix, &line), soft));
             prefix = rest;
             line = carried;
             line.push(word);
             used = width(prefix) + line.iter().map(|w| width(w)).sum::<usize>();
         }
-        lines.push(finish(prefix, &line));
+        lines.push((finish(prefix, &line), false));
         prefix = rest;
     }
     lines
@@ -176,6 +188,21 @@ mod tests {
         let url = "https://www.koreaherald.com/article/3480155-very-long-path/with/parts";
         let lines = wrap(&format!("see {url} now"), 20, "", "");
         assert!(lines.iter().any(|l| l == url), "{lines:?}");
+    }
+
+    #[test]
+    fn soft_breaks_are_the_ones_made_at_spaces() {
+        let marked = wrap_marked("alpha beta gamma\ndelta", 11, "", "");
+        assert_eq!(
+            marked,
+            [
+                ("alpha beta".to_string(), true),
+                ("gamma".to_string(), false),
+                ("delta".to_string(), false)
+            ]
+        );
+        let cjk = wrap_marked("この記事では、コンセプトを紹介します。", 10, "", "");
+        assert!(cjk.iter().all(|(_, soft)| !soft), "{cjk:?}");
     }
 
     #[test]

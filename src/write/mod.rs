@@ -8,9 +8,12 @@ use crate::ir::Post;
 use std::path::{Path, PathBuf};
 
 pub mod epub;
+pub mod flowed;
+pub mod message;
 pub mod packet;
 pub mod pdf;
 pub mod pdf_model;
+pub mod summary;
 pub mod text;
 pub mod world;
 pub mod xhtml;
@@ -51,6 +54,11 @@ impl Edition {
             Edition::Email => ("email", "txt"),
         };
         out.join(folder).join(format!("{slug}.{ext}"))
+    }
+
+    /// Where the standard e-mail message of the post with `slug` goes.
+    pub fn message_path(out: &Path, slug: &str) -> PathBuf {
+        out.join("email").join(format!("{slug}.eml"))
     }
 
     /// Renders one post. Pure: nothing is written.

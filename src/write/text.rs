@@ -11,7 +11,7 @@ use crate::dates;
 use crate::diag::Diagnostic;
 use crate::html_text;
 use crate::ir::{Align, Block, Inline, ListItem, Post};
-use crate::wrap::{width, wrap};
+use crate::wrap::{width, wrap, wrap_marked};
 
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let text = render_text(post, ctx.config.text.width);
@@ -23,24 +23,49 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
 
 /// The edition as a string, wrapped at `max` columns.
 pub fn render_text(post: &Post, max: usize) -> String {
+    let mut text = String::new();
+    for (line, _) in render_lines(post, max) {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+/// The edition's lines (no line ends, no trailing spaces, no trailing
+/// blank lines), each marked `true` when it ends at a soft break: a break
+/// the wrapping made at a space inside a top-level paragraph, which a mail
+/// reader may rejoin (`format=flowed`). Indented and quoted lines always
+/// end hard, so rejoining never drags an indent or a `>` into the text.
+pub fn render_lines(post: &Post, max: usize) -> Vec<(String, bool)> {
     let mut w = Writer {
         max,
         out: Vec::new(),
+        soft: Default::default(),
         links: Vec::new(),
     };
     w.header(post);
     w.blocks(&post.body, "", "");
     w.notes(post);
     w.link_list(&post.meta.lang);
-    let mut text = w.out.join("\n");
-    text.truncate(text.trim_end().len());
-    text.push('\n');
-    text
+    while w.out.last().is_some_and(|l| l.trim().is_empty()) {
+        w.out.pop();
+    }
+    let soft = std::mem::take(&mut w.soft);
+    w.out
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let line = line.trim_end().to_string();
+            (line, soft.contains(&i))
+        })
+        .collect()
 }
 
 struct Writer {
     max: usize,
     out: Vec<String>,
+    /// Indices of lines in `out` that end at a soft break.
+    soft: std::collections::HashSet<usize>,
     /// Distinct link addresses, numbered by first use.
     links: Vec<String>,
 }
@@ -49,6 +74,18 @@ impl Writer {
     fn blank(&mut self) {
         if self.out.last().is_some_and(|l| !l.is_empty()) {
             self.out.push(String::new());
+        }
+    }
+
+    /// Wrapped running text. Only top-level lines (no indent, no quote
+    /// marker) may end soft; see [`render_lines`].
+    fn paragraph(&mut self, text: &str, first: &str, rest: &str) {
+        let may_flow = first.is_empty() && rest.is_empty();
+        for (line, soft) in wrap_marked(text, self.max, first, rest) {
+            if soft && may_flow {
+                self.soft.insert(self.out.len());
+            }
+            self.out.push(line);
         }
     }
 
@@ -97,7 +134,7 @@ impl Writer {
         match block {
             Block::Paragraph { content } => {
                 let text = self.inlines(content);
-                self.out.extend(wrap(text.trim(), self.max, first, rest));
+                self.paragraph(text.trim(), first, rest);
             }
             Block::Heading { level, content, .. } => {
                 let text = self.inlines(content);
@@ -162,7 +199,7 @@ impl Writer {
                     if lead == rest {
                         self.separator(rest);
                     }
-                    self.out.extend(wrap(&clean(para), self.max, lead, rest));
+                    self.paragraph(&clean(para), lead, rest);
                     lead = rest;
                 }
             }

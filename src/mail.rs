@@ -1,0 +1,195 @@
+//! Which e-mail messages a build writes, where they go and what they
+//! carry: a post's message (`email/<slug>.eml`), a packet's general
+//! message (`packets/<name>.eml`) and one per packet recipient
+//! (`packets/<name>/<recipient>.eml`, carrying that recipient's addressed
+//! PDF). The bytes come from the pure builder in `write::message`; this
+//! module only reads the attached editions back from the output folder.
+//! `brief send` finds the same files through the same functions.
+
+use crate::config::packet::recipient_slug;
+use crate::diag::{Diagnostic, quote};
+use crate::ir::Post;
+use crate::packet::{Copy, Packet};
+use crate::write::message::{self, AttachmentFile, MessageSpec};
+use crate::write::{Context, Edition, Rendered, flowed};
+use std::path::{Path, PathBuf};
+
+/// One message to write.
+pub struct MessageJob<'p> {
+    pub path: PathBuf,
+    kind: Kind<'p>,
+    /// Attached editions and the files they are read from.
+    attachments: Vec<(Edition, PathBuf)>,
+    /// Editions that failed in this build: a message attaching one is not
+    /// written.
+    failed: Vec<Edition>,
+}
+
+enum Kind<'p> {
+    Post(&'p Post),
+    Packet {
+        packet: &'p Packet<'p>,
+        to: Vec<String>,
+        id: String,
+    },
+}
+
+/// The editions `[email] attach` names, in order.
+fn attached(ctx: &Context) -> Vec<Edition> {
+    ctx.config
+        .email
+        .attach
+        .iter()
+        .filter_map(|a| Edition::from_name(a))
+        .collect()
+}
+
+/// `packets/<name>.eml`, or `packets/<name>/<recipient>.eml`.
+pub fn packet_message_path(out: &Path, packet: &str, recipient: Option<&str>) -> PathBuf {
+    let folder = out.join("packets");
+    match recipient {
+        None => folder.join(format!("{packet}.eml")),
+        Some(r) => folder
+            .join(packet)
+            .join(format!("{}.eml", recipient_slug(r))),
+    }
+}
+
+impl<'p> MessageJob<'p> {
+    pub fn post(post: &'p Post, out: &Path, failed: Vec<Edition>, ctx: &Context) -> MessageJob<'p> {
+        MessageJob {
+            path: Edition::message_path(out, &post.meta.slug),
+            kind: Kind::Post(post),
+            attachments: attached(ctx)
+                .into_iter()
+                .map(|e| (e, e.output_path(out, &post.meta.slug)))
+                .collect(),
+            failed,
+        }
+    }
+
+    /// The packet's general message and one per recipient with an address;
+    /// a warning for each recipient without one.
+    pub fn packet(
+        packet: &'p Packet<'p>,
+        out: &Path,
+        failed: Vec<Edition>,
+        ctx: &Context,
+    ) -> (Vec<MessageJob<'p>>, Vec<Diagnostic>) {
+        let settings = &ctx.config.email;
+        let attachments_for = |copy: Copy| -> Vec<(Edition, PathBuf)> {
+            attached(ctx)
+                .into_iter()
+                .map(|e| match e {
+                    Edition::Pdf => (e, packet.pdf_path(out, copy)),
+                    _ => (e, packet.epub_path(out)),
+                })
+                .collect()
+        };
+        let mut jobs = vec![MessageJob {
+            path: packet_message_path(out, &packet.name, None),
+            kind: Kind::Packet {
+                packet,
+                to: settings.to.clone(),
+                id: format!("packet.{}", packet.name),
+            },
+            attachments: attachments_for(Copy::General),
+            failed: failed.clone(),
+        }];
+        let mut warnings = Vec::new();
+        for (i, recipient) in packet.recipients.iter().enumerate() {
+            match settings.contact_mailbox(recipient) {
+                Some(mailbox) => jobs.push(MessageJob {
+                    path: packet_message_path(out, &packet.name, Some(recipient)),
+                    kind: Kind::Packet {
+                        packet,
+                        to: vec![mailbox],
+                        id: format!("packet.{}.{}", packet.name, recipient_slug(recipient)),
+                    },
+                    attachments: attachments_for(Copy::Recipient(i)),
+                    failed: failed.clone(),
+                }),
+                None => warnings.push(
+                    Diagnostic::warning(format!(
+                        "packet {}: recipient {} has no e-mail address, so no message is written for it",
+                        quote(&packet.name),
+                        quote(recipient)
+                    ))
+                    .in_file(ctx.config.origin.as_ref().map_or(PathBuf::from("brief.toml"), |o| o.file.clone()))
+                    .with_hint(format!("add it under [email.contacts]: {:?} = \"name@example.org\"", recipient)),
+                ),
+            }
+        }
+        (jobs, warnings)
+    }
+}
+
+/// Reads the attachments and builds the message.
+pub fn render_job(job: &MessageJob, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    let subject_file = match &job.kind {
+        Kind::Post(post) => post.source.clone(),
+        Kind::Packet { .. } => ctx
+            .config
+            .origin
+            .as_ref()
+            .map_or(PathBuf::from("brief.toml"), |o| o.file.clone()),
+    };
+    let not_written = |why: String| {
+        Diagnostic::error(format!(
+            "e-mail message {} not written: {why}",
+            job.path.display()
+        ))
+        .in_file(&subject_file)
+        .with_hint("a message must carry every edition named in [email] attach")
+    };
+    let mut attachments = Vec::new();
+    for (edition, path) in &job.attachments {
+        if job.failed.contains(edition) {
+            return Err(not_written(format!(
+                "its {} edition failed",
+                edition.name()
+            )));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| not_written(format!("cannot read {}: {e}", path.display())))?;
+        let content_type = match edition {
+            Edition::Pdf => "application/pdf",
+            Edition::Epub => "application/epub+zip",
+            Edition::Email => "text/plain; charset=utf-8",
+        };
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        attachments.push(AttachmentFile {
+            file_name,
+            content_type,
+            bytes,
+        });
+    }
+    match &job.kind {
+        Kind::Post(post) => message::post_message(post, ctx, attachments),
+        Kind::Packet { packet, to, id } => {
+            let digest = crate::write::packet::digest::digest_text(packet, ctx);
+            let date = packet
+                .day
+                .and_hms_opt(12, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp());
+            let spec = MessageSpec {
+                id: id.clone(),
+                subject: &packet.title,
+                date: std::time::SystemTime::UNIX_EPOCH
+                    + std::time::Duration::from_secs(date.max(0) as u64),
+                to,
+                lines: flowed::hard_lines(&digest),
+                attachments,
+            };
+            let bytes =
+                message::build(&spec, &ctx.config.email).map_err(|d| d.in_file(&subject_file))?;
+            Ok(Rendered {
+                bytes,
+                warnings: Vec::new(),
+            })
+        }
+    }
+}
