@@ -94,6 +94,16 @@ struct Tag {
     len: usize,
 }
 
+/// Length in bytes of the element tag (`<name …>` or `</name …>`) at the
+/// start of `s`, when `s` starts with one. The EPUB's raw-HTML rule uses
+/// this too, so all editions agree on where a tag ends.
+pub fn tag_len(s: &str) -> Option<usize> {
+    if !s.starts_with('<') {
+        return None;
+    }
+    parse_tag(s).filter(|t| !t.name.is_empty()).map(|t| t.len)
+}
+
 /// Reads a tag at the start of `s` (which starts with `<`).
 fn parse_tag(s: &str) -> Option<Tag> {
     let inner = &s[1..];

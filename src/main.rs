@@ -1,6 +1,8 @@
 //! `brief`: parse the command line, call the library, print diagnostics,
 //! exit. Exit status: 0 everything built; 1 some post failed (the others
-//! were written); 2 a usage or configuration error (nothing was built).
+//! were written); 2 a usage or configuration error, or another build is
+//! writing to the same output folder (nothing was built: `brief build`
+//! never waits for the lock, it says who holds it).
 //! A closed stdout (`brief dump-ir x | head`) is not an error.
 
 use brief::config::Config;
@@ -99,6 +101,9 @@ fn build(args: cli::BuildArgs) -> Result<ExitCode, Diagnostic> {
         .num_threads(jobs)
         .build()
         .map_err(|e| Diagnostic::error(format!("cannot start worker threads: {e}")))?;
+    // One build per output folder; a second one stops here with exit 2
+    // (nothing was built) and names the first one's pid.
+    let _lock = brief::output::lock_output(&args.out)?;
     let request = BuildRequest {
         content_dir: args.content,
         out_dir: args.out,

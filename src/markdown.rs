@@ -247,6 +247,25 @@ impl Builder {
         }
     }
 
+    /// A flattened quote, list or item starts or ends: keep a space between
+    /// its text and its neighbour's. Regression: 600 nested list items
+    /// came out as one word, "level15level16level17…".
+    fn separate_flattened(&mut self) {
+        let top = self.top();
+        let accepts_inlines = top.is_inline_container()
+            || matches!(
+                top.kind,
+                Kind::Root | Kind::Item | Kind::Quote { .. } | Kind::FootnoteDef { .. }
+            );
+        let ends_in_text = top
+            .inlines
+            .last()
+            .is_some_and(|i| !matches!(i, Inline::SoftBreak | Inline::HardBreak));
+        if accepts_inlines && ends_in_text {
+            top.inlines.push(Inline::SoftBreak);
+        }
+    }
+
     fn footnote_number(&mut self, label: &str) -> usize {
         let next = self.footnote_numbers.len() + 1;
         *self
@@ -279,6 +298,9 @@ impl Builder {
                         ))
                         .at(self.line_of(offset), None),
                     );
+                }
+                if matches!(tag, Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) {
+                    self.separate_flattened();
                 }
                 self.open.push(Open::Flat);
                 return;
@@ -374,6 +396,11 @@ impl Builder {
         let open = self.open.pop();
         if nests {
             self.depth = self.depth.saturating_sub(1);
+        }
+        if matches!(open, Some(Open::Flat))
+            && matches!(tag, TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item)
+        {
+            self.separate_flattened();
         }
         if !matches!(open, Some(Open::Frame)) || self.stack.len() < 2 {
             return;

@@ -80,8 +80,9 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
             }
             "summary" | "description" | "excerpt" => {
                 if d.summary.is_none() {
-                    d.summary =
-                        non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?);
+                    d.summary = non_empty_text(
+                        scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?,
+                    );
                 }
             }
             "subtitle" => {
@@ -104,7 +105,26 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
     Ok(d)
 }
 
+/// A one-line field (title, subtitle, slug, author, tag): line breaks and
+/// other control characters become spaces. Regression: a title of
+/// "Hello\nBcc: evil@example.com" printed a `Bcc:` line in the e-mail
+/// text, and would have added a header to the e-mail.
 fn non_empty(s: String) -> Option<String> {
+    let line: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    non_empty_text(line)
+}
+
+/// A text field that may span lines (the summary).
+fn non_empty_text(s: String) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
 }

@@ -70,7 +70,10 @@ fn inlines(inlines_: &[Inline], out: &mut String) {
                 out.push_str(alt);
                 out.push(' ');
             }
-            Inline::FootnoteRef { .. } => {}
+            // A note marker separates the words around it: `x[^a]ode` is
+            // "x", a marker, "ode" (the EPUB prints the marker as a bare
+            // number, so "xode" is in no edition). Found by cargo fuzz.
+            Inline::FootnoteRef { .. } => out.push(' '),
             Inline::SoftBreak | Inline::HardBreak => out.push(' '),
             Inline::Html { html } => out.push_str(&html_text::inline_to_text(html)),
         }

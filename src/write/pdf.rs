@@ -33,7 +33,24 @@ use crate::diag::{Diagnostic, Severity};
 use crate::ir::Post;
 
 /// The fixed main file: it only imports the template and passes the data.
-const MAIN: &str = "#import \"/templates/brief.typ\": brief\n#brief(json(\"/post.json\"))\n";
+/// Public so the property tests can check that it parses.
+pub const MAIN: &str = "#import \"/templates/brief.typ\": brief\n#brief(json(\"/post.json\"))\n";
+
+/// Largest PDF data (the post as JSON, see `pdf_model`) that is typeset.
+/// Typst needs about 350 bytes of memory per byte of it (measured: a
+/// 1 MB post is 4.8 MB of data and peaks at 1.7 GB; a 3 MB post peaked at
+/// 5.1 GB and took a minute), so without a cap one long post could take
+/// the machine's memory and the whole build with it. 4 MiB is about 800 KB
+/// of Markdown, ten times the longest real post we have seen as data
+/// (react-labs, 348 KB → 0.45 MB). Longer posts get their EPUB and e-mail
+/// editions and an error for the PDF.
+pub const MAX_PDF_DATA_BYTES: usize = 4 << 20;
+
+/// Data above this size is typeset by one thread at a time, so two long
+/// posts never peak together: the memory bound is one long document plus
+/// one short one.
+const LARGE_PDF_DATA_BYTES: usize = 512 << 10;
+static LARGE_DOCUMENT: Mutex<()> = Mutex::new(());
 
 /// Renders one post to PDF bytes.
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
@@ -104,6 +121,12 @@ pub fn on_plain_threads<T: Sync>(items: &[T], threads: usize, work: &(dyn Fn(usi
 }
 
 fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered, Diagnostic> {
+    // Checked before the data is built too: for a 3 MB post the JSON
+    // value alone peaked near 1 GB.
+    let weight = data_size_lower_bound(post);
+    if weight > MAX_PDF_DATA_BYTES {
+        return Err(too_long(post, weight));
+    }
     let fonts = world::fonts(&ctx.project_root);
     let post_dir = post_dir(post, ctx);
     let model = model(post, ctx, fonts, post_dir.as_deref(), no_images);
@@ -112,6 +135,12 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
     let json = serde_json::to_vec(&model.json).map_err(|e| {
         Diagnostic::error(format!("cannot serialize the PDF data: {e}")).in_file(&post.source)
     })?;
+
+    if json.len() > MAX_PDF_DATA_BYTES {
+        return Err(too_long(post, json.len()));
+    }
+    let large = json.len() > LARGE_PDF_DATA_BYTES;
+    let one_at_a_time = large.then(|| LARGE_DOCUMENT.lock().unwrap_or_else(|p| p.into_inner()));
 
     let mut world = BriefWorld::new(
         fonts,
@@ -132,6 +161,8 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
     let document = match compiled.output {
         Ok(doc) => doc,
         Err(errors) => {
+            // The retry takes the lock again: release it first.
+            drop(one_at_a_time);
             if model.embedded_images > 0 && !no_images {
                 // An image Typst cannot decode stops the whole document:
                 // retry with placeholders so the brief still builds.
@@ -204,7 +235,77 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
                 .map_err(|errors| first_error(&errors, &world, post))?
         }
     };
+    drop(document);
+    if let Some(guard) = one_at_a_time {
+        // A long document's caches are hundreds of MB: drop them now
+        // rather than ten documents later (other threads only lose cache
+        // hits).
+        typst::comemo::evict(0);
+        drop(guard);
+    }
     Ok(Rendered { bytes, warnings })
+}
+
+fn too_long(post: &Post, size: usize) -> Diagnostic {
+    Diagnostic::error(format!(
+        "the post is too long for the PDF edition (at least {:.1} MB of text and markup; the limit is {} MB)",
+        size as f64 / (1 << 20) as f64,
+        MAX_PDF_DATA_BYTES >> 20
+    ))
+    .in_file(&post.source)
+    .with_hint("split the post; its EPUB and e-mail editions are still written")
+}
+
+/// A cheap lower bound of the PDF data's size: every text byte, and 16
+/// bytes for each node (the smallest node, `{"k":"t","s":""}`, is 16).
+/// Control characters, which the PDF drops, count too: a post that is
+/// megabytes of them is refused, which is no loss.
+fn data_size_lower_bound(post: &Post) -> usize {
+    use crate::ir::{Block, Inline};
+    fn inlines(xs: &[Inline]) -> usize {
+        xs.iter()
+            .map(|x| {
+                16 + match x {
+                    Inline::Text { text } | Inline::Code { text } | Inline::Html { html: text } => {
+                        text.len()
+                    }
+                    Inline::Emph { content }
+                    | Inline::Strong { content }
+                    | Inline::Strike { content } => inlines(content),
+                    Inline::Link { content, .. } => inlines(content),
+                    Inline::Image { alt, .. } => alt.len(),
+                    _ => 0,
+                }
+            })
+            .sum()
+    }
+    fn blocks(xs: &[Block]) -> usize {
+        xs.iter()
+            .map(|b| {
+                16 + match b {
+                    Block::Heading { content, .. } | Block::Paragraph { content } => {
+                        inlines(content)
+                    }
+                    Block::List { items, .. } => items.iter().map(|i| blocks(&i.body)).sum(),
+                    Block::Quote { body, .. } => blocks(body),
+                    // Control characters are dropped from code; count
+                    // conservatively.
+                    Block::Code { .. } | Block::Html { .. } | Block::Rule => 0,
+                    Block::Table { head, rows, .. } => head
+                        .iter()
+                        .chain(rows.iter().flatten())
+                        .map(|c| inlines(c))
+                        .sum(),
+                }
+            })
+            .sum()
+    }
+    blocks(&post.body)
+        + post
+            .footnotes
+            .iter()
+            .map(|f| blocks(&f.body))
+            .sum::<usize>()
 }
 
 /// The data the template typesets for `post`.

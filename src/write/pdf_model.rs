@@ -27,6 +27,16 @@ const WORD_PART: usize = 10;
 /// Code lines with a token longer than this are set without `raw` so they
 /// can wrap anywhere.
 const LONG_CODE_TOKEN: usize = 60;
+/// Containers (quotes, lists, emphasis, links, footnote bodies, table
+/// cells) nested deeper than this in the PDF data are flattened into their
+/// parent, keeping their text. Typst stops at 80 nested function calls and
+/// its `json()` at 128 nested values; the template spends up to four calls
+/// and three JSON levels per container, so the markdown module's
+/// `MAX_DEPTH` (32) is too deep for it, and a chain of footnotes (each note
+/// citing the next) is not bounded by `MAX_DEPTH` at all. Regression:
+/// 600 nested `>` and 2,000 chained footnotes failed the PDF with "maximum
+/// function call depth exceeded" and "recursion limit exceeded".
+pub const MAX_PDF_NESTING: usize = 12;
 
 /// Everything the converter needs besides the post.
 pub struct ModelOptions<'a> {
@@ -77,6 +87,8 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         used_notes: BTreeSet::new(),
         in_note: false,
         embedded_images: 0,
+        depth: 0,
+        flattened: false,
     };
     let body: Vec<Value> = cx.blocks(&post.body, true);
     let mut unreferenced = Vec::new();
@@ -116,6 +128,12 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
     let json = json!({
         "title": title,
         "short_title": short_title,
+        // The same texts cut into parts where a long word may break (see
+        // `line_parts`). Regression: a 47-character word in the title ran
+        // off the page and its last letter was lost.
+        "title_parts": line_parts(&title),
+        "subtitle_parts": meta.subtitle.as_deref().map(|s| line_parts(&clean(s))),
+        "summary_parts": meta.summary.as_deref().map(|s| line_parts(&clean(s))),
         "subtitle": meta.subtitle.as_deref().map(clean),
         "summary": meta.summary.as_deref().map(clean),
         "date": date,
@@ -148,9 +166,40 @@ struct Converter<'a> {
     used_notes: BTreeSet<usize>,
     in_note: bool,
     embedded_images: usize,
+    /// Containers open around the value being built (see
+    /// [`MAX_PDF_NESTING`]).
+    depth: usize,
+    flattened: bool,
 }
 
 impl Converter<'_> {
+    /// True (and warns once) when one more container would nest too deep
+    /// for the template: the caller then splices the container's content
+    /// into its parent instead.
+    fn too_deep(&mut self) -> bool {
+        if self.depth < MAX_PDF_NESTING {
+            return false;
+        }
+        if !self.flattened {
+            self.flattened = true;
+            self.warn(
+                format!(
+                    "quotes, lists, emphasis or footnotes nested deeper than {MAX_PDF_NESTING} levels are flattened in the PDF (their text is kept)"
+                ),
+                None,
+            );
+        }
+        true
+    }
+
+    /// Runs `f` one container deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
     fn warn(&mut self, message: String, line: Option<usize>) {
         let mut d = Diagnostic::warning(message).in_file(&self.post.source);
         if let Some(line) = line {
@@ -160,7 +209,29 @@ impl Converter<'_> {
     }
 
     fn blocks(&mut self, blocks: &[Block], top: bool) -> Vec<Value> {
-        blocks.iter().filter_map(|b| self.block(b, top)).collect()
+        let mut out = Vec::new();
+        for b in blocks {
+            self.push_block(b, top, &mut out);
+        }
+        out
+    }
+
+    /// Pushes a block's value, or, for a quote or list nested too deep, the
+    /// values of the blocks inside it.
+    fn push_block(&mut self, block: &Block, top: bool, out: &mut Vec<Value>) {
+        match block {
+            Block::Quote { body, .. } if self.too_deep() => {
+                for b in body {
+                    self.push_block(b, false, out);
+                }
+            }
+            Block::List { items, .. } if self.too_deep() => {
+                for b in items.iter().flat_map(|i| &i.body) {
+                    self.push_block(b, false, out);
+                }
+            }
+            _ => out.extend(self.block(block, top)),
+        }
     }
 
     fn block(&mut self, block: &Block, top: bool) -> Option<Value> {
@@ -187,11 +258,12 @@ impl Converter<'_> {
                 tight,
                 items,
             } => {
-                let items: Vec<Value> = items.iter().map(|i| self.list_item(i)).collect();
+                let items: Vec<Value> =
+                    self.nested(|cx| items.iter().map(|i| cx.list_item(i)).collect());
                 json!({"k": "list", "start": start, "tight": tight, "items": items})
             }
             Block::Quote { alert, body } => {
-                let body = self.blocks(body, false);
+                let body = self.nested(|cx| cx.blocks(body, false));
                 json!({"k": "quote", "alert": alert.as_deref().map(clean), "body": body})
             }
             Block::Code { lang, text } => code_block(lang.as_deref(), text),
@@ -213,7 +285,7 @@ impl Converter<'_> {
                 let mut row_of = |cells: &Vec<Vec<Inline>>| -> Value {
                     let mut out: Vec<Value> = cells
                         .iter()
-                        .map(|c| Value::Array(self.inlines(c)))
+                        .map(|c| Value::Array(self.nested(|cx| cx.inlines(c))))
                         .collect();
                     out.resize(columns, Value::Array(Vec::new()));
                     Value::Array(out)
@@ -283,14 +355,21 @@ impl Converter<'_> {
     fn inline(&mut self, inline: &Inline, out: &mut Vec<Value>) {
         match inline {
             Inline::Text { text } => push_text(&clean(text), out),
+            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content }
+                if self.too_deep() =>
+            {
+                for c in content {
+                    self.inline(c, out);
+                }
+            }
             Inline::Emph { content } => {
-                out.push(json!({"k": "emph", "body": self.inlines(content)}))
+                out.push(json!({"k": "emph", "body": self.nested(|cx| cx.inlines(content))}))
             }
             Inline::Strong { content } => {
-                out.push(json!({"k": "strong", "body": self.inlines(content)}))
+                out.push(json!({"k": "strong", "body": self.nested(|cx| cx.inlines(content))}))
             }
             Inline::Strike { content } => {
-                out.push(json!({"k": "strike", "body": self.inlines(content)}))
+                out.push(json!({"k": "strike", "body": self.nested(|cx| cx.inlines(content))}))
             }
             Inline::Code { text } => {
                 out.push(json!({"k": "icode", "parts": word_parts(&clean(text))}))
@@ -311,11 +390,20 @@ impl Converter<'_> {
                 out.push(img);
             }
             Inline::FootnoteRef { number, .. } => {
+                // Too deep: print the number only; the note's text goes to
+                // the notes at the end (it stays out of `used_notes`).
+                let deep = self.notes.contains_key(number)
+                    && !self.used_notes.contains(number)
+                    && self.too_deep();
+                if deep {
+                    out.push(json!({"k": "fn", "n": number, "first": false, "known": false, "body": null}));
+                    return;
+                }
                 let first = self.used_notes.insert(*number);
                 let body = match (first, self.notes.get(number).copied()) {
                     (true, Some(blocks)) => {
                         let was = std::mem::replace(&mut self.in_note, true);
-                        let body = self.blocks(blocks, false);
+                        let body = self.nested(|cx| cx.blocks(blocks, false));
                         self.in_note = was;
                         Value::Array(body)
                     }
@@ -340,7 +428,7 @@ impl Converter<'_> {
 
     fn link(&mut self, url: &str, content: &[Inline], bare: bool) -> Value {
         let url = clean(url).trim().to_string();
-        let body = self.inlines(content);
+        let body = self.nested(|cx| cx.inlines(content));
         if url.starts_with('#') || url.is_empty() {
             // In-page anchors: the text alone reads fine on paper.
             return json!({"k": "span", "body": body});
@@ -426,7 +514,7 @@ impl Converter<'_> {
                     ),
                     Some(line),
                 );
-                json!({"k": "img", "path": null, "alt": alt, "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL)), "reason": reason})
+                json!({"k": "img", "path": null, "alt": alt, "alt_parts": line_parts(&alt), "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL)), "reason": reason})
             }
         }
     }
@@ -547,7 +635,7 @@ fn code_block(lang: Option<&str>, text: &str) -> Value {
     let text = expand_tabs(text.trim_end_matches('\n'));
     let text: String = text
         .chars()
-        .filter(|c| *c == '\n' || !c.is_control())
+        .filter(|c| *c == '\n' || !(c.is_control() || is_bidi_control(*c)))
         .collect();
     let long = text
         .split_whitespace()
@@ -585,15 +673,25 @@ fn expand_tabs(text: &str) -> String {
 }
 
 /// Post text made safe to lay out: tabs and line breaks become spaces,
-/// other control characters are dropped (they would draw as empty boxes).
+/// other control characters are dropped (they would draw as empty boxes),
+/// and so are explicit direction overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069): Typst honours them, so "\u{202e}reversed" printed as
+/// "desrever", a word no reader or search could find (the "Trojan Source"
+/// trick). Right-to-left scripts still run right to left: their direction
+/// comes from the characters themselves.
 fn clean(s: &str) -> String {
     s.chars()
         .filter_map(|c| match c {
             '\t' | '\n' | '\r' => Some(' '),
             c if c.is_control() => None,
+            c if is_bidi_control(c) => None,
             c => Some(c),
         })
         .collect()
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn clean_keep_newlines(s: &str) -> String {
@@ -604,10 +702,12 @@ fn clean_keep_newlines(s: &str) -> String {
 }
 
 fn lines_of(text: &str) -> Vec<Value> {
+    // `clean` per line: raw HTML's text may hold direction overrides too.
     text.lines()
-        .map(|l| l.trim_end())
+        .map(clean)
+        .map(|l| l.trim_end().to_string())
         .filter(|l| !l.is_empty())
-        .map(|l| Value::Array(word_parts(l).into_iter().map(Value::String).collect()))
+        .map(|l| Value::Array(word_parts(&l).into_iter().map(Value::String).collect()))
         .collect()
 }
 
@@ -615,14 +715,20 @@ fn lines_of(text: &str) -> Vec<Value> {
 /// sets as separate boxes (so the line may break between them without any
 /// character being added to the text).
 fn push_text(text: &str, out: &mut Vec<Value>) {
-    if !text
-        .split_whitespace()
-        .any(|w| w.chars().count() > LONG_WORD && !w.contains("://"))
-    {
+    if !text.split_whitespace().any(cut_word) {
         out.push(json!({"k": "t", "s": text}));
         return;
     }
     out.push(json!({"k": "w", "parts": word_parts(text)}));
+}
+
+/// Whether a word is too long to set whole. Addresses are left to Typst's
+/// own URL breaking up to `MAX_PRINTED_URL` characters; longer ones are cut
+/// too. Regression: a 20,000-character bare URL ran off the page, lost to
+/// the reader and to text extraction.
+fn cut_word(word: &str) -> bool {
+    let n = word.chars().count();
+    n > LONG_WORD && (!word.contains("://") || n > MAX_PRINTED_URL)
 }
 
 /// Splits text into parts: long words are cut every `WORD_PART` chars,
@@ -632,7 +738,7 @@ fn word_parts(text: &str) -> Vec<String> {
     let mut current = String::new();
     for piece in text.split_inclusive(char::is_whitespace) {
         let word = piece.trim_end();
-        if word.chars().count() > LONG_WORD && !word.contains("://") {
+        if cut_word(word) {
             if !current.is_empty() {
                 parts.push(std::mem::take(&mut current));
             }
@@ -647,6 +753,27 @@ fn word_parts(text: &str) -> Vec<String> {
     }
     if !current.is_empty() {
         parts.push(current);
+    }
+    parts
+}
+
+/// Text as one part per word (with its following space), long words cut
+/// into pieces: the template sets each part in a box, and a line may break
+/// between any two, so the text wraps like ordinary text.
+fn line_parts(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        // Every long word, addresses too: a box is never broken by Typst.
+        if word.chars().count() > LONG_WORD {
+            let mut cs = word_pieces(word);
+            if let Some(last) = cs.last_mut() {
+                last.push_str(&piece[word.len()..]);
+            }
+            parts.extend(cs);
+        } else {
+            parts.push(piece.to_string());
+        }
     }
     parts
 }

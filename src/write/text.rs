@@ -144,9 +144,12 @@ impl Writer {
                     2 => Some('-'),
                     _ => None,
                 };
+                // Saturating: a heading with no visible text inside a quote
+                // wraps to ">" (trimmed), narrower than its prefix "> ".
+                // Regression: "> # <b>" panicked with "capacity overflow".
                 let heading_width = lines
                     .iter()
-                    .map(|l| width(l) - width(rest))
+                    .map(|l| width(l).saturating_sub(width(rest)))
                     .max()
                     .unwrap_or(0);
                 self.out.extend(lines);
