@@ -611,6 +611,21 @@ fn epub_keeps_text_after_an_iframe_whose_quote_runs_on() {
 }
 
 #[test]
+fn a_link_the_book_cannot_follow_does_not_split_the_word_it_ends_in() {
+    // The EPUB prints such a link's address; printed right after the link
+    // text it cut "Case" into "Ca (u)se" (found by cargo fuzz).
+    for doc in [
+        &b"[Ca](u)se and [Wor](x.md)d.\n"[..],
+        b"*[Fo](x.md)*o, **[ba](y.md)r** and [end](z.md)\n",
+        b"- [it](a.md)em\n\n| [ce](b.md)ll |\n|---|\n| x |\n",
+    ] {
+        if let Err(e) = properties::check_bytes(doc) {
+            panic!("{}", &e[..e.len().min(2000)]);
+        }
+    }
+}
+
+#[test]
 fn every_input_cargo_fuzz_found_now_keeps_the_properties() {
     // fuzz/regressions/: each file once broke a property (see fuzz/README.md).
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");

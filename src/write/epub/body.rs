@@ -33,6 +33,12 @@ pub struct BodyWriter<'a> {
     pub notes_file: String,
     pub warnings: Vec<Diagnostic>,
     in_link: usize,
+    /// The address of a link the book cannot follow, printed after the
+    /// word the link ends in (see `inlines`).
+    pending_target: Option<String>,
+    /// How many `inlines` calls are running (emphasis inside a paragraph
+    /// is 2): only the outermost one prints a pending target at its end.
+    inlines_depth: usize,
     dropped_chars: usize,
     html_fragments: usize,
     html_dropped: BTreeSet<String>,
@@ -56,6 +62,8 @@ impl<'a> BodyWriter<'a> {
             notes_file: NOTES_FILE.to_string(),
             warnings: Vec::new(),
             in_link: 0,
+            pending_target: None,
+            inlines_depth: 0,
             dropped_chars: 0,
             html_fragments: 0,
             html_dropped: BTreeSet::new(),
@@ -285,9 +293,44 @@ impl<'a> BodyWriter<'a> {
     }
 
     pub fn inlines(&mut self, out: &mut Out, inlines: &[Inline]) {
-        for inline in inlines {
+        self.inlines_depth += 1;
+        let mut rest = inlines.iter().peekable();
+        while let Some(inline) = rest.next() {
             self.inline(out, inline);
+            let Some(target) = self.pending_target.take() else {
+                continue;
+            };
+            // A link that ends inside a word (`[Ca](x.md)se`, also
+            // `*[Ca](x.md)*se`): print the address after the whole word,
+            // so "Case" stays one word.
+            match rest.peek() {
+                Some(Inline::Text { text }) => {
+                    let word_end = text
+                        .find(|c: char| !c.is_alphanumeric())
+                        .unwrap_or(text.len());
+                    out.text(&text[..word_end]);
+                    Self::visible_target(out, &target);
+                    out.text(&text[word_end..]);
+                    rest.next();
+                }
+                // The word may go on after the enclosing emphasis.
+                None if self.inlines_depth > 1 => self.pending_target = Some(target),
+                _ => Self::visible_target(out, &target),
+            }
         }
+        self.inlines_depth -= 1;
+        if self.inlines_depth == 0
+            && let Some(target) = self.pending_target.take()
+        {
+            Self::visible_target(out, &target);
+        }
+    }
+
+    /// The address of a link the book cannot follow, kept visible.
+    fn visible_target(out: &mut Out, target: &str) {
+        out.raw(" <span class=\"link-target\">(");
+        out.text(target);
+        out.raw(")</span>");
     }
 
     fn inline(&mut self, out: &mut Out, inline: &Inline) {
@@ -363,9 +406,8 @@ impl<'a> BodyWriter<'a> {
                 // Keep the target visible: the book cannot link there.
                 self.inlines(out, content);
                 if !bare {
-                    out.raw(" <span class=\"link-target\">(");
-                    out.text(&u);
-                    out.raw(")</span>");
+                    // Printed by `inlines` once the word the link ends in ends.
+                    self.pending_target = Some(u);
                 }
                 return;
             }
