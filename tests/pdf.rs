@@ -484,6 +484,50 @@ fn config_paper_links_and_standards() {
 }
 
 #[test]
+fn a_link_ending_inside_a_word_keeps_the_word_whole() {
+    // `[Ca](https://x.org/a)se`: the note marker (or the parenthesised
+    // address) goes after the whole word, not between "Ca" and "se".
+    let dir = tempfile::tempdir().unwrap();
+    let link = |url: &str, text: &str| Inline::Link {
+        url: url.into(),
+        title: None,
+        bare: false,
+        content: vec![t(text)],
+    };
+    let body = vec![p(vec![
+        t("The "),
+        link("https://x.org/a", "Ca"),
+        t("se is "),
+        link("https://y.org/", "open"),
+        t("ed, "),
+        link("https://z.org/", "done"),
+        t("."),
+    ])];
+    let post = post_in(dir.path(), "Mid-word links", body);
+    for links in [LinkStyle::Footnote, LinkStyle::Inline] {
+        let mut c = ctx(dir.path());
+        c.config.pdf.links = links;
+        let r = render_ok(&post, &c);
+        let Some(text) = pdftotext(&r.bytes) else {
+            return;
+        };
+        assert_eq!(
+            missing_words(&post, &r, &text),
+            Vec::<String>::new(),
+            "{links:?}: {text}"
+        );
+        if links == LinkStyle::Inline {
+            assert!(
+                text.contains(
+                    "Case (https://x.org/a) is opened (https://y.org/), done (https://z.org/)."
+                ),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_16_kb_url_still_builds() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("https://example.org/?q={}", "a".repeat(16 * 1024));

@@ -123,6 +123,19 @@ fn sample_post_email_text_snapshot() {
 }
 
 #[test]
+fn a_links_reference_number_follows_the_word_the_link_ends_in() {
+    let md = b"---\ntitle: T\n---\nThe [Ca](https://x.org/a)se is [open](https://y.org/)ed, [done](https://z.org/).\n";
+    let post = brief::source::parse_post(Path::new("p.md"), md, "en")
+        .unwrap()
+        .post;
+    let text = brief::write::text::render_text(&post, 72);
+    assert!(
+        text.contains("The Case [1] is opened [2], done [3]."),
+        "{text}"
+    );
+}
+
+#[test]
 fn fresh_project_builds_the_sample_post() {
     let work = tempfile::tempdir().unwrap();
     copy_tree(

@@ -346,8 +346,36 @@ impl Converter<'_> {
 
     fn inlines(&mut self, inlines: &[Inline]) -> Vec<Value> {
         let mut out = Vec::new();
-        for inline in inlines {
+        let mut rest = inlines.iter().peekable();
+        while let Some(inline) = rest.next() {
             self.inline(inline, &mut out);
+            // A link whose address prints after it (note marker or
+            // parenthesis) and that ends inside a word
+            // (`[Ca](https://x.org)se`): the rest of the word joins the
+            // link text, so the marker does not cut "Case" in two.
+            let Some(Value::Object(link)) = out.last_mut() else {
+                continue;
+            };
+            let is = |key: &str| link.get(key).is_some_and(|v| !v.is_null());
+            let prints_address = is("note") || is("inline");
+            if link.get("k").and_then(Value::as_str) != Some("link") || !prints_address {
+                continue;
+            }
+            let Some(Inline::Text { text }) = rest.peek() else {
+                continue;
+            };
+            let text = clean(text);
+            let word_end = text
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(text.len());
+            if word_end == 0 {
+                continue;
+            }
+            if let Some(Value::Array(body)) = link.get_mut("body") {
+                push_text(&text[..word_end], body);
+                rest.next();
+                push_text(&text[word_end..], &mut out);
+            }
         }
         out
     }

@@ -326,7 +326,23 @@ impl Writer {
     }
 
     fn push_inlines(&mut self, inlines: &[Inline], s: &mut String) {
+        // A link's reference number waits for the end of the word the
+        // link ends in: `[Ca](https://x.org)se` reads "Case [1]".
+        let mut marker: Option<String> = None;
         for inline in inlines {
+            if let Some(m) = marker.take() {
+                if let Inline::Text { text } = inline {
+                    let text = clean(text);
+                    let word_end = text
+                        .find(|c: char| !c.is_alphanumeric())
+                        .unwrap_or(text.len());
+                    s.push_str(&text[..word_end]);
+                    s.push_str(&m);
+                    s.push_str(&text[word_end..]);
+                    continue;
+                }
+                s.push_str(&m);
+            }
             match inline {
                 Inline::Text { text } => s.push_str(&clean(text)),
                 Inline::Code { text } => s.push_str(&clean(text)),
@@ -364,7 +380,7 @@ impl Writer {
                         s.push_str(&clean(url));
                     } else {
                         let n = self.link_number(url);
-                        s.push_str(&format!(" [{n}]"));
+                        marker = Some(format!(" [{n}]"));
                     }
                 }
                 Inline::Image { src, alt, .. } => {
@@ -385,6 +401,9 @@ impl Writer {
                 Inline::HardBreak => s.push('\n'),
                 Inline::Html { html } => s.push_str(&html_text::inline_to_text(html)),
             }
+        }
+        if let Some(m) = marker {
+            s.push_str(&m);
         }
     }
 
