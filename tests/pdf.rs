@@ -527,6 +527,98 @@ fn a_link_ending_inside_a_word_keeps_the_word_whole() {
     }
 }
 
+/// Word boxes (`xMin, yMin, xMax, yMax`, page) from `pdftotext -bbox`.
+fn word_boxes(pdf: &[u8]) -> Option<Vec<(usize, [f64; 4], String)>> {
+    let html = run_tool("pdftotext", &["-bbox"], pdf)?;
+    let mut page = 0;
+    let mut boxes = Vec::new();
+    for line in html.lines() {
+        let line = line.trim();
+        if line.starts_with("<page") {
+            page += 1;
+        }
+        let Some(rest) = line.strip_prefix("<word ") else {
+            continue;
+        };
+        let attr = |name: &str| -> f64 {
+            let start = rest.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            rest[start..start + rest[start..].find('"').unwrap()]
+                .parse()
+                .unwrap()
+        };
+        let word = rest[rest.find('>').unwrap() + 1..rest.rfind("</word>").unwrap()].to_string();
+        boxes.push((
+            page,
+            [attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax")],
+            word,
+        ));
+    }
+    Some(boxes)
+}
+
+#[test]
+fn wide_tables_stay_on_the_page_and_no_cell_runs_into_the_next() {
+    // Regression: in 16 columns, long words (and inline code and
+    // addresses) ran across their neighbours and off the page.
+    let dir = tempfile::tempdir().unwrap();
+    let word = "Internationalisierungsbestrebungen";
+    for columns in [4usize, 8, 16] {
+        let cell = |i: usize| -> Vec<Inline> {
+            match i % 4 {
+                0 => vec![Inline::Code {
+                    text: format!("{word}{i}"),
+                }],
+                1 => vec![t(&format!("{word}{i}"))],
+                2 => vec![Inline::Link {
+                    url: format!("https://example.org/{word}/{i}"),
+                    title: None,
+                    bare: true,
+                    content: vec![t(&format!("https://example.org/{word}/{i}"))],
+                }],
+                _ => vec![t(&format!("WWWWWWWWWWWWWWWWWWWW{i}"))],
+            }
+        };
+        let body = vec![Block::Table {
+            align: vec![Align::Left; columns],
+            head: (0..columns)
+                .map(|i| vec![t(&format!("Heading{i}"))])
+                .collect(),
+            rows: (0..3).map(|_| (0..columns).map(cell).collect()).collect(),
+        }];
+        let post = post_in(dir.path(), "Wide table", body);
+        let r = render_ok(&post, &ctx(dir.path()));
+        keep(&format!("wide-table-{columns}"), &r.bytes);
+        let Some(boxes) = word_boxes(&r.bytes) else {
+            return;
+        };
+        let Some(text) = pdftotext_raw(&r.bytes) else {
+            return;
+        };
+        assert_eq!(
+            missing_words(&post, &r, &text),
+            Vec::<String>::new(),
+            "{columns} columns"
+        );
+        // A4: 595.3 pt wide, 2.3 cm (65.2 pt) side margins.
+        for (_, b, w) in &boxes {
+            assert!(
+                b[0] >= 64.0 && b[2] <= 595.3 - 64.0,
+                "{columns} columns: {w:?} at {b:?} leaves the text area"
+            );
+        }
+        for (i, (page, a, wa)) in boxes.iter().enumerate() {
+            for (page_b, b, wb) in &boxes[i + 1..] {
+                let overlap_x = a[2].min(b[2]) - a[0].max(b[0]);
+                let overlap_y = a[3].min(b[3]) - a[1].max(b[1]);
+                assert!(
+                    page != page_b || overlap_x <= 0.5 || overlap_y <= 0.5,
+                    "{columns} columns: {wa:?} {a:?} overlaps {wb:?} {b:?}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_16_kb_url_still_builds() {
     let dir = tempfile::tempdir().unwrap();

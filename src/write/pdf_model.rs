@@ -24,6 +24,61 @@ const MAX_PRINTED_URL: usize = 300;
 /// Words longer than this (in chars) are cut into parts that may break.
 const LONG_WORD: usize = 30;
 const WORD_PART: usize = 10;
+
+/// When a word is too long to set whole, and where it is cut.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum WordLimit {
+    /// Body text: words over `LONG_WORD` chars are cut, runs of letters
+    /// and digits every `2 * WORD_PART`; addresses are left to Typst's own
+    /// URL breaking up to `MAX_PRINTED_URL` characters.
+    Body,
+    /// A table cell: words wider than `em` (estimated, in ems of the
+    /// cell's text) are cut into parts narrower than that, addresses too.
+    Cell { em: f64 },
+}
+
+const BODY: WordLimit = WordLimit::Body;
+
+impl WordLimit {
+    /// The limit for a cell of a table with `columns` columns. Mirrors
+    /// templates/brief.typ: A4 text width 465 pt; table text 9 pt with 6 pt
+    /// side insets, 8 pt and 3 pt above 6 columns, 7 pt and 3 pt above 10.
+    /// Typst never gives an auto column whose content is wider than its
+    /// share less than an equal share of the width, so a word no wider than
+    /// an equal share cannot run into the next cell or off the page; other
+    /// words stay whole (a part boundary is a place the line may break,
+    /// wanted or not). Past ~40 columns a share is narrower than one
+    /// letter and cells may still touch. Regression: 16 columns of long
+    /// words printed on top of each other.
+    fn table_cell(columns: usize) -> WordLimit {
+        let (size, inset) = match columns {
+            0..=6 => (9.0, 6.0),
+            7..=10 => (8.0, 3.0),
+            _ => (7.0, 3.0),
+        };
+        let share = 465.0 / columns.max(1) as f64 - 2.0 * inset;
+        WordLimit::Cell { em: share / size }
+    }
+}
+
+/// A generous estimate of a character's width in ems (Libertinus Serif,
+/// bold headers included): wide for capitals and `m`/`w`, full for CJK.
+fn char_em(c: char) -> f64 {
+    match c {
+        'M' | 'W' | '@' | '%' | '&' => 1.0,
+        'm' | 'w' => 0.8,
+        'i' | 'j' | 'l' | 't' | 'f' | 'r' | 'I' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' => 0.35,
+        c if c.is_ascii_uppercase() => 0.75,
+        c if c.is_ascii() => 0.55,
+        c if unicode_width::UnicodeWidthChar::width(c) == Some(2) => 1.0,
+        _ => 0.7,
+    }
+}
+
+fn word_em(word: &str) -> f64 {
+    word.chars().map(char_em).sum()
+}
+
 /// Code lines with a token longer than this are set without `raw` so they
 /// can wrap anywhere.
 const LONG_CODE_TOKEN: usize = 60;
@@ -86,6 +141,7 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         notes: post.footnotes.iter().map(|f| (f.number, &f.body)).collect(),
         used_notes: BTreeSet::new(),
         in_note: false,
+        limit: BODY,
         embedded_images: 0,
         depth: 0,
         flattened: false,
@@ -165,6 +221,8 @@ struct Converter<'a> {
     notes: BTreeMap<usize, &'a Vec<Block>>,
     used_notes: BTreeSet<usize>,
     in_note: bool,
+    /// Where long words are cut: [`BODY`], or a table cell's limit.
+    limit: WordLimit,
     embedded_images: usize,
     /// Containers open around the value being built (see
     /// [`MAX_PDF_NESTING`]).
@@ -282,6 +340,8 @@ impl Converter<'_> {
                     .chain([align.len(), head.len(), 1])
                     .max()
                     .unwrap_or(1);
+                let outer_limit =
+                    std::mem::replace(&mut self.limit, WordLimit::table_cell(columns));
                 let mut row_of = |cells: &Vec<Vec<Inline>>| -> Value {
                     let mut out: Vec<Value> = cells
                         .iter()
@@ -296,6 +356,7 @@ impl Converter<'_> {
                     row_of(head)
                 };
                 let rows: Vec<Value> = rows.iter().map(&mut row_of).collect();
+                self.limit = outer_limit;
                 json!({"k": "table", "columns": columns, "align": align, "head": head, "rows": rows})
             }
             Block::Rule => json!({"k": "rule"}),
@@ -372,9 +433,9 @@ impl Converter<'_> {
                 continue;
             }
             if let Some(Value::Array(body)) = link.get_mut("body") {
-                push_text(&text[..word_end], body);
+                push_text(&text[..word_end], body, self.limit);
                 rest.next();
-                push_text(&text[word_end..], &mut out);
+                push_text(&text[word_end..], &mut out, self.limit);
             }
         }
         out
@@ -382,7 +443,7 @@ impl Converter<'_> {
 
     fn inline(&mut self, inline: &Inline, out: &mut Vec<Value>) {
         match inline {
-            Inline::Text { text } => push_text(&clean(text), out),
+            Inline::Text { text } => push_text(&clean(text), out, self.limit),
             Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content }
                 if self.too_deep() =>
             {
@@ -400,7 +461,7 @@ impl Converter<'_> {
                 out.push(json!({"k": "strike", "body": self.nested(|cx| cx.inlines(content))}))
             }
             Inline::Code { text } => {
-                out.push(json!({"k": "icode", "parts": word_parts(&clean(text))}))
+                out.push(json!({"k": "icode", "parts": word_parts(&clean(text), self.limit)}))
             }
             Inline::Link {
                 url, content, bare, ..
@@ -430,9 +491,13 @@ impl Converter<'_> {
                 let first = self.used_notes.insert(*number);
                 let body = match (first, self.notes.get(number).copied()) {
                     (true, Some(blocks)) => {
+                        // The note prints at the foot of the page, not in
+                        // the table cell that may cite it.
                         let was = std::mem::replace(&mut self.in_note, true);
+                        let limit = std::mem::replace(&mut self.limit, BODY);
                         let body = self.nested(|cx| cx.blocks(blocks, false));
                         self.in_note = was;
+                        self.limit = limit;
                         Value::Array(body)
                     }
                     _ => Value::Null,
@@ -448,7 +513,11 @@ impl Converter<'_> {
                 if lower.starts_with("<br") {
                     out.push(json!({"k": "br"}));
                 } else {
-                    push_text(&clean(&crate::html_text::inline_to_text(html)), out);
+                    push_text(
+                        &clean(&crate::html_text::inline_to_text(html)),
+                        out,
+                        self.limit,
+                    );
                 }
             }
         }
@@ -497,8 +566,8 @@ impl Converter<'_> {
             "k": "link",
             "url": if clickable { Value::String(url) } else { Value::Null },
             "body": body,
-            "note": note.map(|n| word_parts_url(&n)),
-            "inline": inline.map(|n| word_parts_url(&n)),
+            "note": note.map(|n| word_parts_url(&n, BODY)),
+            "inline": inline.map(|n| word_parts_url(&n, self.limit)),
         })
     }
 
@@ -542,7 +611,7 @@ impl Converter<'_> {
                     ),
                     Some(line),
                 );
-                json!({"k": "img", "path": null, "alt": alt, "alt_parts": line_parts(&alt), "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL)), "reason": reason})
+                json!({"k": "img", "path": null, "alt": alt, "alt_parts": line_parts(&alt), "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL), self.limit), "reason": reason})
             }
         }
     }
@@ -735,42 +804,54 @@ fn lines_of(text: &str) -> Vec<Value> {
         .map(clean)
         .map(|l| l.trim_end().to_string())
         .filter(|l| !l.is_empty())
-        .map(|l| Value::Array(word_parts(&l).into_iter().map(Value::String).collect()))
+        .map(|l| {
+            Value::Array(
+                word_parts(&l, BODY)
+                    .into_iter()
+                    .map(Value::String)
+                    .collect(),
+            )
+        })
         .collect()
 }
 
 /// Pushes text, cutting words too long for a line into parts the template
 /// sets as separate boxes (so the line may break between them without any
 /// character being added to the text).
-fn push_text(text: &str, out: &mut Vec<Value>) {
-    if !text.split_whitespace().any(cut_word) {
+fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
+    if !text.split_whitespace().any(|w| cut_word(w, limit)) {
         out.push(json!({"k": "t", "s": text}));
         return;
     }
-    out.push(json!({"k": "w", "parts": word_parts(text)}));
+    out.push(json!({"k": "w", "parts": word_parts(text, limit)}));
 }
 
 /// Whether a word is too long to set whole. Addresses are left to Typst's
 /// own URL breaking up to `MAX_PRINTED_URL` characters; longer ones are cut
 /// too. Regression: a 20,000-character bare URL ran off the page, lost to
 /// the reader and to text extraction.
-fn cut_word(word: &str) -> bool {
-    let n = word.chars().count();
-    n > LONG_WORD && (!word.contains("://") || n > MAX_PRINTED_URL)
+fn cut_word(word: &str, limit: WordLimit) -> bool {
+    match limit {
+        WordLimit::Body => {
+            let n = word.chars().count();
+            n > LONG_WORD && (!word.contains("://") || n > MAX_PRINTED_URL)
+        }
+        WordLimit::Cell { em } => word_em(word) > em,
+    }
 }
 
-/// Splits text into parts: long words are cut every `WORD_PART` chars,
-/// everything else stays whole.
-fn word_parts(text: &str) -> Vec<String> {
+/// Splits text into parts: words longer than `limit` allows are cut into
+/// pieces ([`word_pieces`]), everything else stays whole.
+fn word_parts(text: &str, limit: WordLimit) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     for piece in text.split_inclusive(char::is_whitespace) {
         let word = piece.trim_end();
-        if cut_word(word) {
+        if cut_word(word, limit) {
             if !current.is_empty() {
                 parts.push(std::mem::take(&mut current));
             }
-            let mut cs = word_pieces(word);
+            let mut cs = word_pieces(word, limit);
             if let Some(last) = cs.last_mut() {
                 last.push_str(&piece[word.len()..]);
             }
@@ -794,7 +875,7 @@ fn line_parts(text: &str) -> Vec<String> {
         let word = piece.trim_end();
         // Every long word, addresses too: a box is never broken by Typst.
         if word.chars().count() > LONG_WORD {
-            let mut cs = word_pieces(word);
+            let mut cs = word_pieces(word, BODY);
             if let Some(last) = cs.last_mut() {
                 last.push_str(&piece[word.len()..]);
             }
@@ -808,33 +889,43 @@ fn line_parts(text: &str) -> Vec<String> {
 
 /// An address to print: Typst breaks URLs itself after `://`; other
 /// addresses (relative, mailto) are cut like long words.
-fn word_parts_url(url: &str) -> Vec<String> {
-    if url.contains("://") {
+fn word_parts_url(url: &str, limit: WordLimit) -> Vec<String> {
+    if url.contains("://") && limit == BODY {
         vec![url.to_string()]
     } else {
-        word_parts(url)
+        word_parts(url, limit)
     }
 }
 
 /// Cuts a long word after punctuation (`-`, `/`, `.`, ...), so the pieces
-/// are mostly whole words; runs of letters and digits longer than
-/// `2 * WORD_PART` (hashes, base64) are cut every `WORD_PART` characters.
-fn word_pieces(word: &str) -> Vec<String> {
+/// are mostly whole words, and cuts runs of letters and digits (hashes,
+/// base64, long compounds): in body text every `2 * WORD_PART` characters,
+/// in a table cell where the run would grow wider than the cell (leaving
+/// room for one punctuation mark after it).
+fn word_pieces(word: &str, limit: WordLimit) -> Vec<String> {
+    let run_full = |run: usize, run_em: f64, next: char| match limit {
+        WordLimit::Body => run >= 2 * WORD_PART,
+        WordLimit::Cell { em } => run > 0 && run_em + char_em(next) > em - 0.35,
+    };
     let mut pieces = Vec::new();
     let mut current = String::new();
     let mut run = 0;
+    let mut run_em = 0.0;
     for c in word.chars() {
         if c.is_alphanumeric() {
-            if run >= 2 * WORD_PART {
+            if run_full(run, run_em, c) {
                 pieces.push(std::mem::take(&mut current));
                 run = 0;
+                run_em = 0.0;
             }
             run += 1;
+            run_em += char_em(c);
             current.push(c);
         } else {
             current.push(c);
             pieces.push(std::mem::take(&mut current));
             run = 0;
+            run_em = 0.0;
         }
     }
     if !current.is_empty() {
@@ -909,9 +1000,36 @@ mod tests {
     #[test]
     fn long_words_are_cut_without_losing_characters() {
         let w = "a".repeat(45);
-        let parts = word_parts(&format!("x {w} y"));
+        let parts = word_parts(&format!("x {w} y"), BODY);
         assert_eq!(parts.concat(), format!("x {w} y"));
         assert!(parts.len() > 3);
+    }
+
+    #[test]
+    fn table_cells_cut_words_to_their_share_of_the_width() {
+        // A 16-column table: every part fits an equal share at 7 pt.
+        let narrow = WordLimit::table_cell(16);
+        let WordLimit::Cell { em } = narrow else {
+            panic!()
+        };
+        let w = "Internationalisierungsbestrebungen";
+        let parts = word_parts(w, narrow);
+        assert_eq!(parts.concat(), w);
+        assert!(
+            parts.len() > 3 && parts.iter().all(|p| word_em(p) <= em),
+            "{parts:?}"
+        );
+        let caps = "WWWWWWWWWWWWWWWWWWWW";
+        assert!(word_parts(caps, WordLimit::table_cell(4)).len() > 1);
+        let url = "https://example.org/a/b";
+        assert!(word_parts_url(url, narrow).len() > 1);
+        assert_eq!(word_parts_url(url, BODY), vec![url.to_string()]);
+        // Few columns: ordinary words stay whole, as in body text.
+        let six = WordLimit::table_cell(6);
+        assert_eq!(
+            word_parts("implementation", six),
+            vec!["implementation".to_string()]
+        );
     }
 
     #[test]
