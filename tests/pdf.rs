@@ -620,6 +620,61 @@ fn wide_tables_stay_on_the_page_and_no_cell_runs_into_the_next() {
 }
 
 #[test]
+fn note_markers_and_broken_addresses_survive_text_extraction() {
+    // `pdftotext` (and search, and copying) read a marker glued to its
+    // word as part of it ("investigation8"), and took a hyphen where Typst
+    // broke an address for a hyphenation, deleting it.
+    let dir = tempfile::tempdir().unwrap();
+    let long = "https://www.example.org/reports/2025/annual/international-oversight-of-trafficking-networks-and-judicial-accountability-in-east-asia-final-version.pdf?download=true&lang=en";
+    let link = |url: &str, text: &str, bare: bool| Inline::Link {
+        url: url.into(),
+        title: None,
+        bare,
+        content: vec![t(text)],
+    };
+    let body = vec![
+        p(vec![
+            t("an "),
+            link("https://x.org/", "investigation", false),
+            t(" and a note"),
+            Inline::FootnoteRef {
+                number: 1,
+                label: "n".into(),
+            },
+            t(" here."),
+        ]),
+        p(vec![
+            t("See the "),
+            link(long, "full report", false),
+            t(" and also "),
+            link(long, long, true),
+            t(" in the text."),
+        ]),
+    ];
+    let mut post = post_in(dir.path(), "Markers", body);
+    post.footnotes = vec![Footnote {
+        label: "n".into(),
+        number: 1,
+        body: vec![p(vec![t("the note")])],
+    }];
+    let r = render_ok(&post, &ctx(dir.path()));
+    keep("markers", &r.bytes);
+    let Some(text) = run_tool("pdftotext", &["-enc", "UTF-8"], &r.bytes) else {
+        return;
+    };
+    let tokens: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
+    for word in ["investigation", "note"] {
+        assert!(
+            tokens.contains(&word),
+            "{word:?} is glued to its marker: {text}"
+        );
+    }
+    // The address, printed twice (footnote and bare), each across lines.
+    let joined: String = text.lines().map(str::trim).collect();
+    assert!(joined.matches(long).count() >= 2, "{text}");
+}
+
+#[test]
 fn a_16_kb_url_still_builds() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("https://example.org/?q={}", "a".repeat(16 * 1024));

@@ -24,6 +24,8 @@ const MAX_PRINTED_URL: usize = 300;
 /// Words longer than this (in chars) are cut into parts that may break.
 const LONG_WORD: usize = 30;
 const WORD_PART: usize = 10;
+/// Parts of a printed address are merged up to this many characters.
+const ADDRESS_CHUNK: usize = 16;
 
 /// When a word is too long to set whole, and where it is cut.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -557,8 +559,17 @@ impl Converter<'_> {
             LinkStyle::Inline => (None, Some(printed)),
             LinkStyle::None => (None, None),
         };
+        // A link that shows its own address: printed in parts that break
+        // like an address (see `address_parts`), not like words.
+        let shown = plain_text(content);
         let body = if body.is_empty() {
-            vec![json!({"k": "t", "s": url})]
+            vec![json!({"k": "w", "parts": address_parts(&url, self.limit)})]
+        } else if text_is_url
+            && shown.trim() == shown
+            && has_scheme(&shown)
+            && shown.chars().count() <= MAX_PRINTED_URL
+        {
+            vec![json!({"k": "w", "parts": address_parts(&clean(&shown), self.limit)})]
         } else {
             body
         };
@@ -566,8 +577,10 @@ impl Converter<'_> {
             "k": "link",
             "url": if clickable { Value::String(url) } else { Value::Null },
             "body": body,
-            "note": note.map(|n| word_parts_url(&n, BODY)),
-            "inline": inline.map(|n| word_parts_url(&n, self.limit)),
+            // A note's address starts its own line at 8 pt, where about
+            // 110 characters fit: shorter ones need no break (one box).
+            "note": note.map(|n| if n.chars().count() <= 90 { vec![n] } else { address_parts(&n, BODY) }),
+            "inline": inline.map(|n| address_parts(&n, self.limit)),
         })
     }
 
@@ -611,7 +624,7 @@ impl Converter<'_> {
                     ),
                     Some(line),
                 );
-                json!({"k": "img", "path": null, "alt": alt, "alt_parts": line_parts(&alt), "src": word_parts_url(&shorten_chars(&src, MAX_PRINTED_URL), self.limit), "reason": reason})
+                json!({"k": "img", "path": null, "alt": alt, "alt_parts": line_parts(&alt), "src": address_parts(&shorten_chars(&src, MAX_PRINTED_URL), self.limit), "reason": reason})
             }
         }
     }
@@ -887,14 +900,69 @@ fn line_parts(text: &str) -> Vec<String> {
     parts
 }
 
-/// An address to print: Typst breaks URLs itself after `://`; other
-/// addresses (relative, mailto) are cut like long words.
-fn word_parts_url(url: &str, limit: WordLimit) -> Vec<String> {
-    if url.contains("://") && limit == BODY {
-        vec![url.to_string()]
-    } else {
-        word_parts(url, limit)
+/// An address to print, cut into parts a line may break between (the
+/// template sets each part in a box). Typst's own URL breaking may break
+/// right after a hyphen, and `pdftotext` (and so search and copying) takes
+/// a hyphen at a line end for a hyphenation and deletes it, changing the
+/// address. So addresses are cut the way the Chicago Manual of Style breaks
+/// URLs: after `://`, before `/ . , - _ ? # % ~`, after `=` and `&`; runs of letters and digits every `2 * WORD_PART` characters. In a
+/// table cell a part still wider than the cell is cut further.
+fn address_parts(address: &str, limit: WordLimit) -> Vec<String> {
+    let (scheme, rest) = match address.find("://") {
+        Some(i) => address.split_at(i + 3),
+        None => ("", address),
+    };
+    let mut parts = Vec::new();
+    if !scheme.is_empty() {
+        parts.push(scheme.to_string());
     }
+    let mut current = String::new();
+    let mut run = 0;
+    for c in rest.chars() {
+        let breaks_before = matches!(c, '/' | '.' | ',' | '-' | '_' | '?' | '#' | '%' | '~')
+            || (c.is_alphanumeric() && run >= 2 * WORD_PART);
+        if breaks_before && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+            run = 0;
+        }
+        current.push(c);
+        run = if c.is_alphanumeric() { run + 1 } else { 0 };
+        if matches!(c, '=' | '&') {
+            parts.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    // Fewer, longer parts (each is a box for Typst to lay out): merge
+    // neighbours up to `ADDRESS_CHUNK` characters; a line then breaks at
+    // most that much earlier than it could.
+    let mut merged: Vec<String> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match merged.last_mut() {
+            Some(last) if last.chars().count() + part.chars().count() <= ADDRESS_CHUNK => {
+                last.push_str(&part)
+            }
+            _ => merged.push(part),
+        }
+    }
+    let mut parts = merged;
+    if let WordLimit::Cell { em } = limit {
+        parts = parts
+            .into_iter()
+            .flat_map(|p| {
+                if word_em(&p) > em {
+                    word_pieces(&p, limit)
+                } else {
+                    vec![p]
+                }
+            })
+            .collect();
+    }
+    if parts.is_empty() {
+        parts.push(String::new());
+    }
+    parts
 }
 
 /// Cuts a long word after punctuation (`-`, `/`, `.`, ...), so the pieces
@@ -1022,13 +1090,32 @@ mod tests {
         let caps = "WWWWWWWWWWWWWWWWWWWW";
         assert!(word_parts(caps, WordLimit::table_cell(4)).len() > 1);
         let url = "https://example.org/a/b";
-        assert!(word_parts_url(url, narrow).len() > 1);
-        assert_eq!(word_parts_url(url, BODY), vec![url.to_string()]);
+        let cut = address_parts(url, narrow);
+        assert!(
+            cut.concat() == url && cut.iter().all(|p| word_em(p) <= em),
+            "{cut:?}"
+        );
         // Few columns: ordinary words stay whole, as in body text.
         let six = WordLimit::table_cell(6);
         assert_eq!(
             word_parts("implementation", six),
             vec!["implementation".to_string()]
+        );
+    }
+
+    #[test]
+    fn addresses_break_before_hyphens_never_after() {
+        let url =
+            "https://www.example.org/reports/east-asia-final_v2.pdf?download=true&lang=en#p-3";
+        let parts = address_parts(url, BODY);
+        assert_eq!(parts.concat(), url);
+        assert!(parts.iter().all(|p| !p.ends_with('-')), "{parts:?}");
+        assert!(parts.len() > 4, "{parts:?}");
+        let hash = format!("https://x.org/{}", "a".repeat(45));
+        assert!(
+            address_parts(&hash, BODY)
+                .iter()
+                .all(|p| p.chars().count() <= 2 * WORD_PART + 1)
         );
     }
 
