@@ -675,6 +675,34 @@ fn note_markers_and_broken_addresses_survive_text_extraction() {
 }
 
 #[test]
+fn text_around_a_long_word_flows_on_the_same_lines() {
+    // Regression: the text before a word long enough to be cut was one
+    // box that wrapped inside itself, so the long word sat alone on its
+    // line and the paragraph restarted under it.
+    let dir = tempfile::tempdir().unwrap();
+    let filler = "lorem ipsum dolor sit amet ".repeat(20);
+    let long = "Internationalisierungsbestrebungenundsoweiter";
+    let body = vec![p(vec![t(&format!("{filler}{long} {filler}"))])];
+    let post = post_in(dir.path(), "Long word", body);
+    let r = render_ok(&post, &ctx(dir.path()));
+    let Some(boxes) = word_boxes(&r.bytes) else {
+        return;
+    };
+    let (page, at, _) = boxes
+        .iter()
+        .find(|(_, _, w)| w == long)
+        .expect("the long word is in the text");
+    let same_line = boxes
+        .iter()
+        .filter(|(p, b, w)| p == page && w != long && (b[1] - at[1]).abs() < 1.0)
+        .count();
+    assert!(
+        same_line >= 3,
+        "the long word is nearly alone on its line ({same_line} other words)"
+    );
+}
+
+#[test]
 fn a_16_kb_url_still_builds() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("https://example.org/?q={}", "a".repeat(16 * 1024));

@@ -31,8 +31,8 @@ const ADDRESS_CHUNK: usize = 16;
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum WordLimit {
     /// Body text: words over `LONG_WORD` chars are cut, runs of letters
-    /// and digits every `2 * WORD_PART`; addresses are left to Typst's own
-    /// URL breaking up to `MAX_PRINTED_URL` characters.
+    /// and digits every `2 * WORD_PART`, addresses as `address_parts`
+    /// cuts them.
     Body,
     /// A table cell: words wider than `em` (estimated, in ems of the
     /// cell's text) are cut into parts narrower than that, addresses too.
@@ -752,7 +752,7 @@ fn code_block(lang: Option<&str>, text: &str) -> Value {
         .any(|w| w.chars().count() > LONG_CODE_TOKEN);
     let lang = lang.map(clean).filter(|l| !l.is_empty());
     if long {
-        let lines: Vec<Vec<String>> = text.lines().map(|l| chunks(l, WORD_PART * 4)).collect();
+        let lines: Vec<Vec<String>> = text.lines().map(code_line_parts).collect();
         json!({"k": "code", "lang": lang, "text": text, "lines": lines})
     } else {
         json!({"k": "code", "lang": lang, "text": text, "lines": null})
@@ -830,25 +830,34 @@ fn lines_of(text: &str) -> Vec<Value> {
 
 /// Pushes text, cutting words too long for a line into parts the template
 /// sets as separate boxes (so the line may break between them without any
-/// character being added to the text).
+/// character being added to the text). Only the long word is boxed: the
+/// text around it stays plain text, so it wraps and justifies as usual.
+/// Regression: the text before a long word was one box, which wrapped
+/// inside itself and left the long word on a line of its own.
 fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
-    if !text.split_whitespace().any(|w| cut_word(w, limit)) {
-        out.push(json!({"k": "t", "s": text}));
-        return;
+    let mut plain = String::new();
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        if !cut_word(word, limit) {
+            plain.push_str(piece);
+            continue;
+        }
+        if !plain.is_empty() {
+            out.push(json!({"k": "t", "s": std::mem::take(&mut plain)}));
+        }
+        out.push(json!({"k": "w", "parts": word_parts(word, limit)}));
+        plain.push_str(&piece[word.len()..]);
     }
-    out.push(json!({"k": "w", "parts": word_parts(text, limit)}));
+    if !plain.is_empty() {
+        out.push(json!({"k": "t", "s": plain}));
+    }
 }
 
-/// Whether a word is too long to set whole. Addresses are left to Typst's
-/// own URL breaking up to `MAX_PRINTED_URL` characters; longer ones are cut
-/// too. Regression: a 20,000-character bare URL ran off the page, lost to
-/// the reader and to text extraction.
+/// Whether a word is too long to set whole. Regression: a 20,000-character
+/// bare URL ran off the page, lost to the reader and to text extraction.
 fn cut_word(word: &str, limit: WordLimit) -> bool {
     match limit {
-        WordLimit::Body => {
-            let n = word.chars().count();
-            n > LONG_WORD && (!word.contains("://") || n > MAX_PRINTED_URL)
-        }
+        WordLimit::Body => word.chars().count() > LONG_WORD,
         WordLimit::Cell { em } => word_em(word) > em,
     }
 }
@@ -864,7 +873,13 @@ fn word_parts(text: &str, limit: WordLimit) -> Vec<String> {
             if !current.is_empty() {
                 parts.push(std::mem::take(&mut current));
             }
-            let mut cs = word_pieces(word, limit);
+            // An address in the text (not a link, or in code) breaks like
+            // one; Typst's own URL breaking may break after a hyphen.
+            let mut cs = if word.contains("://") {
+                address_parts(word, limit)
+            } else {
+                word_pieces(word, limit)
+            };
             if let Some(last) = cs.last_mut() {
                 last.push_str(&piece[word.len()..]);
             }
@@ -989,6 +1004,17 @@ fn word_pieces(word: &str, limit: WordLimit) -> Vec<String> {
             run += 1;
             run_em += char_em(c);
             current.push(c);
+        } else if is_hyphen(c) {
+            // A hyphen starts a piece instead of ending one: a line that
+            // ends in a hyphen reads as a hyphenation to `pdftotext`,
+            // search and copying, which delete it ("advanced-types" became
+            // "advancedtypes" in a wrapped code line).
+            if !current.chars().all(is_hyphen) {
+                pieces.push(std::mem::take(&mut current));
+            }
+            current.push(c);
+            run = 0;
+            run_em = 0.0;
         } else {
             current.push(c);
             pieces.push(std::mem::take(&mut current));
@@ -1006,12 +1032,40 @@ fn word_pieces(word: &str, limit: WordLimit) -> Vec<String> {
     pieces
 }
 
-fn chunks(s: &str, size: usize) -> Vec<String> {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
+/// Hyphen-minus, hyphen and soft hyphen: the marks text extraction joins
+/// across a line end.
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{00AD}')
+}
+
+/// A code line cut into parts a wrapped line may break between: at
+/// spaces, like text (indentation stays with the first token), and inside
+/// tokens too long for a line as `address_parts` or `word_pieces` cut them
+/// (never after a hyphen). Regression: fixed 40-character chunks broke
+/// "type" into "typ" and "e", and "advanced-types" after the hyphen, which
+/// `pdftotext` then deleted.
+fn code_line_parts(line: &str) -> Vec<String> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let mut parts: Vec<String> = Vec::new();
+    for piece in line[indent..].split_inclusive(' ') {
+        let token = piece.trim_end_matches(' ');
+        let mut cut = if token.chars().count() <= 2 * WORD_PART {
+            vec![token.to_string()]
+        } else if token.contains("://") {
+            address_parts(token, BODY)
+        } else {
+            word_pieces(token, BODY)
+        };
+        if let Some(last) = cut.last_mut() {
+            last.push_str(&piece[token.len()..]);
+        }
+        parts.extend(cut);
     }
-    chars.chunks(size).map(|c| c.iter().collect()).collect()
+    match parts.first_mut() {
+        Some(first) => first.insert_str(0, &line[..indent]),
+        None => parts.push(line.to_string()),
+    }
+    parts
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -1111,12 +1165,34 @@ mod tests {
         assert_eq!(parts.concat(), url);
         assert!(parts.iter().all(|p| !p.ends_with('-')), "{parts:?}");
         assert!(parts.len() > 4, "{parts:?}");
+        let word = "advanced-types-and-the-sized-trait-in-a-very-long-identifier";
+        let pieces = word_parts(word, BODY);
+        assert_eq!(pieces.concat(), word);
+        assert!(
+            pieces.len() > 3 && pieces.iter().all(|p| !p.ends_with('-')),
+            "{pieces:?}"
+        );
         let hash = format!("https://x.org/{}", "a".repeat(45));
         assert!(
             address_parts(&hash, BODY)
                 .iter()
                 .all(|p| p.chars().count() <= 2 * WORD_PART + 1)
         );
+    }
+
+    #[test]
+    fn wrapped_code_lines_break_at_spaces_and_never_after_a_hyphen() {
+        let line = "    = note: visit <https://doc.rust-lang.org/book/ch19-04-advanced-types.html#dynamically-sized> now";
+        let parts = code_line_parts(line);
+        assert_eq!(parts.concat(), line);
+        assert!(parts[0].starts_with("    = "), "{parts:?}");
+        assert!(parts.contains(&"visit ".to_string()), "{parts:?}");
+        assert!(
+            parts.iter().all(|p| !p.trim_end().ends_with('-')),
+            "{parts:?}"
+        );
+        assert_eq!(code_line_parts(""), vec![String::new()]);
+        assert_eq!(code_line_parts("   "), vec!["   ".to_string()]);
     }
 
     #[test]
