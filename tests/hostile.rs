@@ -599,11 +599,16 @@ fn epub_keeps_text_after_an_iframe_whose_quote_runs_on() {
     // lines up to a later quote as one tag, then dropped everything after
     // it as iframe content; and it dropped text inside iframe/textarea,
     // which the other editions keep.
-    for doc in [
-        &b"<iframe src=\"file:///etc/passwd>\nkept one\nsubtitle: \"quoted\nkept two <label> kept three\n"[..],
+    assert_properties(&[
+        b"<iframe src=\"file:///etc/passwd>\nkept one\nsubtitle: \"quoted\nkept two <label> kept three\n",
         b"<iframe>fallback words</iframe> <textarea>typed words</textarea>\n",
         b"<a x\"> y\">after</a> </ifrXme\">kept\">words\n",
-    ] {
+    ]);
+}
+
+/// Every property holds for each document (panics with the first broken).
+fn assert_properties(docs: &[&[u8]]) {
+    for doc in docs {
         if let Err(e) = properties::check_bytes(doc) {
             panic!("{}", &e[..e.len().min(2000)]);
         }
@@ -614,15 +619,11 @@ fn epub_keeps_text_after_an_iframe_whose_quote_runs_on() {
 fn a_link_the_book_cannot_follow_does_not_split_the_word_it_ends_in() {
     // The EPUB prints such a link's address; printed right after the link
     // text it cut "Case" into "Ca (u)se" (found by cargo fuzz).
-    for doc in [
-        &b"[Ca](u)se and [Wor](x.md)d.\n"[..],
+    assert_properties(&[
+        b"[Ca](u)se and [Wor](x.md)d.\n",
         b"*[Fo](x.md)*o, **[ba](y.md)r** and [end](z.md)\n",
         b"- [it](a.md)em\n\n| [ce](b.md)ll |\n|---|\n| x |\n",
-    ] {
-        if let Err(e) = properties::check_bytes(doc) {
-            panic!("{}", &e[..e.len().min(2000)]);
-        }
-    }
+    ]);
 }
 
 #[test]

@@ -873,13 +873,7 @@ fn word_parts(text: &str, limit: WordLimit) -> Vec<String> {
             if !current.is_empty() {
                 parts.push(std::mem::take(&mut current));
             }
-            // An address in the text (not a link, or in code) breaks like
-            // one; Typst's own URL breaking may break after a hyphen.
-            let mut cs = if word.contains("://") {
-                address_parts(word, limit)
-            } else {
-                word_pieces(word, limit)
-            };
+            let mut cs = long_word_parts(word, limit);
             if let Some(last) = cs.last_mut() {
                 last.push_str(&piece[word.len()..]);
             }
@@ -1038,6 +1032,17 @@ fn is_hyphen(c: char) -> bool {
     matches!(c, '-' | '\u{2010}' | '\u{00AD}')
 }
 
+/// A word too long to set whole, cut into pieces. An address in the text
+/// (not a link, or in code) breaks like one (`address_parts`): Typst's own
+/// URL breaking may break after a hyphen.
+fn long_word_parts(word: &str, limit: WordLimit) -> Vec<String> {
+    if word.contains("://") {
+        address_parts(word, limit)
+    } else {
+        word_pieces(word, limit)
+    }
+}
+
 /// A code line cut into parts a wrapped line may break between: at
 /// spaces, like text (indentation stays with the first token), and inside
 /// tokens too long for a line as `address_parts` or `word_pieces` cut them
@@ -1051,10 +1056,8 @@ fn code_line_parts(line: &str) -> Vec<String> {
         let token = piece.trim_end_matches(' ');
         let mut cut = if token.chars().count() <= 2 * WORD_PART {
             vec![token.to_string()]
-        } else if token.contains("://") {
-            address_parts(token, BODY)
         } else {
-            word_pieces(token, BODY)
+            long_word_parts(token, BODY)
         };
         if let Some(last) = cut.last_mut() {
             last.push_str(&piece[token.len()..]);
