@@ -914,8 +914,9 @@ fn line_parts(text: &str) -> Vec<String> {
 /// right after a hyphen, and `pdftotext` (and so search and copying) takes
 /// a hyphen at a line end for a hyphenation and deletes it, changing the
 /// address. So addresses are cut the way the Chicago Manual of Style breaks
-/// URLs: after `://`, before `/ . , - _ ? # % ~`, after `=` and `&`; runs of letters and digits every `2 * WORD_PART` characters. In a
-/// table cell a part still wider than the cell is cut further.
+/// URLs: after `://`, before `/ . , - _ ? # % ~`, after `=` and `&`; runs
+/// of letters and digits every `2 * WORD_PART` characters. In a table cell
+/// a part still wider than the cell is cut further.
 fn address_parts(address: &str, limit: WordLimit) -> Vec<String> {
     let (scheme, rest) = match address.find("://") {
         Some(i) => address.split_at(i + 3),
@@ -949,7 +950,11 @@ fn address_parts(address: &str, limit: WordLimit) -> Vec<String> {
     let mut merged: Vec<String> = Vec::with_capacity(parts.len());
     for part in parts {
         match merged.last_mut() {
-            Some(last) if last.chars().count() + part.chars().count() <= ADDRESS_CHUNK => {
+            // A part must not end in a hyphen (`x-` before `.pdf`).
+            Some(last)
+                if last.ends_with(is_hyphen)
+                    || last.chars().count() + part.chars().count() <= ADDRESS_CHUNK =>
+            {
                 last.push_str(&part)
             }
             _ => merged.push(part),
@@ -1175,6 +1180,8 @@ mod tests {
             pieces.len() > 3 && pieces.iter().all(|p| !p.ends_with('-')),
             "{pieces:?}"
         );
+        let edge = format!("https://x.org/{}-{}.pdf", "a".repeat(14), "b".repeat(20));
+        assert!(address_parts(&edge, BODY).iter().all(|p| !p.ends_with('-')));
         let hash = format!("https://x.org/{}", "a".repeat(45));
         assert!(
             address_parts(&hash, BODY)
