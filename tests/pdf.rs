@@ -703,6 +703,36 @@ fn text_around_a_long_word_flows_on_the_same_lines() {
 }
 
 #[test]
+fn hyphenated_compounds_are_not_broken_at_their_hyphen() {
+    // Typst broke "theme-gem" after the hyphen at a line end, and
+    // pdftotext (search, copying) read "themegem".
+    let dir = tempfile::tempdir().unwrap();
+    let words = [
+        "well-known",
+        "state-of-the-art",
+        "K-pop",
+        "12-13",
+        "end-user",
+        "co-operation",
+    ];
+    let text: String = (0..240)
+        .map(|i| format!("{} a{} ", words[i % words.len()], "b".repeat(i % 7)))
+        .collect();
+    let post = post_in(dir.path(), "Compounds", vec![p(vec![t(&text)])]);
+    let r = render_ok(&post, &ctx(dir.path()));
+    let Some(out) = run_tool("pdftotext", &["-enc", "UTF-8"], &r.bytes) else {
+        return;
+    };
+    for w in words {
+        assert_eq!(
+            out.matches(w).count(),
+            40,
+            "{w:?} broken at its hyphen:\n{out}"
+        );
+    }
+}
+
+#[test]
 fn a_16_kb_url_still_builds() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("https://example.org/?q={}", "a".repeat(16 * 1024));

@@ -834,18 +834,28 @@ fn lines_of(text: &str) -> Vec<Value> {
 /// text around it stays plain text, so it wraps and justifies as usual.
 /// Regression: the text before a long word was one box, which wrapped
 /// inside itself and left the long word on a line of its own.
+///
+/// A hyphenated compound ("theme-gem") is kept whole in one box too: Typst
+/// would break it after the hyphen, and `pdftotext`, search and copying
+/// take a hyphen at a line end for a hyphenation and read "themegem".
 fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
     let mut plain = String::new();
     for piece in text.split_inclusive(char::is_whitespace) {
         let word = piece.trim_end();
-        if !cut_word(word, limit) {
+        let cut = cut_word(word, limit);
+        if !cut && !has_inner_hyphen(word) {
             plain.push_str(piece);
             continue;
         }
         if !plain.is_empty() {
             out.push(json!({"k": "t", "s": std::mem::take(&mut plain)}));
         }
-        out.push(json!({"k": "w", "parts": word_parts(word, limit)}));
+        let parts = if cut {
+            word_parts(word, limit)
+        } else {
+            vec![word.to_string()]
+        };
+        out.push(json!({"k": "w", "parts": parts}));
         plain.push_str(&piece[word.len()..]);
     }
     if !plain.is_empty() {
@@ -1029,6 +1039,13 @@ fn word_pieces(word: &str, limit: WordLimit) -> Vec<String> {
         pieces.push(String::new());
     }
     pieces
+}
+
+/// Whether a hyphen joins two letters or digits in `word` ("theme-gem").
+fn has_inner_hyphen(word: &str) -> bool {
+    let cs: Vec<char> = word.chars().collect();
+    cs.windows(3)
+        .any(|w| is_hyphen(w[1]) && w[0].is_alphanumeric() && w[2].is_alphanumeric())
 }
 
 /// Hyphen-minus, hyphen and soft hyphen: the marks text extraction joins
