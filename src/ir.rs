@@ -177,6 +177,14 @@ impl Inline {
     }
 }
 
+/// Where the word a preceding inline ends inside stops in `text` (0 when
+/// `text` starts a new word): the writers put a link's marker or address
+/// after `text[..n]`, so `[Ca](url)se` keeps the word "Case" whole.
+pub fn word_rest_len(text: &str) -> usize {
+    text.find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(text.len())
+}
+
 /// The plain text of inlines, as a reader would see it (no markup, link
 /// addresses omitted, image alt text kept). Used for titles, alt text,
 /// heading ids and word-survival checks.

@@ -655,7 +655,7 @@ fn note_markers_and_broken_addresses_survive_text_extraction() {
     post.footnotes = vec![Footnote {
         label: "n".into(),
         number: 1,
-        body: vec![p(vec![t("the note")])],
+        body: vec![p(vec![t("details elsewhere")])],
     }];
     let r = render_ok(&post, &ctx(dir.path()));
     keep("markers", &r.bytes);

@@ -428,9 +428,7 @@ impl Converter<'_> {
                 continue;
             };
             let text = clean(text);
-            let word_end = text
-                .find(|c: char| !c.is_alphanumeric())
-                .unwrap_or(text.len());
+            let word_end = crate::ir::word_rest_len(&text);
             if word_end == 0 {
                 continue;
             }

@@ -333,9 +333,7 @@ impl Writer {
             if let Some(m) = marker.take() {
                 if let Inline::Text { text } = inline {
                     let text = clean(text);
-                    let word_end = text
-                        .find(|c: char| !c.is_alphanumeric())
-                        .unwrap_or(text.len());
+                    let word_end = crate::ir::word_rest_len(&text);
                     s.push_str(&text[..word_end]);
                     s.push_str(&m);
                     s.push_str(&text[word_end..]);

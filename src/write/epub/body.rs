@@ -305,9 +305,7 @@ impl<'a> BodyWriter<'a> {
             // so "Case" stays one word.
             match rest.peek() {
                 Some(Inline::Text { text }) => {
-                    let word_end = text
-                        .find(|c: char| !c.is_alphanumeric())
-                        .unwrap_or(text.len());
+                    let word_end = crate::ir::word_rest_len(&text);
                     out.text(&text[..word_end]);
                     Self::visible_target(out, &target);
                     out.text(&text[word_end..]);
