@@ -4,13 +4,14 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let out = std::path::PathBuf::from(args.next().expect("out dir"));
     std::fs::create_dir_all(&out).unwrap();
-    let ctx = brief::write::Context {
-        config: brief::config::Config::default(),
-        project_root: std::env::current_dir().unwrap(),
-        source_date_epoch: None,
-    };
+    let ctx = brief::write::Context::new(
+        brief::config::Config::default(),
+        &std::env::current_dir().unwrap(),
+        None,
+        0,
+    );
     for path in args {
-        let post = match brief::source::read_post(std::path::Path::new(&path), "en") {
+        let post = match brief::read::read_post(std::path::Path::new(&path), "en") {
             Ok(r) => r.post,
             Err(d) => {
                 eprintln!("{d}");

@@ -2,7 +2,7 @@
 //! editions out.
 //!
 //! The pipeline, in one screen (see [`build`]):
-//! 1. find the posts (`source::discover`) or take the paths given;
+//! 1. find the posts (`read::discover`) or take the paths given;
 //! 2. read and parse each post once, in parallel, into the IR (`ir::Post`);
 //! 3. refuse posts whose slugs collide (never a silent overwrite);
 //! 4. tie the `[[packet]]`s of `brief.toml` to those posts (`packet`); a
@@ -16,29 +16,20 @@
 //!
 //! A failing post or job becomes a diagnostic; it never stops the others.
 
-pub mod autolink;
 pub mod cli;
+pub mod commands;
 pub mod config;
-pub mod dates;
 pub mod diag;
-pub mod frontmatter;
-pub mod html_text;
 pub mod ir;
-pub mod mail;
-pub mod manifest;
-pub mod markdown;
-pub mod meta;
 pub mod output;
 pub mod packet;
+pub mod read;
 pub mod send;
-pub mod source;
-pub mod survival;
-pub mod wrap;
 pub mod write;
 
 use diag::Diagnostic;
 use ir::Post;
-use manifest::WrittenFile;
+use output::manifest::WrittenFile;
 use packet::{Copy, Packet};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -91,7 +82,7 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     let started = Instant::now();
     let mut report = BuildReport::default();
     let paths = if request.paths.is_empty() {
-        match source::discover(&request.content_dir) {
+        match read::discover(&request.content_dir) {
             Ok(paths) => paths,
             Err(d) => {
                 report.diagnostics.push(d);
@@ -117,7 +108,13 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     // Packets are built with the whole content folder only: a build of a
     // few named posts has not read the briefs a packet needs.
     let resolved = if request.paths.is_empty() {
-        packet::resolve(&posts, &drafts, report.posts_failed > 0, ctx)
+        packet::resolve(
+            &posts,
+            &drafts,
+            report.posts_failed > 0,
+            &ctx.config,
+            &ctx.project_root,
+        )
     } else {
         packet::Resolved::default()
     };
@@ -163,8 +160,8 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.packets_failed += failed_packets.len();
     report.packets_built = packets.len() - failed_packets.len();
 
-    let manifest_path = request.out_dir.join(manifest::FILE_NAME);
-    let bytes = manifest::render(&posts, &packets, &written, &request.out_dir, ctx);
+    let manifest_path = request.out_dir.join(output::manifest::FILE_NAME);
+    let bytes = output::manifest::render(&posts, &packets, &written, &request.out_dir, ctx);
     match output::write_atomic(&manifest_path, &bytes) {
         Ok(()) => report.files_written += 1,
         Err(e) => diagnostics.push(e),
@@ -179,9 +176,9 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
 /// Reads posts in parallel. Returns the posts that parsed (in path order),
 /// their warnings and the errors, and how many failed.
 pub fn read_posts(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diagnostic>, usize) {
-    let results: Vec<Result<source::Read, Diagnostic>> = paths
+    let results: Vec<Result<read::Read, Diagnostic>> = paths
         .par_iter()
-        .map(|p| source::read_post(p, default_lang))
+        .map(|p| read::read_post(p, default_lang))
         .collect();
     let mut posts = Vec::new();
     let mut diagnostics = Vec::new();
@@ -397,7 +394,7 @@ fn write_messages<'p>(
     request: &BuildRequest,
     ctx: &Context,
 ) -> (Vec<Outcome<'p>>, Vec<Diagnostic>) {
-    use mail::MessageJob;
+    use write::email::jobs::MessageJob;
     let failed = |owner: &Owner, edition: Edition| {
         outcomes
             .iter()
@@ -431,13 +428,15 @@ fn write_messages<'p>(
         .map(|(owner, job)| Outcome {
             owner: *owner,
             edition: Edition::Email,
-            result: mail::render_job(job, ctx).and_then(|rendered| {
-                output::write_atomic(&job.path, &rendered.bytes)?;
-                Ok((
-                    WrittenFile::of(&job.path, &rendered.bytes),
-                    rendered.warnings,
-                ))
-            }),
+            result: write::email::jobs::render_job(job, ctx, &output::read_written).and_then(
+                |rendered| {
+                    output::write_atomic(&job.path, &rendered.bytes)?;
+                    Ok((
+                        WrittenFile::of(&job.path, &rendered.bytes),
+                        rendered.warnings,
+                    ))
+                },
+            ),
         })
         .collect();
     (written, warnings)

@@ -7,10 +7,10 @@
 //! The writers (`write::packet`) get a [`Packet`] and never look at the
 //! configuration again.
 
+use crate::config::Config;
 use crate::config::packet::{PacketConfig, Selection, recipient_slug};
 use crate::diag::{Diagnostic, quote};
 use crate::ir::{Meta, Post};
-use crate::write::Context;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -95,12 +95,13 @@ pub fn resolve<'p>(
     posts: &'p [Post],
     drafts: &[Post],
     posts_failed: bool,
-    ctx: &Context,
+    config: &Config,
+    project_root: &Path,
 ) -> Resolved<'p> {
     let mut resolved = Resolved::default();
     let by_slug: HashMap<&str, &Post> = posts.iter().map(|p| (p.meta.slug.as_str(), p)).collect();
-    for config in &ctx.config.packets {
-        match resolve_one(config, posts, &by_slug, drafts, ctx) {
+    for packet in &config.packets {
+        match resolve_one(packet, posts, &by_slug, drafts, config, project_root) {
             Ok(packet) => resolved.packets.push(packet),
             Err(Problem::Config(d)) => resolved.config_errors.push(d),
             Err(Problem::Unknown(d)) if posts_failed => resolved.skipped.push(
@@ -123,10 +124,11 @@ fn resolve_one<'p>(
     posts: &'p [Post],
     by_slug: &HashMap<&str, &'p Post>,
     drafts: &[Post],
-    ctx: &Context,
+    project: &Config,
+    project_root: &Path,
 ) -> Result<Packet<'p>, Problem> {
     let name = config.name();
-    let at = |span, message| ctx.config.error_at(span, message);
+    let at = |span, message| project.error_at(span, message);
     let briefs: Vec<&Post> = match config.selection() {
         Selection::Briefs(slugs) => {
             let mut briefs = Vec::new();
@@ -198,16 +200,18 @@ fn resolve_one<'p>(
         }
     };
     let letter = match &config.cover_letter {
-        Some(path) => Some(read_letter(path.get_ref(), ctx).map_err(|m| {
-            Problem::Config(at(
-                path.span(),
-                format!(
-                    "packet {}: cover letter {}: {m}",
-                    quote(name),
-                    quote(path.get_ref())
-                ),
-            ))
-        })?),
+        Some(path) => Some(
+            read_letter(path.get_ref(), project, project_root).map_err(|m| {
+                Problem::Config(at(
+                    path.span(),
+                    format!(
+                        "packet {}: cover letter {}: {m}",
+                        quote(name),
+                        quote(path.get_ref())
+                    ),
+                ))
+            })?,
+        ),
         None => None,
     };
     Ok(Packet {
@@ -233,7 +237,7 @@ fn resolve_one<'p>(
             .collect(),
         briefs,
         letter,
-        lang: ctx.config.project.lang.clone(),
+        lang: project.project.lang.clone(),
     })
 }
 
@@ -265,9 +269,8 @@ fn near_slugs(wanted: &str, posts: &[Post]) -> String {
 
 /// Reads and parses the cover letter. It must be a file inside the project
 /// (checked again after resolving symlinks).
-fn read_letter(rel: &str, ctx: &Context) -> Result<Post, String> {
-    let root = ctx
-        .project_root
+fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post, String> {
+    let root = project_root
         .canonicalize()
         .map_err(|e| format!("cannot read the project folder: {e}"))?;
     let path = root.join(rel.trim());
@@ -286,12 +289,12 @@ fn read_letter(rel: &str, ctx: &Context) -> Result<Post, String> {
     }
     let bytes = std::fs::read(&real).map_err(|e| format!("cannot read: {e}"))?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| "is not UTF-8".to_string())?;
-    let text = crate::frontmatter::normalise(&text);
-    let parsed = crate::markdown::parse(&text, 1);
-    let lang = ctx.config.project.lang.clone();
+    let text = crate::read::frontmatter::normalise(&text);
+    let parsed = crate::read::markdown::parse(&text, 1);
+    let lang = project.project.lang.clone();
     Ok(Post {
         source: PathBuf::from(rel.trim()),
-        source_sha256: crate::source::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+        source_sha256: crate::ir::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
         meta: Meta {
             title: letter_title(&lang).to_string(),
             slug: "cover-letter".to_string(),

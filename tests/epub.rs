@@ -63,11 +63,7 @@ fn post(source: &Path, meta: Meta, body: Vec<Block>, footnotes: Vec<Footnote>) -
 }
 
 fn ctx(root: &Path) -> Context {
-    Context {
-        config: Config::default(),
-        project_root: root.to_path_buf(),
-        source_date_epoch: None,
-    }
+    Context::new(Config::default(), root, None, 0)
 }
 
 const PNG_1X1: &[u8] = &[
@@ -603,8 +599,14 @@ fn images_inside_are_embedded_and_others_never_read() {
         .collect();
     let lines: Vec<usize> = warned.iter().map(|w| w.0).collect();
     assert_eq!(lines, vec![42, 43, 44, 45, 46, 47], "{warned:#?}");
-    assert!(warned[0].1.contains("outside the project"), "{warned:#?}");
-    assert!(warned[1].1.contains("outside the project"), "{warned:#?}");
+    assert!(
+        warned[0].1.contains("outside the post's folder"),
+        "{warned:#?}"
+    );
+    assert!(
+        warned[1].1.contains("outside the post's folder"),
+        "{warned:#?}"
+    );
     assert!(warned[2].1.contains("absolute"), "{warned:#?}");
     assert!(warned[3].1.contains("never fetched"), "{warned:#?}");
     assert!(
@@ -674,7 +676,7 @@ fn block_text(b: &Block, s: &mut String) {
             .chain(rows.iter().flatten())
             .for_each(|c| inline_text(c, s)),
         Block::Rule => {}
-        Block::Html { html } => s.push_str(&brief::write::xhtml::html_plain(html)),
+        Block::Html { html } => s.push_str(&brief::write::epub::xhtml::html_plain(html)),
     }
     s.push(' ');
 }
@@ -683,7 +685,7 @@ fn inline_text(inlines: &[Inline], s: &mut String) {
     for i in inlines {
         match i {
             Inline::Text { text } | Inline::Code { text } => s.push_str(text),
-            Inline::Html { html } => s.push_str(&brief::write::xhtml::html_plain(html)),
+            Inline::Html { html } => s.push_str(&brief::write::epub::xhtml::html_plain(html)),
             Inline::Emph { content }
             | Inline::Strong { content }
             | Inline::Strike { content }
@@ -720,7 +722,10 @@ fn project_stylesheet_overrides_the_default() {
     let proj = project();
     let post = rich_post(&proj);
     let book = Book::open(&render(&post, &ctx(&proj.root)).bytes);
-    assert_eq!(book.text("OEBPS/stylesheet.css"), epub::DEFAULT_CSS);
+    assert_eq!(
+        book.text("OEBPS/stylesheet.css"),
+        brief::write::resources::DEFAULT_STYLESHEET
+    );
     std::fs::create_dir_all(proj.root.join("templates")).unwrap();
     std::fs::write(
         proj.root.join("templates/epub.css"),
@@ -833,8 +838,8 @@ fn keep_books(books: &[PathBuf]) {
 fn build_folder(dir: &Path, root: &Path, out: &Path) -> (Vec<PathBuf>, usize) {
     let mut books = Vec::new();
     let mut refused = 0;
-    for path in brief::source::discover(dir).unwrap() {
-        let Ok(read) = brief::source::read_post(&path, "en") else {
+    for path in brief::read::discover(dir).unwrap() {
+        let Ok(read) = brief::read::read_post(&path, "en") else {
             refused += 1;
             continue;
         };
@@ -920,7 +925,7 @@ fn epubcheck_accepts_all_commonmark_examples() {
         let mut footnotes = Vec::new();
         for example in chunk {
             let number = example["number"].as_u64().unwrap();
-            let parsed = brief::markdown::parse(example["markdown"].as_str().unwrap(), 1);
+            let parsed = brief::read::markdown::parse(example["markdown"].as_str().unwrap(), 1);
             body.push(h(2, &format!("Example {number}")));
             body.extend(parsed.body);
             footnotes.extend(parsed.footnotes);

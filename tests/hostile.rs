@@ -16,7 +16,7 @@
 mod common;
 mod properties;
 
-use brief::survival::{missing_words, reader_text};
+use brief::write::shared::survival::{missing_words, reader_text};
 use common::*;
 use proptest::prelude::*;
 use std::io::Read;
@@ -178,8 +178,8 @@ fn check_outputs(run: &Run) -> Vec<String> {
     }
     // Nothing lost: every post that built keeps every word in each edition.
     let have_pdftotext = tool("pdftotext", &["-v"]);
-    for post in brief::source::discover(&root.join("content")).unwrap() {
-        let Ok(read) = brief::source::read_post(&post, "en") else {
+    for post in brief::read::discover(&root.join("content")).unwrap() {
+        let Ok(read) = brief::read::read_post(&post, "en") else {
             continue;
         };
         let post = read.post;
@@ -471,8 +471,7 @@ fn newline_in_title_adds_no_line_that_looks_like_a_header() {
             );
         }
     }
-    let read =
-        brief::source::read_post(&work.path().join("content/newline-title.md"), "en").unwrap();
+    let read = brief::read::read_post(&work.path().join("content/newline-title.md"), "en").unwrap();
     // The title's words are kept, on the title's line.
     assert!(missing_words(&read.post.meta.title, &text).is_empty());
 }
@@ -515,7 +514,7 @@ fn yaml_alias_bomb_and_deep_nesting_are_refused_within_a_second() {
         let path = hostile_dir().join("front-matter-bombs/content").join(name);
         let bytes = std::fs::read(&path).unwrap();
         let started = Instant::now();
-        let result = brief::source::parse_post(&path, &bytes, "en");
+        let result = brief::read::parse_post(&path, &bytes, "en");
         assert!(
             started.elapsed() < Duration::from_secs(1),
             "{name} took {:?}",
@@ -554,10 +553,10 @@ fn empty_heading_in_a_quote_does_not_panic_the_text_edition() {
     // Found by the property test: "> # <b>" underflowed a width and
     // panicked with "capacity overflow".
     for doc in ["> # <b>", "> ## ", "> - > # <i>"] {
-        let post = brief::source::parse_post(Path::new("q.md"), doc.as_bytes(), "en")
+        let post = brief::read::parse_post(Path::new("q.md"), doc.as_bytes(), "en")
             .unwrap()
             .post;
-        let _ = brief::write::text::render_text(&post, 72);
+        let _ = brief::write::email::text::render_text(&post, 72);
     }
 }
 
@@ -568,7 +567,7 @@ fn a_long_word_in_the_title_stays_on_the_pdf_page() {
     let title = "rV342EpZp0v4GG4Ikp1tqW3ePj2GXl3TEwKptUJfB0SsJJE";
     let doc =
         format!("---\ntitle: {title}\nsubtitle: sub {title}\nsummary: sum {title}\n---\nBody.\n");
-    let post = brief::source::parse_post(Path::new("t.md"), doc.as_bytes(), "en")
+    let post = brief::read::parse_post(Path::new("t.md"), doc.as_bytes(), "en")
         .unwrap()
         .post;
     let pdf = std::thread::Builder::new()
@@ -649,7 +648,7 @@ fn corpus(dir: &Path, n: usize) {
     let content = dir.join("content");
     std::fs::create_dir_all(&content).unwrap();
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    let seed = brief::source::discover(&seed).unwrap().remove(0);
+    let seed = brief::read::discover(&seed).unwrap().remove(0);
     let text = std::fs::read_to_string(seed).unwrap();
     let (_, body) = text.split_once("\n---\n").unwrap();
     for i in 0..n {
@@ -1095,7 +1094,7 @@ proptest! {
     #[test]
     fn random_markdown_typesets_and_the_pdf_keeps_every_word(doc in document_without_tables()) {
         let result = std::thread::Builder::new().stack_size(64 << 20).spawn(move || {
-            let Ok(read) = brief::source::parse_post(Path::new("prop.md"), doc.as_bytes(), "en") else { return Ok(()) };
+            let Ok(read) = brief::read::parse_post(Path::new("prop.md"), doc.as_bytes(), "en") else { return Ok(()) };
             let post = read.post;
             let rendered = brief::write::pdf::render(&post, &properties::context())
                 .map_err(|d| format!("PDF failed: {d}\n--- input\n{doc}"))?;

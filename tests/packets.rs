@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use brief::ir::Post;
-use brief::survival::{missing_words, reader_text};
+use brief::write::shared::survival::{missing_words, reader_text};
 use sha2::{Digest, Sha256};
 
 /// A 1×1 PNG.
@@ -171,7 +171,7 @@ fn read_posts(root: &Path) -> BTreeMap<String, Post> {
     (1..=20)
         .map(|k| {
             let post =
-                brief::source::read_post(&root.join(format!("content/b{k:02}/index.md")), "en")
+                brief::read::read_post(&root.join(format!("content/b{k:02}/index.md")), "en")
                     .unwrap()
                     .post;
             (post.meta.slug.clone(), post)
@@ -311,7 +311,7 @@ fn check_packet_pdf(
     for slug in slugs {
         let post = &posts[*slug];
         let bytes = std::fs::read(root.join(&post.source)).unwrap();
-        let sha = brief::source::hex(&Sha256::digest(&bytes));
+        let sha = brief::ir::hex(&Sha256::digest(&bytes));
         assert_eq!(sha, post.source_sha256);
         assert!(
             flat.contains(&sha),
@@ -503,7 +503,7 @@ fn manifest_lists_every_output(output: &Path, posts: &BTreeMap<String, Post>) {
         let bytes = std::fs::read(output.join(f["path"].as_str().unwrap())).unwrap();
         assert_eq!(
             f["sha256"].as_str().unwrap(),
-            brief::source::hex(&Sha256::digest(&bytes))
+            brief::ir::hex(&Sha256::digest(&bytes))
         );
     }
     let briefs = manifest["briefs"].as_array().unwrap();
@@ -564,7 +564,7 @@ fn digest_reads_well(path: &Path) {
     );
     for line in text.lines() {
         assert!(
-            brief::wrap::width(line) <= 72 || !line.trim().contains(' '),
+            brief::write::shared::wrap::width(line) <= 72 || !line.trim().contains(' '),
             "line too long: {line}"
         );
     }

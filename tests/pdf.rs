@@ -67,10 +67,13 @@ fn missing_words(post: &Post, rendered: &Rendered, text: &str) -> Vec<String> {
         .flat_map(|w| w.message.chars())
         .filter(|c| !c.is_ascii())
         .collect();
-    brief::survival::missing_words(&brief::survival::reader_text(post), text)
-        .into_iter()
-        .filter(|w| !w.chars().any(|c| no_font.contains(&c)))
-        .collect()
+    brief::write::shared::survival::missing_words(
+        &brief::write::shared::survival::reader_text(post),
+        text,
+    )
+    .into_iter()
+    .filter(|w| !w.chars().any(|c| no_font.contains(&c)))
+    .collect()
 }
 
 /// The value of a `pdfinfo` field (`Title`, `Author`, ...).
@@ -86,11 +89,7 @@ fn squash(s: &str) -> String {
 }
 
 fn ctx(root: &Path) -> Context {
-    Context {
-        config: Config::default(),
-        project_root: root.to_path_buf(),
-        source_date_epoch: None,
-    }
+    Context::new(Config::default(), root, None, 0)
 }
 
 fn meta(title: &str) -> Meta {
@@ -185,7 +184,7 @@ fn sample_post_builds_with_all_its_words() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "md"))
         .expect("a sample post in content/");
-    let post = brief::source::read_post(&source, "en")
+    let post = brief::read::read_post(&source, "en")
         .expect("sample post parses")
         .post;
     let started = std::time::Instant::now();
@@ -982,7 +981,7 @@ fn shared() -> Option<PathBuf> {
 fn corpus_survives(paths: &[PathBuf], root: &Path) -> usize {
     let posts: Vec<Post> = paths
         .iter()
-        .filter_map(|p| brief::source::read_post(p, "en").ok().map(|r| r.post))
+        .filter_map(|p| brief::read::read_post(p, "en").ok().map(|r| r.post))
         .collect();
     let refs: Vec<&Post> = posts.iter().collect();
     let started = std::time::Instant::now();
@@ -1025,7 +1024,7 @@ fn corpus_survives(paths: &[PathBuf], root: &Path) -> usize {
 fn real_corpus_compiles_with_every_word() {
     let Some(shared) = shared() else { return };
     let root = shared.join("corpus/real");
-    let paths = brief::source::discover(&root).unwrap();
+    let paths = brief::read::discover(&root).unwrap();
     let n = corpus_survives(&paths, &root);
     assert!(n >= 58, "only {n} real posts accepted by the spine");
 }

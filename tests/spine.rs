@@ -13,7 +13,7 @@
 
 mod common;
 
-use brief::survival::{missing_words, reader_text};
+use brief::write::shared::survival::{missing_words, reader_text};
 use common::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -99,7 +99,7 @@ fn fixture_folders_give_their_expected_diagnostics_and_outputs() {
 
 fn sample_post() -> PathBuf {
     let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    brief::source::discover(&content)
+    brief::read::discover(&content)
         .unwrap()
         .into_iter()
         .next()
@@ -108,7 +108,7 @@ fn sample_post() -> PathBuf {
 
 #[test]
 fn sample_post_ir_snapshot() {
-    let read = brief::source::read_post(&sample_post(), "en").unwrap();
+    let read = brief::read::read_post(&sample_post(), "en").unwrap();
     assert!(read.warnings.is_empty(), "{:?}", read.warnings);
     let mut post = read.post;
     post.source = PathBuf::from("content/sample.md");
@@ -117,18 +117,18 @@ fn sample_post_ir_snapshot() {
 
 #[test]
 fn sample_post_email_text_snapshot() {
-    let post = brief::source::read_post(&sample_post(), "en").unwrap().post;
-    let text = brief::write::text::render_text(&post, 72);
+    let post = brief::read::read_post(&sample_post(), "en").unwrap().post;
+    let text = brief::write::email::text::render_text(&post, 72);
     insta::assert_snapshot!("sample_post_email", text);
 }
 
 #[test]
 fn a_links_reference_number_follows_the_word_the_link_ends_in() {
     let md = b"---\ntitle: T\n---\nThe [Ca](https://x.org/a)se is [open](https://y.org/)ed, [done](https://z.org/).\n";
-    let post = brief::source::parse_post(Path::new("p.md"), md, "en")
+    let post = brief::read::parse_post(Path::new("p.md"), md, "en")
         .unwrap()
         .post;
-    let text = brief::write::text::render_text(&post, 72);
+    let text = brief::write::email::text::render_text(&post, 72);
     assert!(
         text.contains("The Case [1] is opened [2], done [3]."),
         "{text}"
@@ -153,7 +153,7 @@ fn fresh_project_builds_the_sample_post() {
         work.path().join("output/email/the-case-for-international-oversight-of-korean-child-trafficking-networks.txt"),
     )
     .unwrap();
-    let post = brief::source::read_post(&sample_post(), "en").unwrap().post;
+    let post = brief::read::read_post(&sample_post(), "en").unwrap().post;
     assert_eq!(
         missing_words(&reader_text(&post), &text),
         Vec::<String>::new()
@@ -174,7 +174,10 @@ fn fresh_project_builds_the_sample_post() {
     }
     // Only addresses, never wrapped, may run past the margin.
     for line in text.lines().filter(|l| !l.contains("://")) {
-        assert!(brief::wrap::width(line) <= 72, "too wide: {line}");
+        assert!(
+            brief::write::shared::wrap::width(line) <= 72,
+            "too wide: {line}"
+        );
     }
 }
 
@@ -234,7 +237,7 @@ fn billion_laughs_is_refused_quickly() {
     }
     yaml.push_str("title: *j\n---\nBody.\n");
     let started = Instant::now();
-    let result = brief::source::parse_post(Path::new("bomb.md"), yaml.as_bytes(), "en");
+    let result = brief::read::parse_post(Path::new("bomb.md"), yaml.as_bytes(), "en");
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "took {:?}",
@@ -253,14 +256,14 @@ fn check_text_survival(paths: &[PathBuf]) -> (usize, usize) {
     let mut failures = Vec::new();
     for path in paths {
         let bytes = std::fs::read(path).unwrap();
-        let post = match brief::source::parse_post(path, &bytes, "en") {
+        let post = match brief::read::parse_post(path, &bytes, "en") {
             Ok(read) => read.post,
             Err(_) => {
                 refused += 1;
                 continue;
             }
         };
-        let text = brief::write::text::render_text(&post, 72);
+        let text = brief::write::email::text::render_text(&post, 72);
         let missing = missing_words(&reader_text(&post), &text);
         if !missing.is_empty() {
             failures.push(format!(
@@ -278,7 +281,7 @@ fn check_text_survival(paths: &[PathBuf]) -> (usize, usize) {
 #[test]
 fn real_corpus_builds_and_keeps_every_word() {
     let Some(shared) = shared() else { return };
-    let paths = brief::source::discover(&shared.join("corpus/real")).unwrap();
+    let paths = brief::read::discover(&shared.join("corpus/real")).unwrap();
     assert!(
         paths.len() >= 60,
         "expected the 60 real posts, found {}",

@@ -88,7 +88,7 @@ pub fn recipient_slug(name: &str) -> String {
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { '-' })
         .collect();
-    crate::source::safe_slug(&lower)
+    crate::ir::safe_slug(&lower)
 }
 
 /// Checks every packet on its own and against the others. `at` turns a

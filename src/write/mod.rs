@@ -5,18 +5,15 @@
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
+use resources::Resources;
 use std::path::{Path, PathBuf};
 
+pub mod email;
 pub mod epub;
-pub mod flowed;
-pub mod message;
 pub mod packet;
 pub mod pdf;
-pub mod pdf_model;
-pub mod summary;
-pub mod text;
-pub mod world;
-pub mod xhtml;
+pub mod resources;
+pub mod shared;
 
 /// An edition of a post. Each has its own folder and file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,7 +61,7 @@ impl Edition {
     /// Renders one post. Pure: nothing is written.
     pub fn render(self, post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         match self {
-            Edition::Email => text::render(post, ctx),
+            Edition::Email => email::text::render(post, ctx),
             Edition::Epub => epub::render(post, ctx),
             // Callers with many posts use `pdf::render_all`, which runs
             // Typst on plain threads (see DESIGN.md); never call this from
@@ -80,14 +77,34 @@ impl Edition {
 pub struct Context {
     pub config: Config,
     /// The project folder (where `brief.toml`, `content/` and `templates/`
-    /// live). Writers may read templates and a post's own images from here,
-    /// and nothing outside it.
+    /// live).
     pub project_root: PathBuf,
-    /// `SOURCE_DATE_EPOCH` when set: the only clock a writer may use.
+    /// Every file a writer reads comes through here.
+    pub resources: Resources,
+    /// `SOURCE_DATE_EPOCH` when set: the only clock a writer may use for
+    /// what it prints.
     pub source_date_epoch: Option<i64>,
+    /// When the build started (seconds since 1970), chosen by the caller:
+    /// the date of messages for posts that have none of their own.
+    pub build_time: i64,
 }
 
 impl Context {
+    pub fn new(
+        config: Config,
+        project_root: &Path,
+        source_date_epoch: Option<i64>,
+        build_time: i64,
+    ) -> Context {
+        Context {
+            config,
+            project_root: project_root.to_path_buf(),
+            resources: Resources::new(project_root),
+            source_date_epoch,
+            build_time,
+        }
+    }
+
     pub fn templates_dir(&self) -> PathBuf {
         self.project_root.join("templates")
     }

@@ -3,33 +3,35 @@
 //! (`fuzz/fuzz_targets/editions.rs`, which includes this file by path).
 //!
 //! For any bytes: reading never panics. For a post that reads: the e-mail
-//! text keeps every word (`brief::survival`); the EPUB opens as a zip, every
+//! text keeps every word (`brief::write::shared::survival`); the EPUB opens as a zip, every
 //! XHTML file in it is well-formed XML and together they keep every word;
 //! the PDF data is JSON that Typst's `json()` accepts (nesting below its
 //! limit) and the fixed main file parses with `typst-syntax`.
 
 #![allow(dead_code)]
 
-use brief::survival::{missing_words, reader_text};
-use brief::write::{Context, epub, text};
+use brief::write::email::text;
+use brief::write::shared::survival::{missing_words, reader_text};
+use brief::write::{Context, epub};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Typst's `json()` refuses values nested deeper than serde_json's limit.
 pub const TYPST_JSON_DEPTH: usize = 120;
 
 pub fn context() -> Context {
-    Context {
-        config: brief::config::Config::default(),
-        // Nothing exists here: no stylesheet, no images, nothing to read.
-        project_root: PathBuf::from("/nonexistent-brief-project"),
-        source_date_epoch: None,
-    }
+    // Nothing exists here: no stylesheet, no images, nothing to read.
+    Context::new(
+        brief::config::Config::default(),
+        std::path::Path::new("/nonexistent-brief-project"),
+        None,
+        0,
+    )
 }
 
 /// Checks every property for one post; `Err` says which one broke.
 pub fn check_bytes(bytes: &[u8]) -> Result<(), String> {
-    let Ok(read) = brief::source::parse_post(Path::new("prop.md"), bytes, "en") else {
+    let Ok(read) = brief::read::parse_post(Path::new("prop.md"), bytes, "en") else {
         return Ok(()); // refused with a diagnostic: allowed
     };
     let post = read.post;

@@ -7,7 +7,7 @@
 use super::images::{Image, Images};
 use crate::diag::{Diagnostic, quote};
 use crate::ir::{Align, Block, Inline, ListItem, Post};
-use crate::write::xhtml::{HtmlPiece, Out, Target, collapse_ws, html_text, link_target};
+use crate::write::epub::xhtml::{HtmlPiece, Out, Target, collapse_ws, html_text, link_target};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const NOTES_FILE: &str = "notes.xhtml";
@@ -23,7 +23,7 @@ pub struct BodyWriter<'a> {
     /// Fragment names a link may use (given ids, generated ids and
     /// GitHub-style slugs) → where they lead.
     pub anchors: HashMap<String, Anchor>,
-    pub images: Images,
+    pub images: Images<'a>,
     /// Footnote number → references to it, in reading order.
     pub note_refs: BTreeMap<usize, Vec<Anchor>>,
     /// Document being written, for same-document links.
@@ -50,7 +50,7 @@ pub struct BodyWriter<'a> {
 }
 
 impl<'a> BodyWriter<'a> {
-    pub fn new(post: &'a Post, base_url: Option<&'a str>, images: Images) -> BodyWriter<'a> {
+    pub fn new(post: &'a Post, base_url: Option<&'a str>, images: Images<'a>) -> BodyWriter<'a> {
         BodyWriter {
             post,
             base_url,
@@ -285,7 +285,7 @@ impl<'a> BodyWriter<'a> {
         }
     }
 
-    fn note_html(&mut self, text: &crate::write::xhtml::HtmlText) {
+    fn note_html(&mut self, text: &crate::write::epub::xhtml::HtmlText) {
         if text.tags > 0 {
             self.html_fragments += 1;
         }
@@ -551,5 +551,5 @@ impl<'a> BodyWriter<'a> {
 
 /// `%`-decoded form of a fragment, so `#caf%C3%A9` finds `café`.
 fn percent(f: &str) -> String {
-    crate::write::xhtml::percent_decode(f)
+    crate::write::epub::xhtml::percent_decode(f)
 }

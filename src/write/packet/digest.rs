@@ -1,15 +1,15 @@
 //! A packet as plain text for e-mail: the packet's title and date, then per
 //! brief its title, date, summary and where to read it online. Wrapped by
-//! display width with `crate::wrap`, like the e-mail edition, so the same
+//! display width with `crate::write::shared::wrap`, like the e-mail edition, so the same
 //! mail rules hold (no line starting with `>`, `-` or `1.`, Korean words
 //! whole). The e-mail sender (`brief send`) takes this text as the body of
 //! a packet's message: see [`digest_text`].
 
 use super::Packet;
-use crate::dates::written;
 use crate::diag::Diagnostic;
 use crate::ir::{Block, Post, plain_text};
-use crate::wrap::{width, wrap};
+use crate::read::dates::written;
+use crate::write::shared::wrap::{width, wrap};
 use crate::write::{Context, Rendered};
 
 /// Summaries taken from the text are cut at a sentence end near this many

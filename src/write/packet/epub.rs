@@ -10,10 +10,10 @@
 
 use super::Packet;
 use crate::diag::Diagnostic;
+use crate::write::epub::xhtml::{Out, xml_clean};
 use crate::write::epub::{
     self, Part, contents_title, document, finish_package, meta, notes_title, stylesheet,
 };
-use crate::write::xhtml::{Out, xml_clean};
 use crate::write::{Context, Rendered};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
@@ -76,7 +76,7 @@ fn cover_page(packet: &Packet, ctx: &Context, parts: &[Part]) -> String {
     out.raw("<p class=\"date\"><time");
     out.attribute("datetime", &packet.day.format("%Y-%m-%d").to_string());
     out.raw(">");
-    out.text(&crate::dates::written(packet.day, lang));
+    out.text(&crate::read::dates::written(packet.day, lang));
     out.raw("</time></p>\n");
     out.raw("<ol class=\"packet-briefs\">\n");
     for part in parts {
@@ -135,7 +135,7 @@ fn assemble(
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
     for part in letter.into_iter().chain(parts) {
-        for r in &part.w.images.resources {
+        for r in &part.w.images.embedded {
             b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
                 .map_err(err)?;
         }
@@ -199,7 +199,7 @@ fn accessibility_metadata<'a>(
 ) {
     let (mut images, mut without_alt) = (0, 0);
     for p in parts {
-        images += p.w.images.resources.len();
+        images += p.w.images.embedded.len();
         without_alt += p.w.images_without_alt;
     }
     b.add_metadata_opf(meta("schema:accessMode", "textual"));

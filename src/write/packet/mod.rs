@@ -14,9 +14,8 @@ pub mod pdf;
 
 use crate::ir::{Block, Inline, Post};
 use crate::write::Context;
-use crate::write::xhtml::{Target, link_target};
+use crate::write::epub::xhtml::{Target, link_target};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
 
 pub use crate::packet::{Copy, Packet};
 
@@ -89,7 +88,7 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
     Integrity {
         slug: post.meta.slug.clone(),
         title: post.meta.title.clone(),
-        source: project_relative(&post.source, &ctx.project_root),
+        source: ctx.resources.project_relative(&post.source),
         date: post
             .meta
             .date
@@ -97,23 +96,6 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
             .map(|d| d.day.format("%Y-%m-%d").to_string()),
         sha256: post.source_sha256.clone(),
     }
-}
-
-/// `path` relative to the project folder, with `/` separators. Paths the
-/// user named relative to the working folder are already relative.
-pub fn project_relative(path: &Path, root: &Path) -> String {
-    let rel: PathBuf = if path.is_absolute() {
-        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        real.strip_prefix(&root)
-            .map(Path::to_path_buf)
-            .unwrap_or(real)
-    } else {
-        path.components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
-    };
-    rel.to_string_lossy().replace('\\', "/")
 }
 
 /// The tool that built the packet, printed on its integrity page.

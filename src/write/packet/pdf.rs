@@ -2,22 +2,22 @@
 //! document from `templates/packet.typ`.
 //!
 //! As for single briefs, no text becomes Typst code: each brief's data is
-//! the JSON of [`pdf_model`](crate::write::pdf_model) (the same model
+//! the JSON of [`pdf_model`](crate::write::pdf::model) (the same model
 //! brief.typ reads), wrapped in a packet record (cover, letter, sources,
 //! integrity) and served as `/packet.json`. Each brief's folder is its own
 //! sandboxed root (`/brief-N/`), so its images resolve beside it. Each
 //! copy (general or addressed to one recipient) is a separate compile;
 //! run them on plain threads (`pdf::on_plain_threads`), never in rayon.
 
-use super::{Copy, Packet, external_links, integrity, project_relative, tool_version};
+use super::{Copy, Packet, external_links, integrity, tool_version};
 use crate::diag::Diagnostic;
 use crate::ir::Post;
+use crate::write::pdf::model::{self, ModelOptions, split_lang};
+use crate::write::pdf::world::BriefWorld;
 use crate::write::pdf::{
     first_error_in, font_lists, missing_glyphs, post_dir, standard_name, standards,
     to_diagnostic_in,
 };
-use crate::write::pdf_model::{self, ModelOptions, split_lang};
-use crate::write::world::{self, BriefWorld};
 use crate::write::{Context, Rendered};
 use chrono::Datelike;
 use serde_json::{Value, json};
@@ -56,7 +56,7 @@ fn render_inner(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, 
     let json = serde_json::to_vec(&data).map_err(|e| {
         Diagnostic::error(format!("cannot serialize the packet data: {e}")).in_file(subject(ctx))
     })?;
-    let fonts = world::fonts(&ctx.project_root);
+    let fonts = ctx.resources.fonts();
     let mut world = BriefWorld::new(
         fonts,
         MAIN.to_string(),
@@ -156,7 +156,7 @@ pub fn model(
     ctx: &Context,
     warnings: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<(String, PathBuf)>) {
-    let fonts = world::fonts(&ctx.project_root);
+    let fonts = ctx.resources.fonts();
     let organisation = ctx
         .config
         .project
@@ -170,12 +170,13 @@ pub fn model(
         |post: &Post, root: String, note_prefix: &str, warnings: &mut Vec<Diagnostic>| -> Value {
             let dir = post_dir(post, ctx);
             let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
-            let model = pdf_model::build(
+            let model = model::build(
                 post,
                 &ModelOptions {
                     links: ctx.config.pdf.links,
                     paper,
                     post_dir: dir.as_deref(),
+                    resources: &ctx.resources,
                     body_fonts,
                     mono_fonts,
                     organisation,
@@ -244,7 +245,7 @@ pub fn model(
     let letter_source = packet
         .letter
         .as_ref()
-        .map(|l| project_relative(&l.source, &ctx.project_root));
+        .map(|l| ctx.resources.project_relative(&l.source));
     let data = json!({
         "name": packet.name,
         "title": clean(&packet.title),
@@ -252,7 +253,7 @@ pub fn model(
         "subtitle": packet.subtitle.as_deref().map(clean),
         "date": {
             "iso": packet.day.format("%Y-%m-%d").to_string(),
-            "written": crate::dates::written(packet.day, &packet.lang),
+            "written": crate::read::dates::written(packet.day, &packet.lang),
         },
         "organisation": organisation.map(clean),
         "recipient": recipient,

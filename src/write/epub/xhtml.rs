@@ -275,7 +275,7 @@ impl Tag {
 /// runaway quotes, each time losing words from the EPUB. Attributes are
 /// then read, best effort, inside that extent.
 fn parse_tag(s: &str) -> Option<(Tag, &str)> {
-    let len = crate::html_text::tag_len(s)?;
+    let len = crate::write::shared::html_text::tag_len(s)?;
     let (head, after) = s.split_at(len);
     let mut rest = head.strip_prefix('<')?;
     let end = if let Some(r) = rest.strip_prefix('/') {

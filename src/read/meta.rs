@@ -1,10 +1,10 @@
 //! What front-matter keys mean: the fields we understand, the forms we
 //! accept for each, and everything else kept as data in `extra`.
 
-use crate::dates;
 use crate::diag::{Diagnostic, quote};
-use crate::frontmatter::{Fields, FrontMatter};
 use crate::ir::{Author, PostDate};
+use crate::read::dates;
+use crate::read::frontmatter::{Fields, FrontMatter};
 use serde_json::Value;
 
 /// Front matter as read, before the fallbacks that need the body or the
@@ -53,7 +53,7 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
                 let text =
                     scalar_text(&value).ok_or_else(|| at(expected(&key, "a language tag")))?;
                 let text = text.trim().replace('_', "-");
-                if !crate::source::is_language_tag(&text) {
+                if !crate::ir::is_language_tag(&text) {
                     return Err(at(Diagnostic::error(format!(
                         "field `{key}` has {} which is not a language tag",
                         quote(&text)

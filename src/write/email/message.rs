@@ -11,10 +11,11 @@
 //! Posts and packets both go through [`MessageSpec`]: packets name their
 //! own recipients, ids and attachments and reuse everything else.
 
-use super::{Context, Rendered, flowed, summary, text};
+use super::{flowed, summary, text};
 use crate::config::EmailSettings;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
+use crate::write::{Context, Rendered};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message, message::Mailboxes};
@@ -94,7 +95,7 @@ pub fn post_message(
                 .in_file(&post.source)
                 .with_hint("give the post a `date:`, or set SOURCE_DATE_EPOCH"),
             );
-            SystemTime::now()
+            epoch_time(ctx.build_time)
         }
     };
     let spec = MessageSpec {

@@ -17,10 +17,11 @@
 
 mod body;
 mod images;
+pub mod xhtml;
 
 use crate::diag::Diagnostic;
 use crate::ir::{Block, Inline, Post};
-use crate::write::xhtml::{Out, escape, html_plain, slug, xml_clean, xml_id};
+use crate::write::epub::xhtml::{Out, escape, html_plain, slug, xml_clean, xml_id};
 use crate::write::{Context, Rendered};
 use body::{BodyWriter, NOTES_FILE};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,10 +31,6 @@ use epub_builder::{
 use images::Images;
 use std::collections::HashSet;
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
-
-/// The default stylesheet; a project's `templates/epub.css` replaces it.
-pub const DEFAULT_CSS: &str = include_str!("../../templates/epub.css");
 
 /// Namespace for the book identifier: `uuid_v5(NAMESPACE_URL, "brief:epub:" + slug)`.
 const ID_PREFIX: &str = "brief:epub:";
@@ -94,7 +91,7 @@ pub(crate) fn render_part<'a>(
     let (title, title_dropped) = book_title(post);
     let plan = plan_chapters(&post.body, ctx.config.epub.split_chars);
 
-    let mut images = Images::new(&ctx.project_root, post_dir(post, ctx));
+    let mut images = Images::new(&ctx.resources, ctx.resources.post_dir(&post.source));
     images.prefix = prefix.to_string();
     let mut w = BodyWriter::new(post, ctx.config.project.base_url.as_deref(), images);
     w.notes_file = format!("{prefix}{NOTES_FILE}");
@@ -146,7 +143,7 @@ pub(crate) fn render_part<'a>(
 /// The post's language when it is a usable tag, else the project's.
 fn book_language(post: &Post, ctx: &Context) -> String {
     let lang = post.meta.lang.trim();
-    if crate::source::is_language_tag(lang) {
+    if crate::ir::is_language_tag(lang) {
         lang.to_string()
     } else {
         ctx.config.project.lang.clone()
@@ -176,20 +173,6 @@ pub(crate) fn is_rtl(lang: &str) -> bool {
         primary.as_str(),
         "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv"
     )
-}
-
-/// The folder relative image paths are resolved from.
-fn post_dir(post: &Post, ctx: &Context) -> PathBuf {
-    let parent = post.source.parent().unwrap_or(Path::new(""));
-    if parent.is_absolute() {
-        return parent.to_path_buf();
-    }
-    let in_project = ctx.project_root.join(&post.source);
-    if in_project.exists() {
-        ctx.project_root.join(parent)
-    } else {
-        parent.to_path_buf()
-    }
 }
 
 fn chapter_file(prefix: &str, i: usize) -> String {
@@ -256,7 +239,7 @@ fn title_text(inlines: &[Inline]) -> String {
     let mut s = String::new();
     push_title_text(inlines, &mut s);
     let (clean, _) = xml_clean(&s);
-    crate::write::xhtml::collapse_ws(&clean)
+    crate::write::epub::xhtml::collapse_ws(&clean)
 }
 
 fn push_title_text(inlines: &[Inline], s: &mut String) {
@@ -452,7 +435,7 @@ fn render_title_page(
         out.raw("<p class=\"date\"><time");
         out.attribute("datetime", &date.day.format("%Y-%m-%d").to_string());
         out.raw(">");
-        out.text(&crate::dates::written(date.day, lang));
+        out.text(&crate::read::dates::written(date.day, lang));
         out.raw("</time></p>\n");
     }
     if let Some(org) = ctx
@@ -573,20 +556,14 @@ pub(crate) fn contents_title(lang: &str) -> &'static str {
 }
 
 pub(crate) fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> String {
-    let path = ctx.templates_dir().join("epub.css");
-    match std::fs::read_to_string(&path) {
-        Ok(css) => css,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_CSS.to_string(),
-        Err(e) => {
-            warnings.push(
-                Diagnostic::warning(format!(
-                    "cannot read the EPUB stylesheet: {e}; using the built-in one"
-                ))
-                .in_file(&path),
-            );
-            DEFAULT_CSS.to_string()
-        }
+    let file = ctx.resources.template("epub.css");
+    if let Some(problem) = file.problem {
+        warnings.push(
+            Diagnostic::warning(format!("{problem}; using the built-in EPUB stylesheet"))
+                .in_file(ctx.templates_dir().join("epub.css")),
+        );
     }
+    String::from_utf8_lossy(&file.bytes).into_owned()
 }
 
 // ---------------------------------------------------------------------------
@@ -702,7 +679,7 @@ fn assemble(
     accessibility_metadata(&mut b, w);
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
-    for r in &w.images.resources {
+    for r in &w.images.embedded {
         b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
             .map_err(err)?;
     }
@@ -731,7 +708,7 @@ fn assemble(
 }
 
 pub(crate) fn accessibility_metadata(b: &mut EpubBuilder<ZipLibrary>, w: &BodyWriter) {
-    let has_images = !w.images.resources.is_empty();
+    let has_images = !w.images.embedded.is_empty();
     b.add_metadata_opf(meta("schema:accessMode", "textual"));
     if has_images {
         b.add_metadata_opf(meta("schema:accessMode", "visual"));

@@ -8,7 +8,7 @@
 use crate::ir::Post;
 use crate::packet::Packet;
 use crate::write::Context;
-use crate::write::packet::{integrity, project_relative, tool_version};
+use crate::write::packet::{integrity, tool_version};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -25,7 +25,7 @@ impl WrittenFile {
         use sha2::Digest;
         WrittenFile {
             path: path.to_path_buf(),
-            sha256: crate::source::hex(&sha2::Sha256::digest(bytes)),
+            sha256: crate::ir::hex(&sha2::Sha256::digest(bytes)),
             bytes: bytes.len(),
         }
     }
@@ -53,7 +53,7 @@ pub fn render(
                 "briefs": p.briefs.iter().map(|b| b.meta.slug.as_str()).collect::<Vec<_>>(),
                 "recipients": p.recipients,
                 "cover_letter": p.letter.as_ref().map(|l| json!({
-                    "source": project_relative(&l.source, &ctx.project_root),
+                    "source": ctx.resources.project_relative(&l.source),
                     "sha256": l.source_sha256,
                 })),
             })

@@ -9,6 +9,9 @@
 //! an interrupted build (`.NAME.PID.N.tmp`) are never under a final name;
 //! the next build removes them once it holds the lock.
 
+pub mod manifest;
+pub mod send_log;
+
 use crate::diag::Diagnostic;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -185,6 +188,12 @@ pub fn is_temp_name(name: &str) -> bool {
             .bytes()
             .chain(pid.bytes())
             .all(|b| b.is_ascii_digit())
+}
+
+/// Reads back a file this build wrote (e-mail messages attach the
+/// editions written before them).
+pub fn read_written(path: &Path) -> std::io::Result<Vec<u8>> {
+    std::fs::read(path)
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ use crate::config::packet::recipient_slug;
 use crate::diag::{Diagnostic, quote};
 use crate::ir::Post;
 use crate::packet::{Copy, Packet};
-use crate::write::message::{self, AttachmentFile, MessageSpec};
-use crate::write::{Context, Edition, Rendered, flowed};
+use crate::write::email::flowed;
+use crate::write::email::message::{self, AttachmentFile, MessageSpec};
+use crate::write::{Context, Edition, Rendered};
 use std::path::{Path, PathBuf};
 
 /// One message to write.
@@ -124,8 +125,13 @@ impl<'p> MessageJob<'p> {
     }
 }
 
-/// Reads the attachments and builds the message.
-pub fn render_job(job: &MessageJob, ctx: &Context) -> Result<Rendered, Diagnostic> {
+/// Builds the message, with the attached editions read back through
+/// `read_written` (the output folder's reader: writers never open files).
+pub fn render_job(
+    job: &MessageJob,
+    ctx: &Context,
+    read_written: &dyn Fn(&Path) -> std::io::Result<Vec<u8>>,
+) -> Result<Rendered, Diagnostic> {
     let subject_file = match &job.kind {
         Kind::Post(post) => post.source.clone(),
         Kind::Packet { .. } => ctx
@@ -150,7 +156,7 @@ pub fn render_job(job: &MessageJob, ctx: &Context) -> Result<Rendered, Diagnosti
                 edition.name()
             )));
         }
-        let bytes = std::fs::read(path)
+        let bytes = read_written(path)
             .map_err(|e| not_written(format!("cannot read {}: {e}", path.display())))?;
         let content_type = match edition {
             Edition::Pdf => "application/pdf",

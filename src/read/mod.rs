@@ -2,11 +2,14 @@
 //! text, front matter to [`Meta`], body to IR, and the fallbacks for title,
 //! slug and date that need the body or the file name.
 
+pub mod autolink;
+pub mod dates;
+pub mod frontmatter;
+pub mod markdown;
+pub mod meta;
+
 use crate::diag::Diagnostic;
-use crate::frontmatter;
-use crate::ir::{Block, Meta, Post};
-use crate::markdown;
-use crate::meta;
+use crate::ir::{Block, Meta, Post, hex, safe_slug};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -119,7 +122,7 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
     }
 
     let stem = file_stem_for_slug(path);
-    let file_date = crate::dates::from_file_stem(&stem);
+    let file_date = crate::read::dates::from_file_stem(&stem);
     let title = match declared.title {
         Some(title) => title,
         None => take_first_h1(&mut body).unwrap_or_else(|| {
@@ -195,70 +198,4 @@ fn take_first_h1(body: &mut Vec<Block>) -> Option<String> {
     }
     body.remove(index);
     Some(title)
-}
-
-/// Makes `s` safe as a file name on every system we write to: no path
-/// separators, no `..`, no leading dot, no control characters, none of the
-/// characters Windows forbids; Unicode letters stay. Never empty.
-pub fn safe_slug(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.trim().chars() {
-        let bad = c.is_control()
-            || c.is_whitespace()
-            || matches!(
-                c,
-                '/' | '\\' | '<' | '>' | ':' | '"' | '|' | '?' | '*' | '\u{feff}'
-            );
-        let c = if bad { '-' } else { c };
-        // Collapse runs of '-' and '.' so `..` cannot appear.
-        if (c == '-' || c == '.') && out.ends_with(c) {
-            continue;
-        }
-        out.push(c);
-    }
-    let out = out.trim_matches(|c| c == '-' || c == '.');
-    // Leave room for an extension within the usual 255-byte name limit.
-    let mut end = out.len().min(180);
-    while !out.is_char_boundary(end) {
-        end -= 1;
-    }
-    let out = out[..end].trim_end_matches(['-', '.']);
-    if out.is_empty() {
-        "post".to_string()
-    } else {
-        out.to_string()
-    }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A loose BCP 47 check: letters, digits and hyphens, starting with a
-/// 2–3 letter primary language subtag. Enough to refuse a value that would
-/// be unsafe or meaningless as `xml:lang`.
-pub fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or("");
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_are_safe_file_names() {
-        assert_eq!(safe_slug("../../etc/passwd"), "etc-passwd");
-        assert_eq!(safe_slug(".hidden"), "hidden");
-        assert_eq!(safe_slug("a..b"), "a.b");
-        assert_eq!(safe_slug("a/b\\c"), "a-b-c");
-        assert_eq!(safe_slug("한국어 제목"), "한국어-제목");
-        assert_eq!(safe_slug("x\u{0}y\n"), "x-y");
-        assert_eq!(safe_slug(""), "post");
-        assert_eq!(safe_slug("..."), "post");
-        assert!(safe_slug(&"é".repeat(300)).len() <= 180);
-    }
 }

@@ -22,28 +22,21 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use crate::write::resources::{self, ContainedError, Fonts, canonical_dir};
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
-use typst_kit::fonts::FontStore;
-
-/// The default layout, used when the project has no `templates/brief.typ`.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/brief.typ");
-/// The default packet layout, used when the project has no
-/// `templates/packet.typ`.
-pub const DEFAULT_PACKET_TEMPLATE: &str = include_str!("../../templates/packet.typ");
 
 /// The embedded template served at a virtual path when the project's
 /// templates folder has no such file.
 fn default_template(vpath: &str) -> Option<&'static str> {
-    match vpath {
-        "/templates/brief.typ" => Some(DEFAULT_TEMPLATE),
-        "/templates/packet.typ" => Some(DEFAULT_PACKET_TEMPLATE),
-        _ => None,
-    }
+    vpath
+        .strip_prefix("/templates/")
+        .filter(|name| name.ends_with(".typ"))
+        .and_then(resources::default_template)
 }
 
 /// Virtual path prefix of the templates folder.
@@ -51,35 +44,7 @@ pub const TEMPLATES: &str = "/templates";
 /// Virtual path prefix of the post's own folder.
 pub const POST: &str = "/post";
 
-/// Fonts shared by every compile in the process.
-pub struct Fonts {
-    store: FontStore,
-}
-
-impl Fonts {
-    /// Whether some font of this family is available.
-    pub fn has_family(&self, family: &str) -> bool {
-        self.store.book().contains_family(&family.to_lowercase())
-    }
-}
-
-static FONTS: OnceLock<Fonts> = OnceLock::new();
 static LIBRARY: OnceLock<LazyHash<Library>> = OnceLock::new();
-
-/// The process-wide fonts. The first call decides the project `fonts/`
-/// folder (a build works on one project); later calls reuse the scan.
-pub fn fonts(project_root: &Path) -> &'static Fonts {
-    FONTS.get_or_init(|| {
-        let mut store = FontStore::new();
-        let project_fonts = project_root.join("fonts");
-        if project_fonts.is_dir() {
-            store.extend(typst_kit::fonts::scan(&project_fonts));
-        }
-        store.extend(typst_kit::fonts::embedded());
-        store.extend(typst_kit::fonts::system());
-        Fonts { store }
-    })
-}
 
 fn library() -> &'static LazyHash<Library> {
     LIBRARY.get_or_init(|| LazyHash::new(Library::default()))
@@ -113,9 +78,9 @@ impl BriefWorld {
             fonts,
             main: Source::new(main_id, main),
             virtual_files: HashMap::new(),
-            templates_root: templates_dir.canonicalize().ok(),
+            templates_root: canonical_dir(templates_dir),
             roots: post_dir
-                .and_then(|d| d.canonicalize().ok())
+                .and_then(canonical_dir)
                 .map(|d| vec![(POST.to_string(), d)])
                 .unwrap_or_default(),
             today,
@@ -127,7 +92,7 @@ impl BriefWorld {
     /// Serves the folder `dir` (read-only, sandboxed like `/post`) under
     /// the virtual prefix `prefix` (e.g. `/brief-2`).
     pub fn add_root(&mut self, prefix: &str, dir: &Path) {
-        if let Ok(real) = dir.canonicalize() {
+        if let Some(real) = canonical_dir(dir) {
             self.roots.push((prefix.to_string(), real));
         }
     }
@@ -143,8 +108,7 @@ impl BriefWorld {
     pub fn real_path(&self, id: FileId) -> Option<PathBuf> {
         let vpath = id.vpath().get_with_slash().to_string();
         let (root, rest) = self.root_of(&vpath)?;
-        let real = root.join(rest);
-        real.exists().then_some(real)
+        resources::contained_file(root, rest).ok()
     }
 
     fn root_of<'a>(&self, vpath: &'a str) -> Option<(&PathBuf, &'a str)> {
@@ -187,22 +151,17 @@ impl BriefWorld {
     }
 }
 
-/// Reads `rest` (a normalized relative path) under `root` (canonical),
-/// refusing anything whose canonical path leaves `root`.
+/// Reads `rest` (a normalized relative path) under `root` (canonical)
+/// through the one sandbox, [`resources::read_contained`].
 fn read_inside(root: &Path, rest: &str) -> FileResult<Bytes> {
-    let candidate = root.join(rest);
-    let real = candidate
-        .canonicalize()
-        .map_err(|e| FileError::from_io(e, &candidate))?;
-    if !real.starts_with(root) {
-        return Err(FileError::AccessDenied);
-    }
-    if real.is_dir() {
-        return Err(FileError::IsDirectory);
-    }
-    std::fs::read(&real)
+    resources::read_contained(root, rest)
         .map(Bytes::new)
-        .map_err(|e| FileError::from_io(e, &real))
+        .map_err(|e| match e {
+            ContainedError::NotFound(path) => FileError::NotFound(path),
+            ContainedError::AccessDenied => FileError::AccessDenied,
+            ContainedError::IsDirectory => FileError::IsDirectory,
+            ContainedError::Io(e, path) => FileError::from_io(e, &path),
+        })
 }
 
 /// The file id of an absolute virtual path in the project root.

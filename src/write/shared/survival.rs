@@ -9,8 +9,8 @@
 //! link's text is the address itself), heading ids, and front-matter keys
 //! that no edition prints (`extra`).
 
-use crate::html_text;
 use crate::ir::{Block, Inline, Post};
+use crate::write::shared::html_text;
 
 pub fn reader_text(post: &Post) -> String {
     let mut out = String::new();

@@ -224,7 +224,7 @@ fn parse_toml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
             first_line_of(e.message())
         ));
         if let Some(span) = e.span() {
-            let (line, col) = crate::config::line_col(text, span.start);
+            let (line, col) = crate::diag::line_col(text, span.start);
             d = d.at(first_line + line - 1, Some(col));
         } else {
             d = d.at(first_line, None);

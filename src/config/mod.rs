@@ -4,7 +4,7 @@
 
 pub mod packet;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, line_col};
 pub use packet::PacketConfig;
 use serde::Deserialize;
 use std::path::Path;
@@ -403,7 +403,7 @@ impl Config {
             ))
             .in_file(file));
         }
-        if !crate::source::is_language_tag(&self.project.lang) {
+        if !crate::ir::is_language_tag(&self.project.lang) {
             return Err(Diagnostic::error(format!(
                 "project.lang {} is not a language tag",
                 crate::diag::quote(&self.project.lang)
@@ -414,13 +414,4 @@ impl Config {
         self.email.validate(file)?;
         Ok(())
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }

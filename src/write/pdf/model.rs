@@ -9,13 +9,14 @@
 //! where?), images checked against the sandbox, raw HTML reduced to text.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Value, json};
 
 use crate::config::{LinkStyle, Paper};
 use crate::diag::{Diagnostic, quote};
 use crate::ir::{Align, Block, Inline, ListItem, Post, plain_text};
+use crate::write::resources::{ImageLookup, Resources};
 
 /// Longest address made clickable; Typst refuses more than 8000 bytes.
 const MAX_LINK_URL: usize = 2000;
@@ -101,6 +102,8 @@ pub struct ModelOptions<'a> {
     pub paper: Paper,
     /// Canonical folder of the post; images must resolve inside it.
     pub post_dir: Option<&'a Path>,
+    /// The sandbox images are checked against.
+    pub resources: &'a Resources,
     /// Font families in order of preference (already filtered to those
     /// available).
     pub body_fonts: Vec<String>,
@@ -180,7 +183,7 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         json!({
             "year": d.day.year(), "month": d.day.month(), "day": d.day.day(),
             "iso": d.day.format("%Y-%m-%d").to_string(),
-            "written": crate::dates::written(d.day, &meta.lang),
+            "written": crate::read::dates::written(d.day, &meta.lang),
         })
     });
     let json = json!({
@@ -363,7 +366,7 @@ impl Converter<'_> {
             }
             Block::Rule => json!({"k": "rule"}),
             Block::Html { html } => {
-                let text = crate::html_text::to_text(html);
+                let text = crate::write::shared::html_text::to_text(html);
                 if text.trim().is_empty() {
                     if is_only_comments(html) {
                         // HTML comments are the author's hidden notes.
@@ -514,7 +517,7 @@ impl Converter<'_> {
                     out.push(json!({"k": "br"}));
                 } else {
                     push_text(
-                        &clean(&crate::html_text::inline_to_text(html)),
+                        &clean(&crate::write::shared::html_text::inline_to_text(html)),
                         out,
                         self.limit,
                     );
@@ -607,7 +610,12 @@ impl Converter<'_> {
         let resolved = if self.opts.no_images {
             Err("not embedded after an image failed to load".to_string())
         } else {
-            resolve_image_in(&src, self.opts.post_dir, self.opts.image_root)
+            resolve_image(
+                self.opts.resources,
+                &src,
+                self.opts.post_dir,
+                self.opts.image_root,
+            )
         };
         match resolved {
             Ok(path) => {
@@ -628,102 +636,20 @@ impl Converter<'_> {
     }
 }
 
-/// Checks an image address against the sandbox and returns its virtual path
-/// (`/post/…`) or why it is refused. Nothing outside the post's folder is
-/// ever opened: the lexical check comes first, then the canonical path
-/// (which resolves symlinks) must still be inside.
-pub fn resolve_image(src: &str, post_dir: Option<&Path>) -> Result<String, String> {
-    resolve_image_in(src, post_dir, super::world::POST)
-}
-
-/// [`resolve_image`] for a folder served under the virtual prefix `root`.
-pub fn resolve_image_in(src: &str, post_dir: Option<&Path>, root: &str) -> Result<String, String> {
-    let src = src.trim();
-    if src.is_empty() {
-        return Err("empty address".into());
+/// Applies the image policy ([`Resources::image`]) and returns the
+/// image's virtual path (`{root}/…`, served by the World from the post's
+/// folder) or why it is refused.
+fn resolve_image(
+    resources: &Resources,
+    src: &str,
+    post_dir: Option<&Path>,
+    root: &str,
+) -> Result<String, String> {
+    match resources.image(src, post_dir) {
+        ImageLookup::Local(image) => Ok(format!("{root}/{}", image.relative)),
+        ImageLookup::Remote(_) => Err("remote images are never fetched".into()),
+        ImageLookup::Refused(reason) => Err(reason),
     }
-    if has_scheme(src) || src.starts_with("//") {
-        return Err("remote images are never fetched".into());
-    }
-    let path_part = src.split(['?', '#']).next().unwrap_or("");
-    let path_part = percent_decode(path_part);
-    let rel = Path::new(&path_part);
-    if rel.is_absolute() || path_part.starts_with('/') || path_part.starts_with('\\') {
-        return Err("absolute paths are outside the post's folder".into());
-    }
-    let mut normal = PathBuf::new();
-    for comp in rel.components() {
-        match comp {
-            Component::Normal(c) => normal.push(c),
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !normal.pop() {
-                    return Err("the path leaves the post's folder".into());
-                }
-            }
-            _ => return Err("absolute paths are outside the post's folder".into()),
-        }
-    }
-    let Some(dir) = post_dir else {
-        return Err("the post's folder is unknown".into());
-    };
-    let real = dir.join(&normal);
-    let canonical = real
-        .canonicalize()
-        .map_err(|_| "file not found".to_string())?;
-    if !canonical.starts_with(dir) {
-        return Err("the path leads outside the post's folder (symlink)".into());
-    }
-    if !canonical.is_file() {
-        return Err("not a file".into());
-    }
-    if !supported_image(&canonical) {
-        return Err("not a PNG, JPEG, GIF, WebP or SVG image".into());
-    }
-    let vpath: Vec<String> = normal
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Ok(format!("{root}/{}", vpath.join("/")))
-}
-
-fn supported_image(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 512];
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut head).unwrap_or(0);
-    let head = &head[..n];
-    head.starts_with(b"\x89PNG")
-        || head.starts_with(b"\xff\xd8\xff")
-        || head.starts_with(b"GIF8")
-        || (head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP")
-        || {
-            let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-            text.contains("<svg")
-        }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && bytes[i + 1].is_ascii_hexdigit()
-            && bytes[i + 2].is_ascii_hexdigit()
-        {
-            let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-            out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
 fn has_scheme(url: &str) -> bool {
@@ -1218,13 +1144,5 @@ mod tests {
         );
         assert_eq!(code_line_parts(""), vec![String::new()]);
         assert_eq!(code_line_parts("   "), vec!["   ".to_string()]);
-    }
-
-    #[test]
-    fn sandbox_refuses_escapes() {
-        assert!(resolve_image("/etc/passwd", Some(Path::new("/tmp"))).is_err());
-        assert!(resolve_image("../../x.png", Some(Path::new("/tmp"))).is_err());
-        assert!(resolve_image("https://x.org/a.png", Some(Path::new("/tmp"))).is_err());
-        assert!(resolve_image("C:\\x.png", Some(Path::new("/tmp"))).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! The PDF briefing edition: a post's IR in, PDF bytes out, typeset by Typst
 //! in process.
 //!
-//! Post text never becomes Typst code: [`pdf_model`](super::pdf_model) turns
+//! Post text never becomes Typst code: [`pdf_model`](model) turns
 //! the IR into JSON served as the virtual file `/post.json`, and the fixed
 //! main file only imports the template and hands it that data. Typst's
 //! errors and warnings become [`Diagnostic`]s naming the template (file,
@@ -10,6 +10,9 @@
 //!
 //! Compiles must run on plain OS threads, never inside rayon (see
 //! DESIGN.md): use [`render_all`] for many posts.
+
+pub mod model;
+pub mod world;
 
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -25,12 +28,13 @@ use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use super::pdf_model::{self, ModelOptions};
-use super::world::{self, BriefWorld, Fonts};
-use super::{Context, Rendered};
 use crate::config::PdfStandardSetting;
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::Post;
+use crate::write::resources::Fonts;
+use crate::write::{Context, Rendered};
+use model::ModelOptions;
+use world::BriefWorld;
 
 /// The fixed main file: it only imports the template and passes the data.
 /// Public so the property tests can check that it parses.
@@ -127,7 +131,7 @@ fn render_inner(post: &Post, ctx: &Context, no_images: bool) -> Result<Rendered,
     if weight > MAX_PDF_DATA_BYTES {
         return Err(too_long(post, weight));
     }
-    let fonts = world::fonts(&ctx.project_root);
+    let fonts = ctx.resources.fonts();
     let post_dir = post_dir(post, ctx);
     let model = model(post, ctx, fonts, post_dir.as_deref(), no_images);
     let settings = &ctx.config.pdf;
@@ -315,14 +319,15 @@ fn model(
     fonts: &Fonts,
     post_dir: Option<&Path>,
     no_images: bool,
-) -> pdf_model::Model {
+) -> model::Model {
     let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
-    pdf_model::build(
+    model::build(
         post,
         &ModelOptions {
             links: ctx.config.pdf.links,
             paper: ctx.config.pdf.paper,
             post_dir,
+            resources: &ctx.resources,
             body_fonts,
             mono_fonts,
             organisation: ctx.config.project.organisation.as_deref(),
@@ -339,16 +344,13 @@ fn model(
 /// author (or a benchmark) can compile them with the Typst CLI:
 /// `typst compile --root DIR DIR/main.typ`.
 pub fn typst_sources(post: &Post, ctx: &Context) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let fonts = world::fonts(&ctx.project_root);
+    let fonts = ctx.resources.fonts();
     let post_dir = post_dir(post, ctx);
     let model = model(post, ctx, fonts, post_dir.as_deref(), false);
     let json = serde_json::to_vec_pretty(&model.json).map_err(|e| {
         Diagnostic::error(format!("cannot serialize the PDF data: {e}")).in_file(&post.source)
     })?;
-    let template = match std::fs::read(ctx.templates_dir().join("brief.typ")) {
-        Ok(bytes) => bytes,
-        Err(_) => world::DEFAULT_TEMPLATE.as_bytes().to_vec(),
-    };
+    let template = ctx.resources.template("brief.typ").bytes;
     Ok(vec![
         ("main.typ".to_string(), MAIN.as_bytes().to_vec()),
         ("post.json".to_string(), json),
@@ -359,31 +361,14 @@ pub fn typst_sources(post: &Post, ctx: &Context) -> Result<Vec<(String, Vec<u8>)
 /// Canonical folder of the post's source file (relative sources are taken
 /// from the project root).
 pub(crate) fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
-    let source = if post.source.is_absolute() {
-        post.source.clone()
-    } else {
-        let in_project = ctx.project_root.join(&post.source);
-        if in_project.exists() {
-            in_project
-        } else {
-            post.source.clone()
-        }
-    };
-    source.parent().and_then(|d| {
-        let d = if d.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            d
-        };
-        d.canonicalize().ok()
-    })
+    ctx.resources.post_dir(&post.source)
 }
 
 /// Font families in order of preference, keeping only those installed.
 /// For Korean, Japanese and Chinese posts the matching CJK face comes first
 /// (fallback alone would pick the Japanese face for Korean text).
 pub(crate) fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
-    let (primary, region) = pdf_model::split_lang(lang);
+    let (primary, region) = model::split_lang(lang);
     let cjk: &[&str] = match (primary.as_str(), region.as_deref()) {
         ("ko", _) => &[
             "Noto Serif CJK KR",

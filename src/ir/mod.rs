@@ -5,6 +5,9 @@
 //! no I/O, no references into the source text, `Send + Sync + Serialize`, so
 //! `brief dump-ir` can print it and snapshot tests can pin it.
 
+pub mod names;
+pub use names::{hex, is_language_tag, safe_slug};
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -30,7 +33,7 @@ pub struct Post {
 pub struct Meta {
     pub title: String,
     /// Safe as a file name: no separators, no `..`, no leading dot, no
-    /// control characters (see `source::safe_slug`).
+    /// control characters (see `ir::safe_slug`).
     pub slug: String,
     pub date: Option<PostDate>,
     /// BCP 47 language tag, e.g. `en`, `ko`, `pt-BR`. Defaults to the

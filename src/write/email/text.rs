@@ -6,12 +6,12 @@
 //! `[^n]` with their notes before the links. Nothing the author wrote is
 //! dropped: raw HTML shows its text, images their alt text and address.
 
-use super::{Context, Rendered};
-use crate::dates;
 use crate::diag::Diagnostic;
-use crate::html_text;
 use crate::ir::{Align, Block, Inline, ListItem, Post};
-use crate::wrap::{width, wrap, wrap_marked};
+use crate::read::dates;
+use crate::write::shared::html_text;
+use crate::write::shared::wrap::{width, wrap, wrap_marked};
+use crate::write::{Context, Rendered};
 
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let text = render_text(post, ctx.config.text.width);

@@ -7,11 +7,11 @@
 //! `excerpt`); without one, the first paragraph, cut at a sentence end
 //! near [`SUMMARY_CHARS`] characters.
 
-use crate::dates;
 use crate::diag::Diagnostic;
-use crate::html_text;
 use crate::ir::{Block, Inline, Post};
-use crate::wrap::{width, wrap, wrap_marked};
+use crate::read::dates;
+use crate::write::shared::html_text;
+use crate::write::shared::wrap::{width, wrap, wrap_marked};
 
 /// About how long a summary taken from the first paragraph may be.
 pub const SUMMARY_CHARS: usize = 600;

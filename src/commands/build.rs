@@ -1,0 +1,96 @@
+//! `brief build`: check the request, take the output folder's lock, run
+//! the pipeline ([`crate::build`]) and report.
+
+use super::{Status, context, load_config, plural};
+use crate::cli::BuildArgs;
+use crate::diag::{Diagnostic, quote};
+use crate::write::Edition;
+use crate::{BuildReport, BuildRequest};
+
+/// Everything resolved and checked before any work starts; then the build.
+pub fn run(args: BuildArgs) -> Result<BuildReport, Diagnostic> {
+    let mut config = load_config()?;
+    config.email.summary |= args.summary;
+    let editions = resolve_editions(&args.format)?;
+    if args.paths.is_empty() && !args.content.is_dir() {
+        return Err(Diagnostic::error("folder of posts not found")
+            .in_file(&args.content)
+            .with_hint("run brief in the project folder, or pass --content DIR"));
+    }
+    for path in &args.paths {
+        if !path.is_file() {
+            return Err(Diagnostic::error("post not found").in_file(path));
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Diagnostic::error(format!("cannot start worker threads: {e}")))?;
+    // One build per output folder; a second one stops here with exit 2
+    // (nothing was built) and names the first one's pid.
+    let _lock = crate::output::lock_output(&args.out)?;
+    let request = BuildRequest {
+        content_dir: args.content,
+        out_dir: args.out,
+        editions,
+        paths: args.paths,
+        include_drafts: args.drafts,
+    };
+    let ctx = context(config);
+    Ok(pool.install(|| crate::build(&request, &ctx)))
+}
+
+/// The editions named by `--format` (all when none is named).
+pub fn resolve_editions(names: &[String]) -> Result<Vec<Edition>, Diagnostic> {
+    if names.is_empty() {
+        return Ok(Edition::ALL.to_vec());
+    }
+    let mut editions = Vec::new();
+    for name in names.iter().filter(|n| !n.trim().is_empty()) {
+        let edition = Edition::from_name(name).ok_or_else(|| {
+            Diagnostic::error(format!("unknown edition {}", quote(name)))
+                .with_hint("use a comma-separated list of: pdf, epub, email")
+        })?;
+        if !editions.contains(&edition) {
+            editions.push(edition);
+        }
+    }
+    Ok(editions)
+}
+
+/// The exit status a build report calls for.
+pub fn status(report: &BuildReport) -> Status {
+    if report.config_error {
+        Status::NothingDone
+    } else if report.errors() > 0 {
+        Status::SomeFailed
+    } else {
+        Status::Done
+    }
+}
+
+/// The one-line summary printed after a build.
+pub fn summary_line(report: &BuildReport) -> String {
+    let drafts = match report.drafts_skipped {
+        0 => String::new(),
+        n => format!(", {n} draft{} skipped", plural(n)),
+    };
+    let packets = match (report.packets_built, report.packets_failed) {
+        (0, 0) => String::new(),
+        (built, failed) => format!("; packets: {built} built, {failed} failed"),
+    };
+    format!(
+        "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
+        report.posts_found,
+        plural(report.posts_found),
+        report.posts_built,
+        report.posts_failed,
+        report.files_written,
+        plural(report.files_written),
+        report.warnings(),
+        plural(report.warnings()),
+        report.errors(),
+        plural(report.errors()),
+        report.elapsed.as_secs_f64()
+    )
+}

@@ -1,0 +1,475 @@
+//! The one sandbox through which every edition reads files: templates and
+//! the stylesheet (the project's own, else the embedded default), fonts,
+//! and a post's images. No other code under `src/write/` touches the file
+//! system (an architecture test keeps it so).
+//!
+//! The image policy, the same for the PDF and the EPUB:
+//! - only files inside the post's own folder, checked lexically first
+//!   (no absolute paths, no `..` above the folder) and then again after
+//!   canonicalizing (so a symlink cannot lead out);
+//! - only regular files (never a FIFO or a device, which could hang a
+//!   build), at most [`MAX_IMAGE_BYTES`] on disk;
+//! - only PNG, JPEG, GIF, WebP and SVG, judged by content, not by name;
+//!   SVGs with scripts, embedded HTML, entity declarations or event
+//!   handlers are refused;
+//! - remote images are never fetched; the caller decides whether to link.
+//!
+//! A file is opened only after every path check has passed.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+use typst_kit::fonts::FontStore;
+
+/// The default single-brief layout (`templates/brief.typ`).
+pub const DEFAULT_BRIEF_TEMPLATE: &str = include_str!("../../templates/brief.typ");
+/// The default packet layout (`templates/packet.typ`).
+pub const DEFAULT_PACKET_TEMPLATE: &str = include_str!("../../templates/packet.typ");
+/// The default EPUB stylesheet (`templates/epub.css`).
+pub const DEFAULT_STYLESHEET: &str = include_str!("../../templates/epub.css");
+
+/// Larger image files are not embedded in any edition.
+pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// The embedded default of a template file, by its name in `templates/`.
+pub fn default_template(name: &str) -> Option<&'static str> {
+    match name {
+        "brief.typ" => Some(DEFAULT_BRIEF_TEMPLATE),
+        "packet.typ" => Some(DEFAULT_PACKET_TEMPLATE),
+        "epub.css" => Some(DEFAULT_STYLESHEET),
+        _ => None,
+    }
+}
+
+/// What the editions may read, rooted at one project folder.
+#[derive(Debug, Clone)]
+pub struct Resources {
+    project_root: PathBuf,
+}
+
+/// A template file: the project's own, or the embedded default.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    pub bytes: Vec<u8>,
+    /// The project file it came from; `None` for the embedded default.
+    pub path: Option<PathBuf>,
+    /// Why the project's file could not be used (it exists but cannot be
+    /// read); the default was used instead.
+    pub problem: Option<String>,
+}
+
+/// Why a file inside a sandboxed root was not served.
+#[derive(Debug)]
+pub enum ContainedError {
+    NotFound(PathBuf),
+    /// The path leads outside the root (lexically or through a symlink),
+    /// or it is not a regular file.
+    AccessDenied,
+    IsDirectory,
+    Io(std::io::Error, PathBuf),
+}
+
+/// A local image that passed every check of the image policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalImage {
+    /// The canonical file.
+    pub file: PathBuf,
+    /// The normalized path relative to the post's folder, with `/`.
+    pub relative: String,
+    pub media_type: &'static str,
+    pub extension: &'static str,
+}
+
+/// What became of an image reference under the image policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageLookup {
+    Local(LocalImage),
+    /// A remote address (never fetched).
+    Remote(String),
+    /// Refused; the reason completes "image … not embedded: <reason>".
+    Refused(String),
+}
+
+impl Resources {
+    pub fn new(project_root: &Path) -> Resources {
+        Resources {
+            project_root: project_root.to_path_buf(),
+        }
+    }
+
+    pub fn project_root(&self) -> &Path {
+        &self.project_root
+    }
+
+    /// The project's `templates/` folder, canonical, when it exists.
+    pub fn templates_root(&self) -> Option<PathBuf> {
+        canonical_dir(&self.project_root.join("templates"))
+    }
+
+    /// `templates/NAME` from the project, else the embedded default.
+    pub fn template(&self, name: &str) -> TemplateFile {
+        let path = self.project_root.join("templates").join(name);
+        let fallback = |problem: Option<String>| TemplateFile {
+            bytes: default_template(name).unwrap_or("").as_bytes().to_vec(),
+            path: None,
+            problem,
+        };
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return fallback(None),
+            Err(e) => return fallback(Some(format!("cannot read {}: {e}", path.display()))),
+            Ok(m) if !m.is_file() => {
+                return fallback(Some(format!("{} is not a regular file", path.display())));
+            }
+            Ok(_) => {}
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => TemplateFile {
+                bytes,
+                path: Some(path),
+                problem: None,
+            },
+            Err(e) => fallback(Some(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    /// The canonical folder of a post's source file (a relative source is
+    /// taken from the project folder when it is there).
+    pub fn post_dir(&self, source: &Path) -> Option<PathBuf> {
+        let source = if source.is_absolute() {
+            source.to_path_buf()
+        } else {
+            let in_project = self.project_root.join(source);
+            if in_project.exists() {
+                in_project
+            } else {
+                source.to_path_buf()
+            }
+        };
+        let parent = source.parent()?;
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        canonical_dir(parent)
+    }
+
+    /// `path` relative to the project folder, with `/` separators. Paths
+    /// the user named relative to the working folder are already relative.
+    pub fn project_relative(&self, path: &Path) -> String {
+        let rel: PathBuf = if path.is_absolute() {
+            let root = self
+                .project_root
+                .canonicalize()
+                .unwrap_or_else(|_| self.project_root.clone());
+            let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            real.strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or(real)
+        } else {
+            path.components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .collect()
+        };
+        rel.to_string_lossy().replace('\\', "/")
+    }
+
+    /// The process-wide fonts (the project's `fonts/` first, then Typst's
+    /// embedded fonts, then the system's). The first call decides the
+    /// project folder: a process builds one project.
+    pub fn fonts(&self) -> &'static Fonts {
+        FONTS.get_or_init(|| {
+            let mut store = FontStore::new();
+            let project_fonts = self.project_root.join("fonts");
+            if project_fonts.is_dir() {
+                store.extend(typst_kit::fonts::scan(&project_fonts));
+            }
+            store.extend(typst_kit::fonts::embedded());
+            store.extend(typst_kit::fonts::system());
+            Fonts { store }
+        })
+    }
+
+    /// Applies the image policy to the reference `src` of a post whose
+    /// canonical folder is `post_dir`.
+    pub fn image(&self, src: &str, post_dir: Option<&Path>) -> ImageLookup {
+        let refused = |reason: &str| ImageLookup::Refused(reason.to_string());
+        let src = src.trim();
+        if src.is_empty() {
+            return refused("it has no address");
+        }
+        if src.to_ascii_lowercase().starts_with("data:") {
+            return refused("data: URLs are not embedded");
+        }
+        if src.starts_with("//") || has_scheme(src) {
+            return ImageLookup::Remote(src.to_string());
+        }
+        let path_part = src.split(['?', '#']).next().unwrap_or("");
+        let path_part = percent_decode(path_part);
+        let relative = match contained_relative(&path_part) {
+            Ok(relative) => relative,
+            Err(reason) => return refused(reason),
+        };
+        let Some(dir) = post_dir else {
+            return refused("the post's folder is unknown");
+        };
+        let file = match contained_file(dir, &relative) {
+            Ok(file) => file,
+            Err(ContainedError::NotFound(_)) => return refused("the file does not exist"),
+            Err(ContainedError::IsDirectory) => return refused("it is a folder, not a file"),
+            Err(ContainedError::AccessDenied) => {
+                return refused(
+                    "it leads outside the post's folder (symlink) or is not a regular file",
+                );
+            }
+            Err(ContainedError::Io(e, _)) => return refused(&format!("it cannot be read ({e})")),
+        };
+        match std::fs::metadata(&file) {
+            Ok(m) if m.len() > MAX_IMAGE_BYTES => {
+                return refused(&format!("it is larger than {} MB", MAX_IMAGE_BYTES >> 20));
+            }
+            Ok(_) => {}
+            Err(e) => return refused(&format!("it cannot be read ({e})")),
+        }
+        let Ok(head) = read_head(&file) else {
+            return refused("it cannot be read");
+        };
+        let Some((media_type, extension)) = sniff(&head) else {
+            return refused("it is not a PNG, JPEG, GIF, WebP or SVG image");
+        };
+        if media_type == "image/svg+xml" {
+            match std::fs::read(&file) {
+                Ok(bytes) if svg_is_active(&bytes) => {
+                    return refused(
+                        "SVG images with scripts, embedded HTML or entity declarations are not embedded",
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => return refused(&format!("it cannot be read ({e})")),
+            }
+        }
+        ImageLookup::Local(LocalImage {
+            file,
+            relative,
+            media_type,
+            extension,
+        })
+    }
+
+    /// The bytes of an image that passed [`Resources::image`].
+    pub fn read_image(&self, image: &LocalImage) -> Result<Vec<u8>, String> {
+        std::fs::read(&image.file).map_err(|e| format!("it cannot be read ({e})"))
+    }
+}
+
+/// Fonts shared by every compile in the process.
+pub struct Fonts {
+    pub store: FontStore,
+}
+
+impl Fonts {
+    /// Whether some font of this family is available.
+    pub fn has_family(&self, family: &str) -> bool {
+        self.store.book().contains_family(&family.to_lowercase())
+    }
+}
+
+static FONTS: OnceLock<Fonts> = OnceLock::new();
+
+/// The canonical form of a folder, when it exists and is one.
+pub fn canonical_dir(dir: &Path) -> Option<PathBuf> {
+    dir.canonicalize().ok().filter(|d| d.is_dir())
+}
+
+/// The regular file `rest` (a normalized relative path) under `root`
+/// (canonical), refusing anything whose canonical path leaves `root`.
+pub fn contained_file(root: &Path, rest: &str) -> Result<PathBuf, ContainedError> {
+    let candidate = root.join(rest);
+    let real = candidate.canonicalize().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ContainedError::NotFound(candidate.clone()),
+        _ => ContainedError::Io(e, candidate.clone()),
+    })?;
+    if !real.starts_with(root) {
+        return Err(ContainedError::AccessDenied);
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| ContainedError::Io(e, real.clone()))?;
+    if meta.is_dir() {
+        return Err(ContainedError::IsDirectory);
+    }
+    if !meta.is_file() {
+        return Err(ContainedError::AccessDenied);
+    }
+    Ok(real)
+}
+
+/// Reads the regular file `rest` under the canonical `root` (see
+/// [`contained_file`]).
+pub fn read_contained(root: &Path, rest: &str) -> Result<Vec<u8>, ContainedError> {
+    let real = contained_file(root, rest)?;
+    std::fs::read(&real).map_err(|e| ContainedError::Io(e, real))
+}
+
+/// A relative path with `.` removed and `..` applied, or why it is not
+/// inside its starting folder.
+fn contained_relative(path: &str) -> Result<String, &'static str> {
+    const ABSOLUTE: &str =
+        "absolute paths are outside the post's folder (use a path relative to the post)";
+    if path.starts_with('/') || path.starts_with('\\') || Path::new(path).is_absolute() {
+        return Err(ABSOLUTE);
+    }
+    if path.len() > 1 && path.as_bytes()[1] == b':' {
+        return Err(ABSOLUTE); // a Windows drive, `C:\x.png`
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for comp in Path::new(path).components() {
+        match comp {
+            Component::Normal(c) => parts.push(c.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err("the path leads outside the post's folder");
+                }
+            }
+            _ => return Err(ABSOLUTE),
+        }
+    }
+    if parts.is_empty() {
+        return Err("it has no file name");
+    }
+    Ok(parts.join("/"))
+}
+
+fn read_head(file: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = vec![0u8; 2048];
+    let mut f = std::fs::File::open(file)?;
+    let mut filled = 0;
+    while filled < head.len() {
+        let n = f.read(&mut head[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    head.truncate(filled);
+    Ok(head)
+}
+
+/// Whether `s` starts with a URL scheme (`https:`, `data:`); a one-letter
+/// "scheme" is a Windows drive letter, handled as an absolute path.
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) if i > 1 => s[..i]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')),
+        _ => false,
+    }
+}
+
+/// The one file-type sniffer: the media type and file extension of an
+/// image every edition supports (EPUB 3.3 core media types), judged by its
+/// first bytes.
+pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(("image/gif", "gif"))
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(("image/webp", "webp"))
+    } else if is_svg(bytes) {
+        Some(("image/svg+xml", "svg"))
+    } else {
+        None
+    }
+}
+
+fn is_svg(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    (head.starts_with("<?xml") || head.starts_with("<svg") || head.starts_with("<!--"))
+        && head.contains("<svg")
+}
+
+fn svg_is_active(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+    text.contains("<script")
+        || text.contains("foreignobject")
+        || text.contains("<!doctype")
+        || text.contains("<!entity")
+        || text.contains("javascript:")
+        || text
+            .split(|c: char| c.is_whitespace())
+            .any(|w| w.starts_with("on") && w.contains('='))
+}
+
+/// `%XX` escapes decoded (invalid UTF-8 replaced), for file paths.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\nrest").map(|s| s.0),
+            Some("image/png")
+        );
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><svg/>").map(|s| s.0),
+            Some("image/svg+xml")
+        );
+        assert_eq!(sniff(b"BM...."), None);
+    }
+
+    #[test]
+    fn relative_paths_stay_inside() {
+        assert_eq!(contained_relative("a/./b.png").as_deref(), Ok("a/b.png"));
+        assert_eq!(contained_relative("a/../b.png").as_deref(), Ok("b.png"));
+        assert!(contained_relative("../b.png").is_err());
+        assert!(contained_relative("/etc/passwd").is_err());
+        assert!(contained_relative("C:\\x.png").is_err());
+        assert!(contained_relative("").is_err());
+    }
+
+    #[test]
+    fn images_outside_the_post_folder_are_refused() {
+        let resources = Resources::new(Path::new("/tmp"));
+        let dir = Some(Path::new("/tmp"));
+        for src in [
+            "/etc/passwd",
+            "../../x.png",
+            "C:\\x.png",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert!(
+                matches!(resources.image(src, dir), ImageLookup::Refused(_)),
+                "{src}"
+            );
+        }
+        assert!(matches!(
+            resources.image("https://x.org/a.png", dir),
+            ImageLookup::Remote(_)
+        ));
+    }
+}

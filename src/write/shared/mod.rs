@@ -1,0 +1,5 @@
+//! Rules every edition shares, each written once.
+
+pub mod html_text;
+pub mod survival;
+pub mod wrap;
