@@ -8,19 +8,28 @@
 //! 4. tie the `[[packet]]`s of `brief.toml` to those posts (`packet`); a
 //!    packet the configuration gets wrong stops the build before anything
 //!    is written;
-//! 5. render every (post, edition) and (packet, form) job in parallel with
-//!    pure writers (`write::*`), writing each result atomically (`output`):
-//!    every PDF (briefs and packets) on plain threads, the rest on rayon;
-//! 6. write `manifest.json` (`manifest`) last, then report every
+//! 5. plan every (post, edition) and (packet, form) [`write::Job`] and run
+//!    them ([`jobs`]): pure writers render, `output` writes each result
+//!    atomically; every PDF on plain threads, the rest on rayon; then the
+//!    e-mail messages, which attach what was written;
+//! 6. write `manifest.json` (`output::manifest`) last, then report every
 //!    diagnostic, sorted, and a summary.
 //!
 //! A failing post or job becomes a diagnostic; it never stops the others.
+//!
+//! Where things live: `read/` (files → IR), `ir/` (the model), `config/`
+//! (`brief.toml`), `packet` (packets resolved against the posts), `write/`
+//! (one room per edition, `write/shared/` for the rules they share,
+//! `write/resources.rs` for every file a writer reads), `output/` (the only
+//! code that writes files), `send/` (SMTP), `commands/` (each subcommand,
+//! returning a report), `diag` (diagnostics).
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diag;
 pub mod ir;
+pub mod jobs;
 pub mod output;
 pub mod packet;
 pub mod read;
@@ -29,10 +38,6 @@ pub mod write;
 
 use diag::Diagnostic;
 use ir::Post;
-use output::manifest::WrittenFile;
-use packet::{Copy, Packet};
-use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use write::{Context, Edition};
@@ -95,13 +100,13 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     };
     report.posts_found = paths.len();
 
-    let (posts, mut diagnostics, failed) = read_posts(&paths, &ctx.config.project.lang);
+    let (posts, mut diagnostics, failed) = read::read_all(&paths, &ctx.config.project.lang);
     report.posts_failed = failed;
     let (posts, drafts): (Vec<Post>, Vec<Post>) = posts
         .into_iter()
         .partition(|p| request.include_drafts || !p.meta.draft);
     report.drafts_skipped = drafts.len();
-    let (posts, collisions) = refuse_duplicate_slugs(posts);
+    let (posts, collisions) = read::refuse_duplicate_slugs(posts);
     report.posts_failed += collisions.len();
     diagnostics.extend(collisions);
 
@@ -129,9 +134,10 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     diagnostics.extend(resolved.skipped);
     let packets = resolved.packets;
 
-    let mut outcomes = render_and_write(&posts, &packets, request, ctx);
+    let jobs = jobs::plan(&posts, &packets, &request.editions);
+    let mut outcomes = jobs::run(&jobs, &request.out_dir, ctx);
     if request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some() {
-        let (messages, warnings) = write_messages(&outcomes, request, ctx);
+        let (messages, warnings) = jobs::write_messages(&outcomes, &request.out_dir, ctx);
         outcomes.extend(messages);
         diagnostics.extend(warnings);
     }
@@ -148,8 +154,8 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
             }
             Err(e) => {
                 match outcome.owner {
-                    Owner::Post(post) => failed_posts.insert(post.source.clone()),
-                    Owner::Packet(packet) => failed_packets.insert(packet.name.clone()),
+                    jobs::Owner::Post(post) => failed_posts.insert(post.source.clone()),
+                    jobs::Owner::Packet(packet) => failed_packets.insert(packet.name.clone()),
                 };
                 diagnostics.push(e);
             }
@@ -171,299 +177,4 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
     report
-}
-
-/// Reads posts in parallel. Returns the posts that parsed (in path order),
-/// their warnings and the errors, and how many failed.
-pub fn read_posts(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diagnostic>, usize) {
-    let results: Vec<Result<read::Read, Diagnostic>> = paths
-        .par_iter()
-        .map(|p| read::read_post(p, default_lang))
-        .collect();
-    let mut posts = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut failed = 0;
-    for result in results {
-        match result {
-            Ok(read) => {
-                diagnostics.extend(read.warnings);
-                posts.push(read.post);
-            }
-            Err(e) => {
-                failed += 1;
-                diagnostics.push(e);
-            }
-        }
-    }
-    (posts, diagnostics, failed)
-}
-
-/// Posts that share a slug would overwrite each other's outputs: all of
-/// them are refused, each error naming the other files.
-fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
-    let mut by_slug: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for post in &posts {
-        by_slug
-            .entry(post.meta.slug.clone())
-            .or_default()
-            .push(post.source.clone());
-    }
-    let mut errors = Vec::new();
-    let kept = posts
-        .into_iter()
-        .filter(|post| {
-            let sharing = &by_slug[&post.meta.slug];
-            if sharing.len() < 2 {
-                return true;
-            }
-            let others: Vec<String> = sharing
-                .iter()
-                .filter(|p| **p != post.source)
-                .map(|p| p.display().to_string())
-                .collect();
-            errors.push(
-                Diagnostic::error(format!(
-                    "slug {} is also the slug of {}; neither is built",
-                    diag::quote(&post.meta.slug),
-                    others.join(", ")
-                ))
-                .in_file(&post.source)
-                .with_hint("give each post its own `slug:` in the front matter"),
-            );
-            false
-        })
-        .collect();
-    (kept, errors)
-}
-
-/// Whose job it was: a failure counts against this post or packet.
-#[derive(Clone, Copy)]
-enum Owner<'p> {
-    Post(&'p Post),
-    Packet(&'p Packet<'p>),
-}
-
-struct Outcome<'p> {
-    owner: Owner<'p>,
-    /// For packets, `Email` is the digest.
-    edition: Edition,
-    result: Result<(WrittenFile, Vec<Diagnostic>), Diagnostic>,
-}
-
-/// A PDF to typeset: a brief, or one copy of a packet.
-#[derive(Clone, Copy)]
-enum PdfJob<'p> {
-    Post(&'p Post),
-    Packet(&'p Packet<'p>, Copy),
-}
-
-/// Every other job; these run on rayon.
-#[derive(Clone, Copy)]
-enum OtherJob<'p> {
-    Post(&'p Post, Edition),
-    PacketEpub(&'p Packet<'p>),
-    PacketDigest(&'p Packet<'p>),
-}
-
-/// Runs every job and writes each output as soon as it is rendered. PDF
-/// jobs run on plain OS threads (Typst uses rayon inside and must not be
-/// called from a rayon task, see DESIGN.md), packets first since they take
-/// longest; the other jobs run on the current rayon pool at the same time.
-fn render_and_write<'p>(
-    posts: &'p [Post],
-    packets: &'p [Packet<'p>],
-    request: &BuildRequest,
-    ctx: &Context,
-) -> Vec<Outcome<'p>> {
-    let wants = |e: Edition| request.editions.contains(&e);
-    let mut pdf_jobs: Vec<PdfJob> = Vec::new();
-    let mut others: Vec<OtherJob> = Vec::new();
-    for packet in packets {
-        if wants(Edition::Pdf) {
-            pdf_jobs.extend(
-                packet
-                    .copies()
-                    .into_iter()
-                    .map(|c| PdfJob::Packet(packet, c)),
-            );
-        }
-        if wants(Edition::Epub) {
-            others.push(OtherJob::PacketEpub(packet));
-        }
-        if wants(Edition::Email) {
-            others.push(OtherJob::PacketDigest(packet));
-        }
-    }
-    if wants(Edition::Pdf) {
-        pdf_jobs.extend(posts.iter().map(PdfJob::Post));
-    }
-    others.extend(posts.iter().flat_map(|p| {
-        request
-            .editions
-            .iter()
-            .filter(|e| **e != Edition::Pdf)
-            .map(move |&e| OtherJob::Post(p, e))
-    }));
-    let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
-    let threads = rayon::current_num_threads();
-    let mut results: Vec<Outcome<'p>> = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            write::pdf::on_plain_threads(&pdf_jobs, threads, &|_, job| {
-                let outcome = match *job {
-                    PdfJob::Post(post) => Outcome {
-                        owner: Owner::Post(post),
-                        edition: Edition::Pdf,
-                        result: finish_job(
-                            &post.source,
-                            write::pdf::render(post, ctx),
-                            &Edition::Pdf.output_path(&request.out_dir, &post.meta.slug),
-                        ),
-                    },
-                    PdfJob::Packet(packet, copy) => Outcome {
-                        owner: Owner::Packet(packet),
-                        edition: Edition::Pdf,
-                        result: finish_job(
-                            &packet_file(ctx),
-                            write::packet::pdf::render(packet, copy, ctx),
-                            &packet.pdf_path(&request.out_dir, copy),
-                        ),
-                    },
-                };
-                pdf_results
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(outcome);
-            });
-        });
-        others
-            .par_iter()
-            .map(|job| match *job {
-                OtherJob::Post(post, edition) => Outcome {
-                    owner: Owner::Post(post),
-                    edition,
-                    result: finish_job(
-                        &post.source,
-                        edition.render(post, ctx),
-                        &edition.output_path(&request.out_dir, &post.meta.slug),
-                    ),
-                },
-                OtherJob::PacketEpub(packet) => Outcome {
-                    owner: Owner::Packet(packet),
-                    edition: Edition::Epub,
-                    result: finish_job(
-                        &packet_file(ctx),
-                        write::packet::epub::render(packet, ctx),
-                        &packet.epub_path(&request.out_dir),
-                    ),
-                },
-                OtherJob::PacketDigest(packet) => Outcome {
-                    owner: Owner::Packet(packet),
-                    edition: Edition::Email,
-                    result: finish_job(
-                        &packet_file(ctx),
-                        write::packet::digest::render(packet, ctx),
-                        &packet.digest_path(&request.out_dir),
-                    ),
-                },
-            })
-            .collect()
-    });
-    results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
-    results
-}
-
-impl Owner<'_> {
-    fn is(&self, other: &Owner) -> bool {
-        match (self, other) {
-            (Owner::Post(a), Owner::Post(b)) => std::ptr::eq(*a, *b),
-            (Owner::Packet(a), Owner::Packet(b)) => std::ptr::eq(*a, *b),
-            _ => false,
-        }
-    }
-}
-
-/// Second step, once every edition is written: the standard e-mail
-/// messages — `email/<slug>.eml` for each post whose text edition was
-/// written, `packets/<name>.eml` and one per recipient for each packet
-/// whose digest was — with the attached editions read back from the output
-/// folder. A message whose attachment failed or is missing is not written:
-/// an incomplete message must never be sent. Also returns warnings (a
-/// packet recipient without an address gets no message).
-fn write_messages<'p>(
-    outcomes: &[Outcome<'p>],
-    request: &BuildRequest,
-    ctx: &Context,
-) -> (Vec<Outcome<'p>>, Vec<Diagnostic>) {
-    use write::email::jobs::MessageJob;
-    let failed = |owner: &Owner, edition: Edition| {
-        outcomes
-            .iter()
-            .any(|o| o.owner.is(owner) && o.edition == edition && o.result.is_err())
-    };
-    let mut jobs: Vec<(Owner<'p>, MessageJob)> = Vec::new();
-    let mut warnings = Vec::new();
-    for o in outcomes
-        .iter()
-        .filter(|o| o.edition == Edition::Email && o.result.is_ok())
-    {
-        let failed_editions: Vec<Edition> = [Edition::Pdf, Edition::Epub]
-            .into_iter()
-            .filter(|&e| failed(&o.owner, e))
-            .collect();
-        match o.owner {
-            Owner::Post(post) => jobs.push((
-                o.owner,
-                MessageJob::post(post, &request.out_dir, failed_editions, ctx),
-            )),
-            Owner::Packet(packet) => {
-                let (packet_jobs, w) =
-                    MessageJob::packet(packet, &request.out_dir, failed_editions, ctx);
-                warnings.extend(w);
-                jobs.extend(packet_jobs.into_iter().map(|j| (o.owner, j)));
-            }
-        }
-    }
-    let written = jobs
-        .par_iter()
-        .map(|(owner, job)| Outcome {
-            owner: *owner,
-            edition: Edition::Email,
-            result: write::email::jobs::render_job(job, ctx, &output::read_written).and_then(
-                |rendered| {
-                    output::write_atomic(&job.path, &rendered.bytes)?;
-                    Ok((
-                        WrittenFile::of(&job.path, &rendered.bytes),
-                        rendered.warnings,
-                    ))
-                },
-            ),
-        })
-        .collect();
-    (written, warnings)
-}
-
-/// What a packet's errors name when the writer named nothing.
-fn packet_file(ctx: &Context) -> PathBuf {
-    ctx.config
-        .origin
-        .as_ref()
-        .map(|o| o.file.clone())
-        .unwrap_or_else(|| PathBuf::from("brief.toml"))
-}
-
-/// Writes a rendered output; a failure without a file names `subject`.
-fn finish_job(
-    subject: &std::path::Path,
-    rendered: Result<write::Rendered, Diagnostic>,
-    path: &std::path::Path,
-) -> Result<(WrittenFile, Vec<Diagnostic>), Diagnostic> {
-    let rendered = rendered.map_err(|d| {
-        if d.file.is_none() {
-            d.in_file(subject)
-        } else {
-            d
-        }
-    })?;
-    output::write_atomic(path, &rendered.bytes)?;
-    Ok((WrittenFile::of(path, &rendered.bytes), rendered.warnings))
 }

@@ -20,7 +20,7 @@ pub fn run(args: CheckArgs) -> Result<CheckReport, Diagnostic> {
     } else {
         args.paths
     };
-    let (posts, diagnostics, failed) = crate::read_posts(&paths, &config.project.lang);
+    let (posts, diagnostics, failed) = crate::read::read_all(&paths, &config.project.lang);
     Ok(CheckReport {
         diagnostics,
         checked: paths.len(),
@@ -31,11 +31,7 @@ pub fn run(args: CheckArgs) -> Result<CheckReport, Diagnostic> {
 
 impl CheckReport {
     pub fn status(&self) -> Status {
-        if self.failed > 0 {
-            Status::SomeFailed
-        } else {
-            Status::Done
-        }
+        Status::failed_if(self.failed)
     }
 
     pub fn summary_line(&self) -> String {

@@ -27,6 +27,15 @@ pub enum Status {
 }
 
 impl Status {
+    /// `Done`, or `SomeFailed` when anything failed.
+    pub fn failed_if(failures: usize) -> Status {
+        if failures > 0 {
+            Status::SomeFailed
+        } else {
+            Status::Done
+        }
+    }
+
     pub fn code(self) -> u8 {
         match self {
             Status::Done => 0,

@@ -134,11 +134,7 @@ impl SendPlan {
 
 impl SendReport {
     pub fn status(&self) -> Status {
-        if self.failed > 0 {
-            Status::SomeFailed
-        } else {
-            Status::Done
-        }
+        Status::failed_if(self.failed)
     }
 
     pub fn summary_line(&self) -> String {
@@ -213,7 +209,7 @@ fn packet_messages(out: &Path, name: &str, config: &Config) -> Result<Vec<Outgoi
 /// Each post's built message (by slug, or every post that is not a draft).
 fn post_messages(args: &SendArgs, config: &Config) -> Result<Vec<Outgoing>, Vec<Diagnostic>> {
     let paths = crate::read::discover(&args.content).map_err(|d| vec![d])?;
-    let (posts, diagnostics, failed) = crate::read_posts(&paths, &config.project.lang);
+    let (posts, diagnostics, failed) = crate::read::read_all(&paths, &config.project.lang);
     if failed > 0 {
         let mut errors: Vec<Diagnostic> =
             diagnostics.into_iter().filter(|d| d.is_error()).collect();

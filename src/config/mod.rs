@@ -7,7 +7,7 @@ pub mod packet;
 use crate::diag::{Diagnostic, line_col};
 pub use packet::PacketConfig;
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -351,6 +351,14 @@ fn is_domain(d: &str) -> bool {
 }
 
 impl Config {
+    /// The configuration file, for diagnostics about what it configures
+    /// (`brief.toml` when it did not come from a file).
+    pub fn file(&self) -> PathBuf {
+        self.origin
+            .as_ref()
+            .map_or_else(|| PathBuf::from("brief.toml"), |o| o.file.clone())
+    }
+
     /// An error located at a byte span of `brief.toml` (just the message
     /// when the configuration did not come from a file).
     pub fn error_at(&self, span: std::ops::Range<usize>, message: String) -> Diagnostic {

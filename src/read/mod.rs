@@ -10,7 +10,9 @@ pub mod meta;
 
 use crate::diag::Diagnostic;
 use crate::ir::{Block, Meta, Post, hex, safe_slug};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Posts larger than this are refused: no brief is 32 MB of text, and the
@@ -198,4 +200,67 @@ fn take_first_h1(body: &mut Vec<Block>) -> Option<String> {
     }
     body.remove(index);
     Some(title)
+}
+
+/// Reads posts in parallel. Returns the posts that parsed (in path order),
+/// their warnings and the errors, and how many failed.
+pub fn read_all(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diagnostic>, usize) {
+    let results: Vec<Result<Read, Diagnostic>> = paths
+        .par_iter()
+        .map(|p| read_post(p, default_lang))
+        .collect();
+    let mut posts = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut failed = 0;
+    for result in results {
+        match result {
+            Ok(read) => {
+                diagnostics.extend(read.warnings);
+                posts.push(read.post);
+            }
+            Err(e) => {
+                failed += 1;
+                diagnostics.push(e);
+            }
+        }
+    }
+    (posts, diagnostics, failed)
+}
+
+/// Posts that share a slug would overwrite each other's outputs: all of
+/// them are refused, each error naming the other files.
+pub fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
+    let mut by_slug: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for post in &posts {
+        by_slug
+            .entry(post.meta.slug.clone())
+            .or_default()
+            .push(post.source.clone());
+    }
+    let mut errors = Vec::new();
+    let kept = posts
+        .into_iter()
+        .filter(|post| {
+            let sharing = &by_slug[&post.meta.slug];
+            if sharing.len() < 2 {
+                return true;
+            }
+            let others: Vec<String> = sharing
+                .iter()
+                .filter(|p| **p != post.source)
+                .map(|p| p.display().to_string())
+                .collect();
+            errors.push(
+                Diagnostic::error(format!(
+                    "slug {} is also the slug of {}; neither is built",
+                    crate::diag::quote(&post.meta.slug),
+                    others.join(", ")
+                ))
+                .in_file(&post.source)
+                .with_hint("give each post its own `slug:` in the front matter"),
+            );
+            false
+        })
+        .collect();
+    (kept, errors)
 }

@@ -1,10 +1,17 @@
 //! The editions. Each writer is pure: a parsed [`Post`](crate::ir::Post)
-//! and a read-only [`Context`] in, bytes and warnings out. Writers never
-//! touch the output folder; `output` writes what they return.
+//! (or a resolved packet) and a read-only [`Context`] in, bytes and
+//! warnings out. A [`Job`] names one output and renders it; writers never
+//! touch the output folder (`output` writes what they return) and read
+//! files only through [`resources`].
+//!
+//! Rooms: `email/` (plain text, flowed text, summaries, MIME messages),
+//! `epub/`, `pdf/` (Typst), `packet/` (a packet's PDF, EPUB and digest);
+//! `shared/` holds each rule that more than one edition needs.
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
+use crate::packet::{Copy, Packet};
 use resources::Resources;
 use std::path::{Path, PathBuf};
 
@@ -67,6 +74,68 @@ impl Edition {
             // Typst on plain threads (see DESIGN.md); never call this from
             // inside a rayon task.
             Edition::Pdf => pdf::render(post, ctx),
+        }
+    }
+}
+
+/// One output of a build: an edition of a post, or one form of a packet.
+#[derive(Debug, Clone, Copy)]
+pub enum Job<'p> {
+    Post(&'p Post, Edition),
+    /// One copy of a packet's PDF (the general copy or one recipient's).
+    PacketPdf(&'p Packet<'p>, Copy),
+    PacketEpub(&'p Packet<'p>),
+    /// The packet's plain-text digest (its e-mail edition).
+    PacketDigest(&'p Packet<'p>),
+}
+
+impl Job<'_> {
+    /// The edition this job's output belongs to.
+    pub fn edition(&self) -> Edition {
+        match self {
+            Job::Post(_, edition) => *edition,
+            Job::PacketPdf(..) => Edition::Pdf,
+            Job::PacketEpub(_) => Edition::Epub,
+            Job::PacketDigest(_) => Edition::Email,
+        }
+    }
+
+    /// Where the output goes under the output folder `out`.
+    pub fn target(&self, out: &Path) -> PathBuf {
+        match self {
+            Job::Post(post, edition) => edition.output_path(out, &post.meta.slug),
+            Job::PacketPdf(packet, copy) => packet.pdf_path(out, *copy),
+            Job::PacketEpub(packet) => packet.epub_path(out),
+            Job::PacketDigest(packet) => packet.digest_path(out),
+        }
+    }
+
+    /// Renders the output. Pure: nothing is written. PDF jobs run Typst,
+    /// which must not be called from inside a rayon task (DESIGN.md): the
+    /// build runs them on plain threads.
+    pub fn render(&self, ctx: &Context) -> Result<Rendered, Diagnostic> {
+        let rendered = match self {
+            Job::Post(post, edition) => edition.render(post, ctx),
+            Job::PacketPdf(packet, copy) => packet::pdf::render(packet, *copy, ctx),
+            Job::PacketEpub(packet) => packet::epub::render(packet, ctx),
+            Job::PacketDigest(packet) => packet::digest::render(packet, ctx),
+        };
+        // A failure that names no file names the job's source.
+        rendered.map_err(|d| {
+            if d.file.is_none() {
+                d.in_file(self.source(ctx))
+            } else {
+                d
+            }
+        })
+    }
+
+    /// The file a failure of this job is about: the post, or `brief.toml`
+    /// for a packet.
+    pub fn source(&self, ctx: &Context) -> PathBuf {
+        match self {
+            Job::Post(post, _) => post.source.clone(),
+            _ => ctx.config.file(),
         }
     }
 }

@@ -1,0 +1,170 @@
+//! Running a build's jobs: every (post, edition) and (packet, form)
+//! [`Job`] is rendered by its pure writer and written atomically by
+//! `output` as soon as it is ready, so a build never holds all its outputs
+//! in memory. PDF jobs run on plain OS threads (Typst uses rayon inside and
+//! must not be called from a rayon task, see DESIGN.md), packets first
+//! since they take longest; the other jobs run on the current rayon pool
+//! at the same time. E-mail messages come last: they attach editions read
+//! back from the output folder.
+
+use crate::diag::Diagnostic;
+use crate::ir::Post;
+use crate::output::{self, manifest::WrittenFile};
+use crate::packet::Packet;
+use crate::write::email::jobs::MessageJob;
+use crate::write::{Context, Edition, Job};
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Whose job it was: a failure counts against this post or packet.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner<'p> {
+    Post(&'p Post),
+    Packet(&'p Packet<'p>),
+}
+
+impl Owner<'_> {
+    fn of<'p>(job: &Job<'p>) -> Owner<'p> {
+        match *job {
+            Job::Post(post, _) => Owner::Post(post),
+            Job::PacketPdf(packet, _) | Job::PacketEpub(packet) | Job::PacketDigest(packet) => {
+                Owner::Packet(packet)
+            }
+        }
+    }
+
+    fn is(&self, other: &Owner) -> bool {
+        match (self, other) {
+            (Owner::Post(a), Owner::Post(b)) => std::ptr::eq(*a, *b),
+            (Owner::Packet(a), Owner::Packet(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+}
+
+/// What became of one output.
+pub struct Outcome<'p> {
+    pub owner: Owner<'p>,
+    /// For packets, `Email` is the digest (and its messages).
+    pub edition: Edition,
+    pub result: Result<(WrittenFile, Vec<Diagnostic>), Diagnostic>,
+}
+
+/// Every job of a build, packets first: one per copy of each packet's PDF,
+/// its EPUB and digest, then every edition of every post.
+pub fn plan<'p>(
+    posts: &'p [Post],
+    packets: &'p [Packet<'p>],
+    editions: &[Edition],
+) -> Vec<Job<'p>> {
+    let wants = |e: Edition| editions.contains(&e);
+    let mut jobs = Vec::new();
+    for packet in packets {
+        if wants(Edition::Pdf) {
+            jobs.extend(
+                packet
+                    .copies()
+                    .into_iter()
+                    .map(|c| Job::PacketPdf(packet, c)),
+            );
+        }
+        if wants(Edition::Epub) {
+            jobs.push(Job::PacketEpub(packet));
+        }
+        if wants(Edition::Email) {
+            jobs.push(Job::PacketDigest(packet));
+        }
+    }
+    for post in posts {
+        jobs.extend(editions.iter().map(|&e| Job::Post(post, e)));
+    }
+    jobs
+}
+
+/// Renders and writes every job; PDF jobs on plain threads beside the
+/// rayon pool that runs the rest.
+pub fn run<'p>(jobs: &[Job<'p>], out: &Path, ctx: &Context) -> Vec<Outcome<'p>> {
+    let (pdf_jobs, others): (Vec<Job>, Vec<Job>) =
+        jobs.iter().partition(|j| j.edition() == Edition::Pdf);
+    let run_one = |job: &Job<'p>| Outcome {
+        owner: Owner::of(job),
+        edition: job.edition(),
+        result: job.render(ctx).and_then(|rendered| {
+            let path = job.target(out);
+            output::write_atomic(&path, &rendered.bytes)?;
+            Ok((WrittenFile::of(&path, &rendered.bytes), rendered.warnings))
+        }),
+    };
+    let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
+    let threads = rayon::current_num_threads();
+    let mut results: Vec<Outcome<'p>> = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            crate::write::pdf::on_plain_threads(&pdf_jobs, threads, &|_, job| {
+                let outcome = run_one(job);
+                pdf_results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(outcome);
+            });
+        });
+        others.par_iter().map(run_one).collect()
+    });
+    results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
+    results
+}
+
+/// Second step, once every edition is written: the standard e-mail
+/// messages — `email/<slug>.eml` for each post whose text edition was
+/// written, `packets/<name>.eml` and one per recipient for each packet
+/// whose digest was — with the attached editions read back from the output
+/// folder. A message whose attachment failed or is missing is not written:
+/// an incomplete message must never be sent. Also returns warnings (a
+/// packet recipient without an address gets no message).
+pub fn write_messages<'p>(
+    outcomes: &[Outcome<'p>],
+    out: &Path,
+    ctx: &Context,
+) -> (Vec<Outcome<'p>>, Vec<Diagnostic>) {
+    let failed = |owner: &Owner, edition: Edition| {
+        outcomes
+            .iter()
+            .any(|o| o.owner.is(owner) && o.edition == edition && o.result.is_err())
+    };
+    let mut jobs: Vec<(Owner<'p>, MessageJob)> = Vec::new();
+    let mut warnings = Vec::new();
+    for o in outcomes
+        .iter()
+        .filter(|o| o.edition == Edition::Email && o.result.is_ok())
+    {
+        let failed_editions: Vec<Edition> = [Edition::Pdf, Edition::Epub]
+            .into_iter()
+            .filter(|&e| failed(&o.owner, e))
+            .collect();
+        match o.owner {
+            Owner::Post(post) => {
+                jobs.push((o.owner, MessageJob::post(post, out, failed_editions, ctx)))
+            }
+            Owner::Packet(packet) => {
+                let (packet_jobs, w) = MessageJob::packet(packet, out, failed_editions, ctx);
+                warnings.extend(w);
+                jobs.extend(packet_jobs.into_iter().map(|j| (o.owner, j)));
+            }
+        }
+    }
+    let written = jobs
+        .par_iter()
+        .map(|(owner, job)| Outcome {
+            owner: *owner,
+            edition: Edition::Email,
+            result: crate::write::email::jobs::render_job(job, ctx, &output::read_written)
+                .and_then(|rendered| {
+                    output::write_atomic(&job.path, &rendered.bytes)?;
+                    Ok((
+                        WrittenFile::of(&job.path, &rendered.bytes),
+                        rendered.warnings,
+                    ))
+                }),
+        })
+        .collect();
+    (written, warnings)
+}
