@@ -1,7 +1,7 @@
 //! `brief send`: delivers built messages over SMTP, safely.
 //!
 //! - Dry run unless asked: [`plan`] says who would get what; only
-//!   [`deliver`] talks to a server, and `main` calls it only with `--yes`.
+//!   [`deliver`] talks to a server, and `brief send` calls it only with `--yes` (`commands::send`).
 //! - Nothing duplicated, nothing lost: every message the server accepts is
 //!   appended to `output/sent.jsonl` (and fsync'd, by `output::send_log`)
 //!   before the next one is sent; a later run skips every (Message-ID, recipient) found there. A
