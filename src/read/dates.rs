@@ -5,12 +5,59 @@ use crate::ir::PostDate;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 
 /// Shown in the diagnostic for a date we cannot read.
-pub const ACCEPTED_FORMS: &str = "accepted forms: 2025-09-02, 2025-09-02T04:00:00+00:00 (RFC 3339), \
-     2025-09-02 04:00:00 +0000 (Jekyll), 2025/09/02";
+pub const ACCEPTED_FORMS: &str = "accepted forms: 2025-09-02 (or 2025-9-2), \
+     2025-09-02T04:00:00Z and other RFC 3339 times, 2025-09-02 04:00:00 +0000 (Jekyll), \
+     2025/09/02, September 2, 2025, 2 Sep 2025; day/month orders such as 02/03/2025 \
+     are ambiguous and refused";
 
-/// Reads a front-matter date. `None` when the text is in no accepted form.
+/// The years a date may have: what every edition can write (EPUB needs
+/// four digits, e-mail dates positive years).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// Reads a front-matter date as Jekyll, Hugo and Docusaurus do. `None` when
+/// the text is in no accepted form. Slash dates are read year first only:
+/// `02/03/2025` is February 3 in one country and March 2 in another.
 pub fn parse(text: &str) -> Option<PostDate> {
     let t = text.trim();
+    if let Some(padded) = zero_padded(t) {
+        return parse_padded(&padded);
+    }
+    parse_padded(t).or_else(|| written_out(t))
+}
+
+/// `2026-1-13…` → `2026-01-13…`: Docusaurus and Hugo accept single-digit
+/// months and days.
+fn zero_padded(t: &str) -> Option<String> {
+    let (year, rest) = t.split_at_checked(4)?;
+    if !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rest = rest.strip_prefix('-')?;
+    let month_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let after_month = rest[month_len..].strip_prefix('-')?;
+    let day_len = after_month.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&month_len) || !(1..=2).contains(&day_len) || (month_len == 2 && day_len == 2) {
+        return None;
+    }
+    Some(format!(
+        "{year}-{:0>2}-{:0>2}{}",
+        &rest[..month_len],
+        &after_month[..day_len],
+        &after_month[day_len..]
+    ))
+}
+
+/// "September 2, 2025", "Sep 2, 2025", "2 September 2025", "2 Sep 2025".
+fn written_out(t: &str) -> Option<PostDate> {
+    let t = t.replace(',', " ");
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    ["%B %d %Y", "%d %B %Y"]
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(&t, format).ok())
+        .map(day_only)
+}
+
+fn parse_padded(t: &str) -> Option<PostDate> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(PostDate {
             day: dt.date_naive(),
@@ -58,6 +105,9 @@ fn day_only(day: NaiveDate) -> PostDate {
 pub fn from_file_stem(stem: &str) -> Option<(PostDate, &str)> {
     let prefix = stem.get(..11)?;
     let day = NaiveDate::parse_from_str(prefix.get(..10)?, "%Y-%m-%d").ok()?;
+    if !YEARS.contains(&day.year()) {
+        return None;
+    }
     if !prefix.ends_with('-') {
         return None;
     }
@@ -241,11 +291,23 @@ mod tests {
             "2025-09-02 23:46:11 +0200",
             "2025/09/02",
             "2025-09-02T04:00:00",
+            "2025-9-2",
+            "2025-9-02T04:00:00.000Z",
+            "2025-09-2 04:00:00 +0000",
+            "September 2, 2025",
+            "Sep 2, 2025",
+            "2 September 2025",
+            "2 Sep 2025",
         ] {
             assert_eq!(parse(text).map(|d| d.day), Some(day), "{text}");
         }
+        let jan13 = NaiveDate::from_ymd_opt(2026, 1, 13).unwrap();
+        assert_eq!(parse("2026-1-13T00:00:00.000Z").map(|d| d.day), Some(jan13));
         assert!(parse("2 Sept 2025").is_none());
         assert!(parse("2025-13-01").is_none());
+        // Ambiguous day/month orders stay errors.
+        assert!(parse("02/03/2025").is_none());
+        assert!(parse("2/3/2025").is_none());
     }
 
     #[test]

@@ -187,6 +187,9 @@ fn parse_yaml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.with_snippet = false;
+    // `.nan` or `1e999` in a key brief does not know is data like any
+    // other value: kept as its canonical string, never a refused post.
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
     let value: Option<FieldsOrScalar> = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| {
             let mut d = Diagnostic::error(format!(

@@ -4,6 +4,7 @@
 use crate::diag::{Diagnostic, quote};
 use crate::ir::{Author, PostDate};
 use crate::read::dates;
+use chrono::Datelike;
 use crate::read::frontmatter::{Fields, FrontMatter};
 use serde_json::Value;
 
@@ -41,13 +42,20 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
                     continue;
                 }
                 let text = scalar_text(&value).ok_or_else(|| at(expected(&key, "a date")))?;
-                d.date = Some(dates::parse(&text).ok_or_else(|| {
+                let date = dates::parse(&text).ok_or_else(|| {
                     at(Diagnostic::error(format!(
                         "field `date` has {} which is not a date",
                         quote(&text)
                     ))
                     .with_hint(dates::ACCEPTED_FORMS))
-                })?);
+                })?;
+                if !dates::YEARS.contains(&date.day.year()) {
+                    return Err(at(Diagnostic::error(format!(
+                        "field `date` has {}: the year must be between 1 and 9999",
+                        quote(&text)
+                    ))));
+                }
+                d.date = Some(date);
             }
             "lang" | "language" => {
                 let text =
