@@ -75,7 +75,7 @@ impl fmt::Display for Diagnostic {
         };
         write!(f, "{label}: ")?;
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            write!(f, "{}", escaped(&file.to_string_lossy()))?;
             if let Some(line) = self.line {
                 write!(f, ":{line}")?;
                 if let Some(col) = self.col {
@@ -86,12 +86,38 @@ impl fmt::Display for Diagnostic {
         }
         // A message must stay on one line: a hostile value quoted in it
         // cannot forge a second diagnostic.
-        write!(f, "{}", one_line(&self.message))?;
+        write!(f, "{}", escaped(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {}", one_line(hint))?;
+            write!(f, "\n  hint: {}", escaped(hint))?;
         }
         Ok(())
     }
+}
+
+/// `s` with control characters and the invisible bidirectional controls
+/// written as escapes (`\n`, `\u{202e}`): a file name or value with a line
+/// break cannot forge a second diagnostic line, and one with a right-to-left
+/// override cannot make a line read differently from what it says.
+pub fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_bidi_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The characters that reorder text without showing (Unicode bidi
+/// embeddings, overrides, isolates and marks).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
 /// Replaces line breaks and other control characters so a diagnostic
@@ -122,4 +148,20 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_cannot_forge_a_diagnostic_line() {
+        let d = Diagnostic::error("bad")
+            .in_file("evil\nerror: fake.md:1: forged\u{202e}.md")
+            .with_hint("x\ny");
+        let shown = d.to_string();
+        assert_eq!(shown.lines().count(), 2, "{shown}");
+        assert!(shown.starts_with("error: evil\\nerror: fake.md:1: forged\\u{202e}.md: bad"), "{shown}");
+        assert!(shown.ends_with("hint: x\\ny"), "{shown}");
+    }
 }

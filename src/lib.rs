@@ -28,6 +28,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diag;
+pub mod files;
 pub mod ir;
 pub mod jobs;
 pub mod output;

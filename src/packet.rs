@@ -280,14 +280,11 @@ fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post,
     if !real.starts_with(&root) {
         return Err("leads outside the project (symlink)".into());
     }
-    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() {
-        return Err("is not a file".into());
-    }
-    if meta.len() > MAX_LETTER_BYTES {
-        return Err("is larger than 1 MB".into());
-    }
-    let bytes = std::fs::read(&real).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = crate::files::read_regular(&real, MAX_LETTER_BYTES).map_err(|e| match e {
+        crate::files::ReadError::TooLarge { .. } => "is larger than 1 MB".to_string(),
+        crate::files::ReadError::NotRegular(_) => "is not a file".to_string(),
+        e => format!("cannot read: {e}"),
+    })?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| "is not UTF-8".to_string())?;
     let text = crate::read::frontmatter::normalise(&text);
     let parsed = crate::read::markdown::parse(&text, 1);

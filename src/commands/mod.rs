@@ -10,11 +10,14 @@ pub mod send;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::files::ReadError;
 use crate::write::Context;
 use std::path::Path;
 
 /// The configuration file, looked for in the current folder.
 pub const CONFIG_FILE: &str = "brief.toml";
+/// A `brief.toml` larger than this is refused (it is a settings file).
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
 /// How a command ended, for the exit status: 0 everything done; 1 some
 /// post, packet or delivery failed (the rest was done); 2 nothing was done
@@ -48,9 +51,12 @@ impl Status {
 /// Reads `brief.toml` from the current folder when it exists.
 pub fn load_config() -> Result<Config, Diagnostic> {
     let path = Path::new(CONFIG_FILE);
-    match std::fs::read_to_string(path) {
-        Ok(text) => Config::parse(&text, path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+    match crate::files::read_regular(path, MAX_CONFIG_BYTES) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Config::parse(&text, path),
+            Err(_) => Err(Diagnostic::error("brief.toml is not UTF-8").in_file(path)),
+        },
+        Err(ReadError::NotFound) => Ok(Config::default()),
         Err(e) => Err(Diagnostic::error(format!("cannot read: {e}")).in_file(path)),
     }
 }

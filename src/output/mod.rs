@@ -144,28 +144,26 @@ fn still_at(_: &std::fs::File, path: &Path) -> bool {
     path.exists()
 }
 
-/// Removes temporary files an interrupted build left in the output folder
-/// and its edition folders. Only names this module makes are touched
-/// (`.NAME.PID.N.tmp`); called with the lock held, so no live build owns
-/// them.
+/// Removes temporary files an interrupted build left anywhere in the
+/// output folder (edition folders, packet folders of addressed copies, and
+/// any folder a later edition adds). Only names this module makes are
+/// touched (`.NAME.PID.N.tmp`); symlinked folders are not followed; called
+/// with the lock held, so no live build owns them.
 fn remove_stale_temporaries(out: &Path) {
-    let mut folders = vec![out.to_path_buf()];
-    if let Ok(entries) = std::fs::read_dir(out) {
-        folders.extend(
-            entries
-                .flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                .map(|e| e.path()),
-        );
-    }
-    for folder in folders {
+    // Deeper than anything a build writes; a bound against odd trees.
+    const MAX_DEPTH: usize = 16;
+    let mut folders = vec![(out.to_path_buf(), 0)];
+    while let Some((folder, depth)) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;
         };
         for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if is_temp_name(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && depth < MAX_DEPTH {
+                folders.push((entry.path(), depth + 1));
+            } else if kind.is_file() && is_temp_name(&entry.file_name().to_string_lossy()) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -228,10 +226,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
         let stale = out.join("pdf/.a.pdf.1.2.tmp");
-        std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
-        std::fs::write(&stale, b"half").unwrap();
+        // Addressed packet copies live one folder deeper (regression: the
+        // cleanup looked one level deep and these survived forever).
+        let deep = out.join("packets/briefing/.embassy.pdf.7.3.tmp");
+        let kept = out.join("packets/briefing/embassy.pdf");
+        for file in [&stale, &deep, &kept] {
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, b"half").unwrap();
+        }
         let first = lock_output(&out).unwrap();
         assert!(!stale.exists(), "stale temporary file left behind");
+        assert!(!deep.exists(), "stale temporary file in a packet folder left behind");
+        assert!(kept.exists(), "a real output was removed");
         let err = lock_output(&out).unwrap_err().to_string();
         assert!(err.contains("another brief build is writing to"), "{err}");
         assert!(

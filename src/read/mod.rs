@@ -71,19 +71,16 @@ pub struct Read {
 /// Reads and parses one post. `default_lang` applies when the front matter
 /// names no language. Every diagnostic names `path`.
 pub fn read_post(path: &Path, default_lang: &str) -> Result<Read, Diagnostic> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(path))?
-        .len();
-    if size > MAX_POST_BYTES {
-        return Err(Diagnostic::error(format!(
-            "post is {} MB; the limit is {} MB",
-            size / (1024 * 1024),
-            MAX_POST_BYTES / (1024 * 1024)
-        ))
-        .in_file(path));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(format!("cannot read: {e}")).in_file(path))?;
+    let bytes = crate::files::read_regular(path, MAX_POST_BYTES).map_err(|e| {
+        let why = match e {
+            crate::files::ReadError::TooLarge { .. } => format!(
+                "post is larger than {} MB, the limit",
+                MAX_POST_BYTES / (1024 * 1024)
+            ),
+            e => format!("cannot read: {e}"),
+        };
+        Diagnostic::error(why).in_file(path)
+    })?;
     parse_post(path, &bytes, default_lang)
 }
 

@@ -8,15 +8,17 @@
 //!   (no absolute paths, no `..` above the folder) and then again after
 //!   canonicalizing (so a symlink cannot lead out);
 //! - only regular files (never a FIFO or a device, which could hang a
-//!   build), at most [`MAX_IMAGE_BYTES`] on disk;
+//!   build), at most [`MAX_IMAGE_BYTES`] on disk and [`MAX_IMAGE_PIXELS`]
+//!   as declared by the header (read before anything decodes the image);
 //! - only PNG, JPEG, GIF, WebP and SVG, judged by content, not by name;
-//!   SVGs with scripts, embedded HTML, entity declarations or event
-//!   handlers are refused;
+//!   SVGs with scripts, embedded HTML, entity declarations, event handlers
+//!   or references to anything outside themselves (`href="file:…"`,
+//!   `href="/etc/passwd"`, `url(http…)`) are refused;
 //! - remote images are never fetched; the caller decides whether to link.
 //!
 //! A file is opened only after every path check has passed.
 
-use std::io::Read;
+use crate::files::{self, ReadError};
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 use typst_kit::fonts::FontStore;
@@ -30,6 +32,13 @@ pub const DEFAULT_STYLESHEET: &str = include_str!("../../templates/epub.css");
 
 /// Larger image files are not embedded in any edition.
 pub const MAX_IMAGE_BYTES: u64 = 20 * 1024 * 1024;
+/// Images with more pixels than this are not embedded: a 3.5 MB PNG can
+/// declare 30000×30000 pixels and decode to 3.6 GB. Checked from the
+/// header, before anything decodes it. 50 megapixels is a 8660×5773
+/// photograph, well above what a printed page or an e-reader shows.
+pub const MAX_IMAGE_PIXELS: u64 = 50_000_000;
+/// Template and stylesheet files larger than this are refused.
+pub const MAX_TEMPLATE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The embedded default of a template file, by its name in `templates/`.
 pub fn default_template(name: &str) -> Option<&'static str> {
@@ -78,6 +87,8 @@ pub struct LocalImage {
     pub relative: String,
     pub media_type: &'static str,
     pub extension: &'static str,
+    /// The file's bytes, read once and checked.
+    pub bytes: Vec<u8>,
 }
 
 /// What became of an image reference under the image policy.
@@ -109,26 +120,20 @@ impl Resources {
     /// `templates/NAME` from the project, else the embedded default.
     pub fn template(&self, name: &str) -> TemplateFile {
         let path = self.project_root.join("templates").join(name);
-        let fallback = |problem: Option<String>| TemplateFile {
-            bytes: default_template(name).unwrap_or("").as_bytes().to_vec(),
-            path: None,
-            problem,
-        };
-        match std::fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return fallback(None),
-            Err(e) => return fallback(Some(format!("cannot read {}: {e}", path.display()))),
-            Ok(m) if !m.is_file() => {
-                return fallback(Some(format!("{} is not a regular file", path.display())));
-            }
-            Ok(_) => {}
-        }
-        match std::fs::read(&path) {
+        match files::read_regular(&path, MAX_TEMPLATE_BYTES) {
             Ok(bytes) => TemplateFile {
                 bytes,
                 path: Some(path),
                 problem: None,
             },
-            Err(e) => fallback(Some(format!("cannot read {}: {e}", path.display()))),
+            Err(e) => TemplateFile {
+                bytes: default_template(name).unwrap_or("").as_bytes().to_vec(),
+                path: None,
+                problem: match e {
+                    ReadError::NotFound => None,
+                    e => Some(format!("cannot read {}: {e}", path.display())),
+                },
+            },
         }
     }
 
@@ -224,28 +229,29 @@ impl Resources {
             }
             Err(ContainedError::Io(e, _)) => return refused(&format!("it cannot be read ({e})")),
         };
-        match std::fs::metadata(&file) {
-            Ok(m) if m.len() > MAX_IMAGE_BYTES => {
-                return refused(&format!("it is larger than {} MB", MAX_IMAGE_BYTES >> 20));
-            }
-            Ok(_) => {}
-            Err(e) => return refused(&format!("it cannot be read ({e})")),
-        }
-        let Ok(head) = read_head(&file) else {
-            return refused("it cannot be read");
+        let bytes = match files::read_regular(&file, MAX_IMAGE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) => return refused(&e.to_string()),
         };
-        let Some((media_type, extension)) = sniff(&head) else {
+        let Some((media_type, extension)) = sniff(&bytes) else {
             return refused("it is not a PNG, JPEG, GIF, WebP or SVG image");
         };
         if media_type == "image/svg+xml" {
-            match std::fs::read(&file) {
-                Ok(bytes) if svg_is_active(&bytes) => {
-                    return refused(
-                        "SVG images with scripts, embedded HTML or entity declarations are not embedded",
-                    );
+            if let Some(why) = svg_problem(&bytes) {
+                return refused(&format!("SVG images with {why} are not embedded"));
+            }
+        } else {
+            match imagesize::blob_size(&bytes) {
+                Ok(size) if (size.width as u64) * (size.height as u64) > MAX_IMAGE_PIXELS => {
+                    return refused(&format!(
+                        "it declares {}×{} pixels, more than the {} megapixels an image may have",
+                        size.width,
+                        size.height,
+                        MAX_IMAGE_PIXELS / 1_000_000
+                    ));
                 }
                 Ok(_) => {}
-                Err(e) => return refused(&format!("it cannot be read ({e})")),
+                Err(_) => return refused("its header cannot be read (a damaged or unusual image)"),
             }
         }
         ImageLookup::Local(LocalImage {
@@ -253,13 +259,10 @@ impl Resources {
             relative,
             media_type,
             extension,
+            bytes,
         })
     }
 
-    /// The bytes of an image that passed [`Resources::image`].
-    pub fn read_image(&self, image: &LocalImage) -> Result<Vec<u8>, String> {
-        std::fs::read(&image.file).map_err(|e| format!("it cannot be read ({e})"))
-    }
 }
 
 /// Fonts shared by every compile in the process.
@@ -306,7 +309,14 @@ pub fn contained_file(root: &Path, rest: &str) -> Result<PathBuf, ContainedError
 /// [`contained_file`]).
 pub fn read_contained(root: &Path, rest: &str) -> Result<Vec<u8>, ContainedError> {
     let real = contained_file(root, rest)?;
-    std::fs::read(&real).map_err(|e| ContainedError::Io(e, real))
+    // Typst reads templates and images through here: the image limit is
+    // the larger of the two.
+    files::read_regular(&real, MAX_IMAGE_BYTES.max(MAX_TEMPLATE_BYTES)).map_err(|e| match e {
+        ReadError::NotFound => ContainedError::NotFound(real),
+        ReadError::NotRegular(_) => ContainedError::AccessDenied,
+        ReadError::TooLarge { .. } => ContainedError::Io(std::io::Error::other(e.to_string()), real),
+        ReadError::Io(io) => ContainedError::Io(io, real),
+    })
 }
 
 /// A relative path with `.` removed and `..` applied, or why it is not
@@ -337,21 +347,6 @@ fn contained_relative(path: &str) -> Result<String, &'static str> {
         return Err("it has no file name");
     }
     Ok(parts.join("/"))
-}
-
-fn read_head(file: &Path) -> std::io::Result<Vec<u8>> {
-    let mut head = vec![0u8; 2048];
-    let mut f = std::fs::File::open(file)?;
-    let mut filled = 0;
-    while filled < head.len() {
-        let n = f.read(&mut head[filled..])?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    head.truncate(filled);
-    Ok(head)
 }
 
 /// Whether `s` starts with a URL scheme (`https:`, `data:`); a one-letter
@@ -391,16 +386,53 @@ fn is_svg(bytes: &[u8]) -> bool {
         && head.contains("<svg")
 }
 
-fn svg_is_active(bytes: &[u8]) -> bool {
+/// What makes an SVG unsafe to embed, if anything: active content, or a
+/// reference to anything outside the image itself (which a reader or
+/// Typst would try to load: a local file, a web address).
+fn svg_problem(bytes: &[u8]) -> Option<&'static str> {
     let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
-    text.contains("<script")
-        || text.contains("foreignobject")
-        || text.contains("<!doctype")
-        || text.contains("<!entity")
-        || text.contains("javascript:")
-        || text
-            .split(|c: char| c.is_whitespace())
-            .any(|w| w.starts_with("on") && w.contains('='))
+    if text.contains("<script") || text.contains("javascript:") {
+        return Some("scripts");
+    }
+    if text.contains("foreignobject") {
+        return Some("embedded HTML");
+    }
+    if text.contains("<!doctype") || text.contains("<!entity") {
+        return Some("document type or entity declarations");
+    }
+    if text
+        .split(|c: char| c.is_whitespace() || c == '<')
+        .any(|w| w.starts_with("on") && w.contains('='))
+    {
+        return Some("event handlers");
+    }
+    if attribute_values(&text, "href").any(|v| !v.starts_with('#'))
+        || url_references(&text).any(|v| !v.starts_with('#'))
+        || text.contains("@import")
+    {
+        return Some("references to other files or addresses");
+    }
+    None
+}
+
+/// The values of every `NAME="…"` attribute (also `xlink:href`), trimmed.
+fn attribute_values<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    text.match_indices(name).filter_map(move |(i, _)| {
+        let rest = text[i + name.len()..].trim_start();
+        let rest = rest.strip_prefix('=')?.trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let value = &rest[1..];
+        Some(value[..value.find(quote).unwrap_or(value.len())].trim())
+    })
+}
+
+/// The targets of every `url(…)` in styles, trimmed of quotes.
+fn url_references(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("url(").map(move |(i, _)| {
+        let rest = &text[i + 4..];
+        let inner = &rest[..rest.find(')').unwrap_or(rest.len())];
+        inner.trim().trim_matches(|c| c == '"' || c == '\'').trim()
+    })
 }
 
 /// `%XX` escapes decoded (invalid UTF-8 replaced), for file paths.

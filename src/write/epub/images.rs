@@ -87,10 +87,6 @@ impl<'r> Images<'r> {
         if let Some(href) = self.by_path.get(&local.file) {
             return Image::Embedded { href: href.clone() };
         }
-        let bytes = match self.resources.read_image(&local) {
-            Ok(bytes) => bytes,
-            Err(reason) => return unavailable(None, &reason),
-        };
         let href = format!(
             "images/{}image-{}.{}",
             self.prefix,
@@ -100,7 +96,7 @@ impl<'r> Images<'r> {
         self.by_path.insert(local.file, href.clone());
         self.embedded.push(Resource {
             href: href.clone(),
-            bytes,
+            bytes: local.bytes,
             media_type: local.media_type,
         });
         Image::Embedded { href }
