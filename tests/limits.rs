@@ -1,0 +1,253 @@
+//! Hostile inputs of the second round, through the real binary: what a post
+//! or a project folder can try against the build machine (a FIFO, a file
+//! name that forges diagnostics, an image that decodes to gigabytes, an SVG
+//! that points at local files, an image outside the post's folder) and
+//! what an interrupted build leaves behind.
+
+mod common;
+
+use common::{brief, run_in, tool};
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `brief ARGS` in `dir`, killing it after `limit`: `None` when it
+/// hung.
+fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Option<std::process::Output> {
+    let mut child = brief()
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_newline_in_a_file_name_cannot_forge_a_diagnostic_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "content/evil\nerror: fake.md:1: forged.md",
+        b"---\ntitle: [unclosed\n---\nText.\n",
+    );
+    let out = run_in(dir.path(), &["build", "--format", "email"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for line in err.lines() {
+        assert!(
+            !line.starts_with("error: fake.md"),
+            "a file name forged a diagnostic line: {err}"
+        );
+    }
+    assert!(err.contains("content/evil\\nerror: fake.md:1: forged.md"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_an_error_never_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "content/ok.md", b"---\ntitle: Fine\n---\nText.\n");
+    let fifo = dir.path().join("content/pipe.md");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for args in [
+        &["check", "content/pipe.md"][..],
+        &["dump-ir", "content/pipe.md"][..],
+        &["build", "content/pipe.md"][..],
+    ] {
+        let out = run_bounded(dir.path(), args, Duration::from_secs(60))
+            .unwrap_or_else(|| panic!("brief {args:?} hung on a FIFO"));
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        let err = stderr(&out);
+        assert!(err.contains("pipe.md"), "{args:?}: {err}");
+    }
+    // A FIFO as a template, inside the folder of posts, and as an image:
+    // the build finishes.
+    let template = dir.path().join("templates/epub.css");
+    std::fs::create_dir_all(template.parent().unwrap()).unwrap();
+    std::process::Command::new("mkfifo")
+        .arg(&template)
+        .status()
+        .unwrap();
+    std::process::Command::new("mkfifo")
+        .arg(dir.path().join("content/img.png"))
+        .status()
+        .unwrap();
+    write(
+        dir.path(),
+        "content/ok.md",
+        b"---\ntitle: Fine\n---\nText ![a pipe](img.png).\n",
+    );
+    let out = run_bounded(
+        dir.path(),
+        &["build", "--format", "epub,email"],
+        Duration::from_secs(120),
+    )
+    .expect("a build with FIFOs in the project hung");
+    let err = stderr(&out);
+    assert!(err.contains("image \"img.png\" not embedded"), "{err}");
+    assert!(err.contains("FIFO"), "{err}");
+}
+
+/// A PNG whose header declares `width`×`height` RGBA pixels (the body is
+/// empty: nothing needs more than the header to refuse it).
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        png.extend(&body);
+        png.extend(crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 6, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(b"IEND", &[]);
+    png
+}
+
+fn epub_images(epub: &Path) -> Vec<String> {
+    let file = std::fs::File::open(epub).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut names = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().to_string();
+        let mut text = String::new();
+        let _ = entry.read_to_string(&mut text);
+        assert!(!text.contains("root:x:0:0"), "{name} holds /etc/passwd");
+        if name.contains("/images/") {
+            names.push(name);
+        }
+    }
+    names
+}
+
+#[test]
+fn bombs_svg_references_and_images_outside_the_post_folder_are_not_embedded() {
+    if !tool("pdfimages", &["-v"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "content/sub/bomb.png", &png_header(30_000, 30_000));
+    write(
+        root,
+        "content/sub/file-ref.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"10\" height=\"10\"><image href=\"file:///etc/passwd\" width=\"10\" height=\"10\"/></svg>",
+    );
+    write(
+        root,
+        "content/sub/abs-ref.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><image xlink:href = '/etc/passwd' width=\"10\" height=\"10\"/></svg>",
+    );
+    write(
+        root,
+        "content/sub/style-ref.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><rect style=\"fill: url(https://example.org/x.svg#p)\" width=\"10\" height=\"10\"/></svg>",
+    );
+    write(
+        root,
+        "content/sub/fine.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><defs><linearGradient id=\"g\"/></defs><rect fill=\"url(#g)\" width=\"10\" height=\"10\"/><use href=\"#g\"/></svg>",
+    );
+    write(root, "assets/private.png", &png_header(2, 2));
+    write(
+        root,
+        "content/sub/post.md",
+        b"---\ntitle: Images\n---\n\n![bomb](bomb.png)\n\n![file ref](file-ref.svg)\n\n![abs ref](abs-ref.svg)\n\n![style ref](style-ref.svg)\n\n![up](../../assets/private.png)\n\n![fine](fine.svg)\n",
+    );
+    let started = Instant::now();
+    let out = run_in(root, &["build", "--format", "pdf,epub"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // Seconds, not the 43 s and 7 GB the bomb cost before (not a timing
+    // assertion of performance: a hang-sized bound only).
+    assert!(started.elapsed() < Duration::from_secs(60), "{err}");
+    for (src, why) in [
+        ("bomb.png", "30000×30000 pixels"),
+        ("file-ref.svg", "references to other files"),
+        ("abs-ref.svg", "references to other files"),
+        ("style-ref.svg", "references to other files"),
+        ("../../assets/private.png", "outside the post's folder"),
+    ] {
+        for edition in ["image \"", "in the EPUB"] {
+            assert!(
+                err.lines()
+                    .any(|l| l.contains(&format!("image \"{src}\"")) && l.contains(why) && l.contains(edition)),
+                "{src} ({edition}): {err}"
+            );
+        }
+    }
+    assert!(!err.contains("\"fine.svg\""), "a self-contained SVG was refused: {err}");
+    let images = epub_images(&root.join("output/epub/post.epub"));
+    assert_eq!(images.len(), 1, "only fine.svg is embedded: {images:?}");
+    assert!(images[0].ends_with(".svg"), "{images:?}");
+    let list = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(root.join("output/pdf/post.pdf"))
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        !list.contains("30000"),
+        "the bomb reached the PDF: {list}"
+    );
+}
+
+#[test]
+fn stale_temporaries_in_packet_folders_are_removed_by_the_next_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "content/a.md", b"---\ntitle: A\n---\nText.\n");
+    let stale = root.join("output/packets/briefing/.embassy-of-x.pdf.4242.7.tmp");
+    write(root, "output/packets/briefing/.embassy-of-x.pdf.4242.7.tmp", b"half");
+    let out = run_in(root, &["build", "--format", "email"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stale.exists(), "a killed build's temporary file survived");
+}
