@@ -91,6 +91,11 @@ pub struct SendArgs {
     /// Really send. Without it nothing is sent.
     #[arg(long)]
     pub yes: bool,
+    /// Also send again the messages whose outcome an earlier run could not
+    /// know (it was interrupted after sending them); the recipient may get
+    /// them twice.
+    #[arg(long)]
+    pub resend_uncertain: bool,
     /// Send just the messages of these posts (by slug). Default: every
     /// post that is not a draft.
     pub slugs: Vec<String>,

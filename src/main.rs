@@ -87,7 +87,7 @@ fn send(args: cli::SendArgs) -> Result<Status, Diagnostic> {
     let mut stdout = std::io::stdout().lock();
     if !args.yes {
         for d in &plan.deliveries {
-            let _ = writeln!(stdout, "{}", commands::send::SendPlan::dry_run_line(d));
+            let _ = writeln!(stdout, "{}", plan.dry_run_line(d));
         }
         let _ = stdout.flush();
         eprintln!("{}", plan.dry_run_summary());
@@ -101,7 +101,7 @@ fn send(args: cli::SendArgs) -> Result<Status, Diagnostic> {
                 d.recipient, d.subject, record.message_id, record.reply
             );
         }
-        Outcome::Failed(e) => eprintln!("{e}"),
+        Outcome::Failed(e) | Outcome::Uncertain(e) => eprintln!("{e}"),
     })?;
     let _ = stdout.flush();
     if let Some(e) = &report.stopped {

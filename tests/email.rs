@@ -327,7 +327,16 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The acceptances recorded in `output/sent.jsonl` (each delivery also
+/// has an `attempt` record, written just before its content was sent).
 fn sent_log(dir: &Path) -> Vec<Value> {
+    log_records(dir)
+        .into_iter()
+        .filter(|r| r["state"] == "sent")
+        .collect()
+}
+
+fn log_records(dir: &Path) -> Vec<Value> {
     std::fs::read_to_string(dir.join("output/sent.jsonl"))
         .unwrap_or_default()
         .lines()

@@ -21,6 +21,7 @@ pub struct SendPlan {
     pub warnings: Vec<Diagnostic>,
     config: Config,
     out: PathBuf,
+    resend_uncertain: bool,
 }
 
 /// What a sending run did.
@@ -29,6 +30,11 @@ pub struct SendReport {
     pub sent: usize,
     pub failed: usize,
     pub sent_before: usize,
+    /// Sent in this run but with no answer from the server (see
+    /// `send`): recorded as uncertain.
+    pub uncertain: usize,
+    /// Left out because an earlier run's outcome is unknown.
+    pub uncertain_before: Vec<String>,
     /// Pending deliveries the per-run limit left for the next run.
     pub left: usize,
     pub limit: usize,
@@ -51,20 +57,32 @@ pub fn plan(args: &SendArgs) -> Result<SendPlan, Vec<Diagnostic>> {
         None => post_messages(args, &config)?,
     };
     let log = send_log::log_path(&args.out);
-    let (sent, warnings) = send_log::read_log(&log).map_err(|d| vec![d])?;
-    let deliveries = crate::send::plan(&items, &sent).map_err(|d| vec![d])?;
+    let (state, warnings) = send_log::read_log(&log).map_err(|d| vec![d])?;
+    let deliveries = crate::send::plan(&items, &state).map_err(|d| vec![d])?;
     Ok(SendPlan {
         deliveries,
         log,
         warnings,
         config,
         out: args.out.clone(),
+        resend_uncertain: args.resend_uncertain,
     })
 }
 
 impl SendPlan {
     pub fn pending(&self) -> Vec<&Delivery> {
-        self.deliveries.iter().filter(|d| !d.already_sent).collect()
+        self.deliveries
+            .iter()
+            .filter(|d| !d.already_sent && (!d.uncertain || self.resend_uncertain))
+            .collect()
+    }
+
+    /// Deliveries left out because an earlier run may have made them.
+    pub fn held_uncertain(&self) -> Vec<&Delivery> {
+        self.deliveries
+            .iter()
+            .filter(|d| d.uncertain && !self.resend_uncertain)
+            .collect()
     }
 
     pub fn sent_before(&self) -> usize {
@@ -72,9 +90,11 @@ impl SendPlan {
     }
 
     /// One line of the dry run, per delivery.
-    pub fn dry_run_line(d: &Delivery) -> String {
+    pub fn dry_run_line(&self, d: &Delivery) -> String {
         let status = if d.already_sent {
             "already sent"
+        } else if d.uncertain && !self.resend_uncertain {
+            "uncertain, not resent"
         } else {
             "would send"
         };
@@ -94,8 +114,12 @@ impl SendPlan {
 
     pub fn dry_run_summary(&self) -> String {
         let pending = self.pending().len();
+        let uncertain = match self.held_uncertain().len() {
+            0 => String::new(),
+            n => format!(", {n} uncertain from an interrupted run (not resent without --resend-uncertain)"),
+        };
         format!(
-            "dry run: nothing sent. {pending} message{} to send, {} already sent (per {}). Run `brief send --yes` to send.",
+            "dry run: nothing sent. {pending} message{} to send, {} already sent{uncertain} (per {}). Run `brief send --yes` to send.",
             plural(pending),
             self.sent_before(),
             self.log.display()
@@ -116,10 +140,16 @@ impl SendPlan {
             limit: sender.limit(),
             ..SendReport::default()
         };
+        report.uncertain_before = self
+            .held_uncertain()
+            .iter()
+            .map(|d| format!("{} to {}", d.message_id, d.recipient))
+            .collect();
         let result = sender.deliver(&pending, &self.log, &mut |d, outcome| {
             match outcome {
                 Outcome::Sent(_) => report.sent += 1,
                 Outcome::Failed(_) => report.failed += 1,
+                Outcome::Uncertain(_) => report.uncertain += 1,
             }
             progress(d, outcome);
         });
@@ -127,14 +157,16 @@ impl SendPlan {
             report.stopped = Some(e);
             report.failed += 1;
         }
-        report.left = pending.len().saturating_sub(report.sent + report.failed);
+        report.left = pending
+            .len()
+            .saturating_sub(report.sent + report.failed + report.uncertain);
         Ok(report)
     }
 }
 
 impl SendReport {
     pub fn status(&self) -> Status {
-        Status::failed_if(self.failed)
+        Status::failed_if(self.failed + self.uncertain + self.uncertain_before.len())
     }
 
     pub fn summary_line(&self) -> String {
@@ -142,6 +174,19 @@ impl SendReport {
             "{} sent, {} failed, {} already sent before",
             self.sent, self.failed, self.sent_before
         );
+        if self.uncertain > 0 {
+            summary.push_str(&format!(
+                ", {} uncertain (sent, but the server's answer never came)",
+                self.uncertain
+            ));
+        }
+        if !self.uncertain_before.is_empty() {
+            summary.push_str(&format!(
+                "; {} uncertain from an earlier run, not resent: {} (brief send --yes --resend-uncertain sends them again)",
+                self.uncertain_before.len(),
+                self.uncertain_before.join(", ")
+            ));
+        }
         if self.left > 0 {
             summary.push_str(&format!(
                 ", {} left for the next run (limit {} per run)",

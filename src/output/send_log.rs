@@ -1,35 +1,71 @@
 //! The log of sent messages (`output/sent.jsonl`) and the lock a sending
 //! run holds: the only files `brief send` writes, written here so that
 //! all writing stays in `output/`.
+//!
+//! Each delivery writes up to two records, each appended and fsync'd before
+//! anything else happens: `attempt` just before the message's content goes
+//! to the server (after the server agreed to take it), and `sent` the
+//! moment the server accepts it. A delivery with an `attempt` and no
+//! `sent` (the process died or the connection broke between the two) is
+//! *uncertain*: the server may or may not have it, so it is not sent again
+//! unless asked (`--resend-uncertain`). Records without a state, written
+//! before states existed, are `sent`.
 
 use crate::diag::Diagnostic;
 use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// What a record says of one delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// The message's content is about to be sent.
+    Attempt,
+    /// The server accepted the message.
+    #[default]
+    Sent,
+    /// The connection broke after the content was sent: the outcome is
+    /// unknown.
+    Uncertain,
+    /// The server refused the content: not delivered (sent again next run).
+    Refused,
+}
 
 /// A line of `output/sent.jsonl`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SentRecord {
+    #[serde(default)]
+    pub state: State,
     pub message_id: String,
     pub recipient: String,
-    /// When the server accepted the message (RFC 3339, UTC).
+    /// When this was recorded (RFC 3339, UTC).
     pub time: String,
-    /// The server's reply, e.g. `250 2.0.0 Ok: queued as 1234`.
+    /// The server's reply, e.g. `250 2.0.0 Ok: queued as 1234` (for
+    /// `sent`), or what went wrong (for `uncertain`).
     pub reply: String,
     pub file: String,
     pub sha256: String,
+}
+
+/// What the log says: deliveries done, and deliveries whose outcome is
+/// unknown (each as (Message-ID, address key)).
+#[derive(Debug, Default)]
+pub struct LogState {
+    pub sent: BTreeSet<(String, String)>,
+    pub uncertain: BTreeSet<(String, String)>,
 }
 
 pub fn log_path(out_dir: &Path) -> PathBuf {
     out_dir.join("sent.jsonl")
 }
 
-/// The (Message-ID, address) pairs already accepted. A torn last line (a
-/// crash mid-write) is ignored with a warning; the message it named was
-/// not recorded, so at worst it is sent once more.
-pub fn read_log(path: &Path) -> Result<(BTreeSet<(String, String)>, Vec<Diagnostic>), Diagnostic> {
+/// Reads the log. A torn last line (a crash mid-write) is ignored with a
+/// warning: it was written before the step it records, so at worst that
+/// step is taken again.
+pub fn read_log(path: &Path) -> Result<(LogState, Vec<Diagnostic>), Diagnostic> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Default::default()),
@@ -40,7 +76,9 @@ pub fn read_log(path: &Path) -> Result<(BTreeSet<(String, String)>, Vec<Diagnost
             );
         }
     };
-    let mut done = BTreeSet::new();
+    let mut state = LogState::default();
+    // The last word on each delivery that was not sent.
+    let mut last: BTreeMap<(String, String), State> = BTreeMap::new();
     let mut warnings = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -48,7 +86,11 @@ pub fn read_log(path: &Path) -> Result<(BTreeSet<(String, String)>, Vec<Diagnost
         }
         match serde_json::from_str::<SentRecord>(line) {
             Ok(r) => {
-                done.insert((r.message_id, address_key(&r.recipient)));
+                let key = (r.message_id, address_key(&r.recipient));
+                if r.state == State::Sent {
+                    state.sent.insert(key.clone());
+                }
+                last.insert(key, r.state);
             }
             Err(e) => warnings.push(
                 Diagnostic::warning(format!("unreadable record ignored: {e}"))
@@ -57,7 +99,12 @@ pub fn read_log(path: &Path) -> Result<(BTreeSet<(String, String)>, Vec<Diagnost
             ),
         }
     }
-    Ok((done, warnings))
+    state.uncertain = last
+        .into_iter()
+        .filter(|(key, s)| matches!(s, State::Attempt | State::Uncertain) && !state.sent.contains(key))
+        .map(|(key, _)| key)
+        .collect();
+    Ok((state, warnings))
 }
 
 /// The address alone, lower-cased: `Jane <J@x.org>` and `j@x.org` are
@@ -73,11 +120,11 @@ pub fn address_key(recipient: &str) -> String {
 pub fn append_record(log: &Path, record: &SentRecord) -> Result<(), Diagnostic> {
     let fail = |e: std::io::Error| {
         Diagnostic::error(format!(
-            "{} was accepted for {} but cannot be recorded: {e}; stopping so nothing is sent twice",
+            "cannot record {} for {}: {e}; stopping so nothing is sent twice",
             record.message_id, record.recipient
         ))
         .in_file(log)
-        .with_hint("add this line to the log by hand before the next run")
+        .with_hint("check the disk, then run brief send --yes again")
     };
     let mut line = serde_json::to_string(record).map_err(|e| fail(std::io::Error::other(e)))?;
     line.push('\n');
@@ -94,33 +141,34 @@ pub fn append_record(log: &Path, record: &SentRecord) -> Result<(), Diagnostic> 
 }
 
 /// Held while a run sends, so two runs never send the same messages at
-/// once. Removed when dropped.
-pub struct SendLock(PathBuf);
+/// once: an OS lock on `OUT/.send.lock`, which the system releases when
+/// the process ends however it ends (a killed run leaves nothing to clean
+/// up).
+pub struct SendLock {
+    _file: std::fs::File,
+}
 
 impl SendLock {
     pub fn take(out_dir: &Path) -> Result<SendLock, Diagnostic> {
         let path = out_dir.join(".send.lock");
-        match std::fs::OpenOptions::new()
+        let fail = |e: std::io::Error| {
+            Diagnostic::error(format!("cannot create the lock: {e}")).in_file(&path)
+        };
+        std::fs::create_dir_all(out_dir).map_err(fail)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
             .write(true)
-            .create_new(true)
             .open(&path)
-        {
-            Ok(mut f) => {
-                let _ = writeln!(f, "{}", std::process::id());
-                Ok(SendLock(path))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Diagnostic::error("another brief send is running")
-                    .in_file(&path)
-                    .with_hint("wait for it; if none is running (a crash), delete this file"))
-            }
-            Err(e) => Err(Diagnostic::error(format!("cannot create the lock: {e}")).in_file(&path)),
+            .map_err(fail)?;
+        match file.try_lock() {
+            Ok(()) => Ok(SendLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Diagnostic::error(
+                "another brief send is running for this output folder",
+            )
+            .in_file(&path)
+            .with_hint("wait for it to finish")),
+            Err(std::fs::TryLockError::Error(e)) => Err(fail(e)),
         }
-    }
-}
-
-impl Drop for SendLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }

@@ -1,28 +1,34 @@
 //! `brief send`: delivers built messages over SMTP, safely.
 //!
 //! - Dry run unless asked: [`plan`] says who would get what; only
-//!   [`deliver`] talks to a server, and `brief send` calls it only with `--yes` (`commands::send`).
-//! - Nothing duplicated, nothing lost: every message the server accepts is
-//!   appended to `output/sent.jsonl` (and fsync'd, by `output::send_log`)
-//!   before the next one is sent; a later run skips every (Message-ID, recipient) found there. A
-//!   failure is reported and the run goes on, so a rerun sends exactly the
-//!   ones that failed.
-//! - One SMTP transaction per recipient: a rejected address never holds up
-//!   the others, and the log knows exactly who has what.
-//! - Bounded: a pause between messages and a limit per run.
+//!   [`Sender::deliver`] talks to a server, and `brief send` calls it only
+//!   with `--yes` (`commands::send`).
+//! - Exactly once, or reported: for each delivery the log of sent messages
+//!   (`output::send_log`) gets an `attempt` record, synced, just before the
+//!   message's content goes out, and a `sent` record, synced, the moment
+//!   the server's `250` arrives — before anything else is waited for (the
+//!   reply to QUIT is not). A later run skips what was sent, resends what
+//!   failed, and reports as *uncertain* (never resending it unless
+//!   `--resend-uncertain`) what has an attempt and no acceptance: the
+//!   process died or the connection broke between the two.
+//! - One SMTP transaction (and connection) per recipient: a rejected
+//!   address never holds up the others, and the log knows exactly who has
+//!   what.
+//! - Bounded: a pause between messages, a limit per run, a timeout per
+//!   server reply (reported once, as a timeout).
 //! - The password comes only from the environment variable named in
 //!   `[email] password_env`; it is never read from or written to a file.
 
 use crate::config::{EmailSettings, TlsMode};
 use crate::diag::{Diagnostic, quote};
-use crate::output::send_log::{self, SentRecord, address_key};
+use crate::output::send_log::{self, LogState, SentRecord, State, address_key};
 use crate::write::email::message::read_headers;
 use lettre::address::Envelope;
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::extension::ClientId;
-use lettre::{SmtpTransport, Transport};
-use std::collections::BTreeSet;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -47,15 +53,15 @@ pub struct Delivery {
     pub bytes: Vec<u8>,
     pub attachments: Vec<String>,
     pub already_sent: bool,
+    /// An earlier run may or may not have delivered it (see the module
+    /// doc); not sent again unless asked.
+    pub uncertain: bool,
 }
 
 /// Reads every message and pairs it with each recipient, marking what the
 /// log says was accepted already. Errors (a message not built, without a
 /// Message-ID) stop everything before anything is sent.
-pub fn plan(
-    items: &[Outgoing],
-    sent: &BTreeSet<(String, String)>,
-) -> Result<Vec<Delivery>, Diagnostic> {
+pub fn plan(items: &[Outgoing], log: &LogState) -> Result<Vec<Delivery>, Diagnostic> {
     let mut deliveries = Vec::new();
     for item in items {
         let bytes = std::fs::read(&item.file).map_err(|e| {
@@ -76,7 +82,9 @@ pub fn plan(
             );
         }
         for recipient in &item.recipients {
-            let already_sent = sent.contains(&(message_id.clone(), address_key(recipient)));
+            let key = (message_id.clone(), address_key(recipient));
+            let already_sent = log.sent.contains(&key);
+            let uncertain = !already_sent && log.uncertain.contains(&key);
             deliveries.push(Delivery {
                 file: item.file.clone(),
                 subject: item.subject.clone(),
@@ -85,23 +93,34 @@ pub fn plan(
                 bytes: bytes.clone(),
                 attachments: item.attachments.clone(),
                 already_sent,
+                uncertain,
             });
         }
     }
     Ok(deliveries)
 }
 
-/// What happened to one delivery during [`deliver`].
+/// What happened to one delivery during [`Sender::deliver`].
 #[derive(Debug)]
 pub enum Outcome {
     Sent(SentRecord),
+    /// Not delivered (refused, or the connection failed before the
+    /// message's content was sent): safe to send again.
     Failed(Diagnostic),
+    /// The content was sent but no acceptance arrived: the server may have
+    /// it. Recorded as uncertain; not sent again unless asked.
+    Uncertain(Diagnostic),
 }
 
 /// Everything `deliver` needs besides the deliveries, resolved and checked
 /// before the first connection.
 pub struct Sender {
-    transport: SmtpTransport,
+    host: String,
+    port: u16,
+    tls: Option<(TlsMode, TlsParameters)>,
+    hello: ClientId,
+    credentials: Option<Credentials>,
+    timeout: Duration,
     from: Mailbox,
     pause: Duration,
     limit: usize,
@@ -126,36 +145,39 @@ impl Sender {
             })?
             .parse()
             .map_err(|e| Diagnostic::error(format!("email.from: {e}")))?;
-        let tls_error = |e: lettre::transport::smtp::Error| {
-            Diagnostic::error(format!("cannot set up TLS for {}: {e}", quote(host)))
-        };
-        let mut builder = match settings.tls {
-            TlsMode::Starttls => SmtpTransport::starttls_relay(host).map_err(tls_error)?,
-            TlsMode::Tls => SmtpTransport::relay(host).map_err(tls_error)?,
-            TlsMode::None if crate::config::is_local_host(host) => {
-                SmtpTransport::builder_dangerous(host)
-            }
+        let tls = match settings.tls {
+            TlsMode::None if crate::config::is_local_host(host) => None,
             TlsMode::None => {
                 return Err(Diagnostic::error(
                     "tls = \"none\" is only allowed for this machine (localhost)",
                 ));
             }
+            mode => Some((
+                mode,
+                TlsParameters::new(host.to_string()).map_err(|e| {
+                    Diagnostic::error(format!("cannot set up TLS for {}: {e}", quote(host)))
+                })?,
+            )),
         };
-        builder = builder
-            .port(settings.port())
-            .timeout(Some(Duration::from_secs(settings.timeout_seconds)));
-        if let Some(domain) = settings.message_domain() {
-            builder = builder.hello_name(ClientId::Domain(domain));
-        }
-        if let Some(user) = &settings.user {
-            let password = env(&settings.password_env).filter(|p| !p.is_empty()).ok_or_else(|| {
-                Diagnostic::error(format!("no SMTP password: the environment variable {} is not set", settings.password_env))
-                    .with_hint(format!("export {}=… in the shell that runs brief send; it is never read from a file", settings.password_env))
-            })?;
-            builder = builder.credentials(Credentials::new(user.clone(), password));
-        }
+        let credentials = match &settings.user {
+            Some(user) => {
+                let password = env(&settings.password_env).filter(|p| !p.is_empty()).ok_or_else(|| {
+                    Diagnostic::error(format!("no SMTP password: the environment variable {} is not set", settings.password_env))
+                        .with_hint(format!("export {}=… in the shell that runs brief send; it is never read from a file", settings.password_env))
+                })?;
+                Some(Credentials::new(user.clone(), password))
+            }
+            None => None,
+        };
         Ok(Sender {
-            transport: builder.build(),
+            host: host.to_string(),
+            port: settings.port(),
+            tls,
+            hello: settings
+                .message_domain()
+                .map_or_else(ClientId::default, ClientId::Domain),
+            credentials,
+            timeout: Duration::from_secs(settings.timeout_seconds),
             from,
             pause: Duration::from_millis(settings.pause_ms),
             limit: settings.limit,
@@ -167,9 +189,9 @@ impl Sender {
     }
 
     /// Sends the pending deliveries (at most `limit`), one SMTP transaction
-    /// each, appending each acceptance to the log before the next send.
-    /// `report` hears about each outcome as it happens. An acceptance that
-    /// cannot be logged stops the run: sending more would risk duplicates.
+    /// each, recording each step in the log as it happens. `report` hears
+    /// about each outcome. A step that cannot be recorded stops the run:
+    /// sending more would risk duplicates.
     pub fn deliver(
         &self,
         pending: &[&Delivery],
@@ -180,48 +202,131 @@ impl Sender {
             if i > 0 && !self.pause.is_zero() {
                 std::thread::sleep(self.pause);
             }
-            let outcome = match self.send_one(d) {
-                Ok(reply) => {
-                    let record = SentRecord {
-                        message_id: d.message_id.clone(),
-                        recipient: d.recipient.clone(),
-                        time: chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
-                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        reply,
-                        file: d.file.display().to_string(),
-                        sha256: sha256_hex(&d.bytes),
-                    };
-                    send_log::append_record(log, &record)?;
-                    Outcome::Sent(record)
-                }
-                Err(e) => Outcome::Failed(e),
-            };
+            let outcome = self.send_one(d, log)?;
             report(d, &outcome);
         }
         Ok(())
     }
 
-    fn send_one(&self, d: &Delivery) -> Result<String, Diagnostic> {
+    fn record(&self, d: &Delivery, state: State, reply: String) -> SentRecord {
+        SentRecord {
+            state,
+            message_id: d.message_id.clone(),
+            recipient: d.recipient.clone(),
+            time: chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            reply,
+            file: d.file.display().to_string(),
+            sha256: sha256_hex(&d.bytes),
+        }
+    }
+
+    /// One delivery. `Err` only when the log cannot be written.
+    fn send_one(&self, d: &Delivery, log: &Path) -> Result<Outcome, Diagnostic> {
         let fail = |what: String| {
             Diagnostic::error(format!("not sent to {}: {what}", d.recipient)).in_file(&d.file)
         };
-        let to: Mailbox = d
-            .recipient
-            .parse()
-            .map_err(|e| fail(format!("not an address: {e}")))?;
-        let envelope = Envelope::new(Some(self.from.email.clone()), vec![to.email])
-            .map_err(|e| fail(e.to_string()))?;
+        let to: Mailbox = match d.recipient.parse() {
+            Ok(to) => to,
+            Err(e) => return Ok(Outcome::Failed(fail(format!("not an address: {e}")))),
+        };
+        let envelope = match Envelope::new(Some(self.from.email.clone()), vec![to.email]) {
+            Ok(envelope) => envelope,
+            Err(e) => return Ok(Outcome::Failed(fail(e.to_string()))),
+        };
         // lettre ends the data with CRLF "." CRLF itself; without this the
         // server would get one more (empty) line than the file holds.
         let bytes = d.bytes.strip_suffix(b"\r\n").unwrap_or(&d.bytes);
-        let response = self
-            .transport
-            .send_raw(&envelope, bytes)
-            .map_err(|e| fail(smtp_error(&e)))?;
-        let text: Vec<&str> = response.message().collect();
-        Ok(format!("{} {}", response.code(), text.join(" "))
-            .trim_end()
-            .to_string())
+        // Everything up to the server's "go ahead" (354): a failure here
+        // means the server has nothing, so the delivery can be retried.
+        let mut conn = match self.open(&envelope, bytes) {
+            Ok(conn) => conn,
+            Err(e) => return Ok(Outcome::Failed(fail(self.explain(&e)))),
+        };
+        send_log::append_record(log, &self.record(d, State::Attempt, String::new()))?;
+        match conn.message(bytes) {
+            Ok(response) => {
+                let text: Vec<&str> = response.message().collect();
+                let reply = format!("{} {}", response.code(), text.join(" "))
+                    .trim_end()
+                    .to_string();
+                let record = self.record(d, State::Sent, reply);
+                // Recorded before anything else is waited for.
+                send_log::append_record(log, &record)?;
+                let _ = conn.quit();
+                Ok(Outcome::Sent(record))
+            }
+            // The server answered, and said no: it does not have it.
+            Err(e) if e.is_permanent() || e.is_transient() => {
+                let _ = conn.quit();
+                let why = self.explain(&e);
+                // Clears the attempt: the next run sends it again.
+                send_log::append_record(log, &self.record(d, State::Refused, why.clone()))?;
+                Ok(Outcome::Failed(fail(why)))
+            }
+            Err(e) => {
+                let why = self.explain(&e);
+                let _ = send_log::append_record(log, &self.record(d, State::Uncertain, why.clone()));
+                Ok(Outcome::Uncertain(
+                    Diagnostic::error(format!(
+                        "outcome unknown for {}: {why} after the message was sent; it is not sent again",
+                        d.recipient
+                    ))
+                    .in_file(&d.file)
+                    .with_hint("check with the recipient; `brief send --yes --resend-uncertain` sends it again"),
+                ))
+            }
+        }
+    }
+
+    /// Connects, greets, secures, logs in, and starts the transaction up
+    /// to the server's invitation to send the content.
+    fn open(&self, envelope: &Envelope, bytes: &[u8]) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
+        let wrapper = match &self.tls {
+            Some((TlsMode::Tls, params)) => Some(params),
+            _ => None,
+        };
+        let mut conn = SmtpConnection::connect(
+            (self.host.as_str(), self.port),
+            Some(self.timeout),
+            &self.hello,
+            wrapper,
+            None,
+        )?;
+        if let Some((TlsMode::Starttls, params)) = &self.tls {
+            conn.starttls(params, &self.hello)?;
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)?;
+        }
+        let mut options = Vec::new();
+        if !bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        conn.command(Mail::new(envelope.from().cloned(), options))?;
+        for to in envelope.to() {
+            conn.command(Rcpt::new(to.clone(), vec![]))?;
+        }
+        conn.command(Data)?;
+        Ok(conn)
+    }
+
+    /// An SMTP error in words, with a timeout named as one (the socket's
+    /// read timeout surfaces as "Resource temporarily unavailable").
+    fn explain(&self, e: &lettre::transport::smtp::Error) -> String {
+        let mut source = std::error::Error::source(e);
+        while let Some(inner) = source {
+            if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+                if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+                    return format!(
+                        "the server did not answer within {} s (timeout_seconds)",
+                        self.timeout.as_secs()
+                    );
+                }
+            }
+            source = inner.source();
+        }
+        smtp_error(e)
     }
 }
 
@@ -240,9 +345,5 @@ fn smtp_error(e: &lettre::transport::smtp::Error) -> String {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::ir::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes))
 }
