@@ -161,7 +161,10 @@ mod tests {
             .with_hint("x\ny");
         let shown = d.to_string();
         assert_eq!(shown.lines().count(), 2, "{shown}");
-        assert!(shown.starts_with("error: evil\\nerror: fake.md:1: forged\\u{202e}.md: bad"), "{shown}");
+        assert!(
+            shown.starts_with("error: evil\\nerror: fake.md:1: forged\\u{202e}.md: bad"),
+            "{shown}"
+        );
         assert!(shown.ends_with("hint: x\\ny"), "{shown}");
     }
 }

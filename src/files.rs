@@ -15,7 +15,9 @@ pub enum ReadError {
     NotFound,
     /// A folder, FIFO, socket or device.
     NotRegular(&'static str),
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     Io(std::io::Error),
 }
 
@@ -24,7 +26,10 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotFound => write!(f, "no such file"),
             ReadError::NotRegular(kind) => {
-                write!(f, "it is a {kind}, not a regular file; only regular files are read")
+                write!(
+                    f,
+                    "it is a {kind}, not a regular file; only regular files are read"
+                )
             }
             ReadError::TooLarge { limit } => write!(f, "it is larger than {}", size(*limit)),
             ReadError::Io(e) => write!(f, "{e}"),
@@ -100,7 +105,11 @@ fn kind_of(kind: &std::fs::FileType) -> &'static str {
             return "device";
         }
     }
-    if kind.is_dir() { "folder" } else { "special file" }
+    if kind.is_dir() {
+        "folder"
+    } else {
+        "special file"
+    }
 }
 
 #[cfg(test)]
@@ -113,9 +122,18 @@ mod tests {
         let file = dir.path().join("a.md");
         std::fs::write(&file, b"hello").unwrap();
         assert_eq!(read_regular(&file, 5).unwrap(), b"hello");
-        assert!(matches!(read_regular(&file, 4), Err(ReadError::TooLarge { .. })));
-        assert!(matches!(read_regular(dir.path(), 9), Err(ReadError::NotRegular("folder"))));
-        assert!(matches!(read_regular(&dir.path().join("no"), 9), Err(ReadError::NotFound)));
+        assert!(matches!(
+            read_regular(&file, 4),
+            Err(ReadError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            read_regular(dir.path(), 9),
+            Err(ReadError::NotRegular("folder"))
+        ));
+        assert!(matches!(
+            read_regular(&dir.path().join("no"), 9),
+            Err(ReadError::NotFound)
+        ));
     }
 
     #[cfg(unix)]
@@ -123,8 +141,14 @@ mod tests {
     fn a_fifo_is_refused_without_waiting_for_a_writer() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("post.md");
-        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(status.success());
-        assert!(matches!(read_regular(&fifo, 9), Err(ReadError::NotRegular(_))));
+        assert!(matches!(
+            read_regular(&fifo, 9),
+            Err(ReadError::NotRegular(_))
+        ));
     }
 }

@@ -62,14 +62,21 @@ fn a_newline_in_a_file_name_cannot_forge_a_diagnostic_line() {
             "a file name forged a diagnostic line: {err}"
         );
     }
-    assert!(err.contains("content/evil\\nerror: fake.md:1: forged.md"), "{err}");
+    assert!(
+        err.contains("content/evil\\nerror: fake.md:1: forged.md"),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
 #[test]
 fn a_fifo_is_an_error_never_a_hang() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "content/ok.md", b"---\ntitle: Fine\n---\nText.\n");
+    write(
+        dir.path(),
+        "content/ok.md",
+        b"---\ntitle: Fine\n---\nText.\n",
+    );
     let fifo = dir.path().join("content/pipe.md");
     assert!(
         std::process::Command::new("mkfifo")
@@ -218,13 +225,17 @@ fn bombs_svg_references_and_images_outside_the_post_folder_are_not_embedded() {
     ] {
         for edition in ["image \"", "in the EPUB"] {
             assert!(
-                err.lines()
-                    .any(|l| l.contains(&format!("image \"{src}\"")) && l.contains(why) && l.contains(edition)),
+                err.lines().any(|l| l.contains(&format!("image \"{src}\""))
+                    && l.contains(why)
+                    && l.contains(edition)),
                 "{src} ({edition}): {err}"
             );
         }
     }
-    assert!(!err.contains("\"fine.svg\""), "a self-contained SVG was refused: {err}");
+    assert!(
+        !err.contains("\"fine.svg\""),
+        "a self-contained SVG was refused: {err}"
+    );
     let images = epub_images(&root.join("output/epub/post.epub"));
     assert_eq!(images.len(), 1, "only fine.svg is embedded: {images:?}");
     assert!(images[0].ends_with(".svg"), "{images:?}");
@@ -234,10 +245,7 @@ fn bombs_svg_references_and_images_outside_the_post_folder_are_not_embedded() {
         .output()
         .unwrap();
     let list = String::from_utf8_lossy(&list.stdout);
-    assert!(
-        !list.contains("30000"),
-        "the bomb reached the PDF: {list}"
-    );
+    assert!(!list.contains("30000"), "the bomb reached the PDF: {list}");
 }
 
 #[test]
@@ -246,7 +254,11 @@ fn stale_temporaries_in_packet_folders_are_removed_by_the_next_build() {
     let root = dir.path();
     write(root, "content/a.md", b"---\ntitle: A\n---\nText.\n");
     let stale = root.join("output/packets/briefing/.embassy-of-x.pdf.4242.7.tmp");
-    write(root, "output/packets/briefing/.embassy-of-x.pdf.4242.7.tmp", b"half");
+    write(
+        root,
+        "output/packets/briefing/.embassy-of-x.pdf.4242.7.tmp",
+        b"half",
+    );
     let out = run_in(root, &["build", "--format", "email"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stale.exists(), "a killed build's temporary file survived");

@@ -116,7 +116,9 @@ impl SendPlan {
         let pending = self.pending().len();
         let uncertain = match self.held_uncertain().len() {
             0 => String::new(),
-            n => format!(", {n} uncertain from an interrupted run (not resent without --resend-uncertain)"),
+            n => format!(
+                ", {n} uncertain from an interrupted run (not resent without --resend-uncertain)"
+            ),
         };
         format!(
             "dry run: nothing sent. {pending} message{} to send, {} already sent{uncertain} (per {}). Run `brief send --yes` to send.",

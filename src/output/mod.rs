@@ -236,7 +236,10 @@ mod tests {
         }
         let first = lock_output(&out).unwrap();
         assert!(!stale.exists(), "stale temporary file left behind");
-        assert!(!deep.exists(), "stale temporary file in a packet folder left behind");
+        assert!(
+            !deep.exists(),
+            "stale temporary file in a packet folder left behind"
+        );
         assert!(kept.exists(), "a real output was removed");
         let err = lock_output(&out).unwrap_err().to_string();
         assert!(err.contains("another brief build is writing to"), "{err}");

@@ -101,7 +101,9 @@ pub fn read_log(path: &Path) -> Result<(LogState, Vec<Diagnostic>), Diagnostic> 
     }
     state.uncertain = last
         .into_iter()
-        .filter(|(key, s)| matches!(s, State::Attempt | State::Uncertain) && !state.sent.contains(key))
+        .filter(|(key, s)| {
+            matches!(s, State::Attempt | State::Uncertain) && !state.sent.contains(key)
+        })
         .map(|(key, _)| key)
         .collect();
     Ok((state, warnings))

@@ -36,7 +36,10 @@ fn zero_padded(t: &str) -> Option<String> {
     let month_len = rest.bytes().take_while(u8::is_ascii_digit).count();
     let after_month = rest[month_len..].strip_prefix('-')?;
     let day_len = after_month.bytes().take_while(u8::is_ascii_digit).count();
-    if !(1..=2).contains(&month_len) || !(1..=2).contains(&day_len) || (month_len == 2 && day_len == 2) {
+    if !(1..=2).contains(&month_len)
+        || !(1..=2).contains(&day_len)
+        || (month_len == 2 && day_len == 2)
+    {
         return None;
     }
     Some(format!(

@@ -4,8 +4,8 @@
 use crate::diag::{Diagnostic, quote};
 use crate::ir::{Author, PostDate};
 use crate::read::dates;
-use chrono::Datelike;
 use crate::read::frontmatter::{Fields, FrontMatter};
+use chrono::Datelike;
 use serde_json::Value;
 
 /// Front matter as read, before the fallbacks that need the body or the

@@ -266,7 +266,8 @@ impl Sender {
             }
             Err(e) => {
                 let why = self.explain(&e);
-                let _ = send_log::append_record(log, &self.record(d, State::Uncertain, why.clone()));
+                let _ =
+                    send_log::append_record(log, &self.record(d, State::Uncertain, why.clone()));
                 Ok(Outcome::Uncertain(
                     Diagnostic::error(format!(
                         "outcome unknown for {}: {why} after the message was sent; it is not sent again",
@@ -281,7 +282,11 @@ impl Sender {
 
     /// Connects, greets, secures, logs in, and starts the transaction up
     /// to the server's invitation to send the content.
-    fn open(&self, envelope: &Envelope, bytes: &[u8]) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
+    fn open(
+        &self,
+        envelope: &Envelope,
+        bytes: &[u8],
+    ) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
         let wrapper = match &self.tls {
             Some((TlsMode::Tls, params)) => Some(params),
             _ => None,
@@ -317,7 +322,10 @@ impl Sender {
         let mut source = std::error::Error::source(e);
         while let Some(inner) = source {
             if let Some(io) = inner.downcast_ref::<std::io::Error>() {
-                if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                ) {
                     return format!(
                         "the server did not answer within {} s (timeout_seconds)",
                         self.timeout.as_secs()

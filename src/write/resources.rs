@@ -262,7 +262,6 @@ impl Resources {
             bytes,
         })
     }
-
 }
 
 /// Fonts shared by every compile in the process.
@@ -314,7 +313,9 @@ pub fn read_contained(root: &Path, rest: &str) -> Result<Vec<u8>, ContainedError
     files::read_regular(&real, MAX_IMAGE_BYTES.max(MAX_TEMPLATE_BYTES)).map_err(|e| match e {
         ReadError::NotFound => ContainedError::NotFound(real),
         ReadError::NotRegular(_) => ContainedError::AccessDenied,
-        ReadError::TooLarge { .. } => ContainedError::Io(std::io::Error::other(e.to_string()), real),
+        ReadError::TooLarge { .. } => {
+            ContainedError::Io(std::io::Error::other(e.to_string()), real)
+        }
         ReadError::Io(io) => ContainedError::Io(io, real),
     })
 }
