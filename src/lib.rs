@@ -107,8 +107,8 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
         .into_iter()
         .partition(|p| request.include_drafts || !p.meta.draft);
     report.drafts_skipped = drafts.len();
-    let (posts, collisions) = read::refuse_duplicate_slugs(posts);
-    report.posts_failed += collisions.len();
+    let (posts, collisions) = read::slugs::settle(posts);
+    report.posts_failed += collisions.iter().filter(|d| d.is_error()).count();
     diagnostics.extend(collisions);
 
     // Packets are built with the whole content folder only: a build of a

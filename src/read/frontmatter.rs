@@ -58,15 +58,24 @@ pub fn split(text: &str) -> Result<Split, Diagnostic> {
         return Ok(plain(text));
     };
     let fence = lines[first].trim_end();
+    // Hugo accepts an opening fence of more than three dashes (`------`).
     let format = match fence {
-        "---" => Format::Yaml,
         "+++" => Format::Toml,
+        f if is_dash_fence(f) => Format::Yaml,
         _ => return Ok(missing_opening_fence(&lines).unwrap_or_else(|| plain(text))),
     };
     let close = lines[first + 1..].iter().position(|l| {
         let l = l.trim_end();
-        l == fence || (format == Format::Yaml && l == "...")
+        match format {
+            Format::Yaml => is_dash_fence(l) || l == "...",
+            Format::Toml => l == fence,
+        }
     });
+    // A line of four or more dashes with nothing closing it is a
+    // thematic break, not front matter.
+    if close.is_none() && fence != "---" && format == Format::Yaml {
+        return Ok(plain(text));
+    }
     let Some(close) = close.map(|c| c + first + 1) else {
         return Err(Diagnostic::error(format!(
             "front matter opened with `{fence}` on line {} never closes",
@@ -89,6 +98,11 @@ pub fn split(text: &str) -> Result<Split, Diagnostic> {
         body_line: close + 2,
         warnings: Vec::new(),
     })
+}
+
+/// `---`, `------`: a YAML front-matter fence.
+fn is_dash_fence(line: &str) -> bool {
+    line.len() >= 3 && line.bytes().all(|b| b == b'-')
 }
 
 fn plain(text: &str) -> Split {

@@ -7,12 +7,12 @@ pub mod dates;
 pub mod frontmatter;
 pub mod markdown;
 pub mod meta;
+pub mod slugs;
 
 use crate::diag::Diagnostic;
 use crate::ir::{Block, Meta, Post, hex, safe_slug};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Posts larger than this are refused: no brief is 32 MB of text, and the
@@ -57,7 +57,7 @@ pub fn is_markdown(path: &Path) -> bool {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .as_deref(),
-        Some("md" | "markdown")
+        Some("md" | "markdown" | "mdx")
     )
 }
 
@@ -170,7 +170,7 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
 
 /// The name a slug falls back to: the file name without extension, or for
 /// a Hugo page bundle (`apisix/index.md`) the folder's name.
-fn file_stem_for_slug(path: &Path) -> String {
+pub(crate) fn file_stem_for_slug(path: &Path) -> String {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -222,42 +222,4 @@ pub fn read_all(paths: &[PathBuf], default_lang: &str) -> (Vec<Post>, Vec<Diagno
         }
     }
     (posts, diagnostics, failed)
-}
-
-/// Posts that share a slug would overwrite each other's outputs: all of
-/// them are refused, each error naming the other files.
-pub fn refuse_duplicate_slugs(posts: Vec<Post>) -> (Vec<Post>, Vec<Diagnostic>) {
-    let mut by_slug: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for post in &posts {
-        by_slug
-            .entry(post.meta.slug.clone())
-            .or_default()
-            .push(post.source.clone());
-    }
-    let mut errors = Vec::new();
-    let kept = posts
-        .into_iter()
-        .filter(|post| {
-            let sharing = &by_slug[&post.meta.slug];
-            if sharing.len() < 2 {
-                return true;
-            }
-            let others: Vec<String> = sharing
-                .iter()
-                .filter(|p| **p != post.source)
-                .map(|p| p.display().to_string())
-                .collect();
-            errors.push(
-                Diagnostic::error(format!(
-                    "slug {} is also the slug of {}; neither is built",
-                    crate::diag::quote(&post.meta.slug),
-                    others.join(", ")
-                ))
-                .in_file(&post.source)
-                .with_hint("give each post its own `slug:` in the front matter"),
-            );
-            false
-        })
-        .collect();
-    (kept, errors)
 }
