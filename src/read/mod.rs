@@ -7,6 +7,7 @@ pub mod dates;
 pub mod frontmatter;
 pub mod markdown;
 pub mod meta;
+pub mod site_engines;
 pub mod slugs;
 
 use crate::diag::Diagnostic;
@@ -113,7 +114,17 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
             "the post contains NUL characters; they are replaced by U+FFFD",
         )));
     }
-    let parsed = markdown::parse(&split.body, split.body_line);
+    let engines = site_engines::normalise(&split.body);
+    if let Some(engines) = &engines {
+        warnings.extend(
+            engines
+                .notes
+                .iter()
+                .map(|n| in_file(Diagnostic::warning(n.clone()))),
+        );
+    }
+    let body_text = engines.as_ref().map_or(split.body.as_str(), |e| e.text.as_str());
+    let parsed = markdown::parse(body_text, split.body_line);
     warnings.extend(parsed.warnings.into_iter().map(in_file));
     let mut body = parsed.body;
     if body.is_empty() && parsed.footnotes.is_empty() {
