@@ -21,7 +21,8 @@ pub mod xhtml;
 
 use crate::diag::Diagnostic;
 use crate::ir::{Block, Inline, Post};
-use crate::write::epub::xhtml::{Out, escape, html_plain, slug, xml_clean, xml_id};
+use crate::write::epub::xhtml::{Out, escape, slug, xml_clean, xml_id};
+use crate::write::shared::html_text;
 use crate::write::{Context, Rendered};
 use body::{BodyWriter, NOTES_FILE};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -239,14 +240,14 @@ fn title_text(inlines: &[Inline]) -> String {
     let mut s = String::new();
     push_title_text(inlines, &mut s);
     let (clean, _) = xml_clean(&s);
-    crate::write::epub::xhtml::collapse_ws(&clean)
+    html_text::collapse_ws(&clean)
 }
 
 fn push_title_text(inlines: &[Inline], s: &mut String) {
     for i in inlines {
         match i {
             Inline::Text { text } | Inline::Code { text } => s.push_str(text),
-            Inline::Html { html } => s.push_str(&html_plain(html)),
+            Inline::Html { html } => s.push_str(&html_text::one_line(html)),
             Inline::Emph { content }
             | Inline::Strong { content }
             | Inline::Strike { content }

@@ -1,5 +1,6 @@
 //! Rules every edition shares, each written once.
 
 pub mod html_text;
+pub mod links;
 pub mod survival;
 pub mod wrap;
