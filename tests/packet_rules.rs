@@ -1,5 +1,6 @@
 //! A packet follows the rules of the single-post editions it gathers:
-//! right-to-left direction in its EPUB. Through the real binary.
+//! right-to-left direction in its EPUB, and the same summary in its digest
+//! as in each brief's summary e-mail. Both through the real binary.
 
 mod common;
 
@@ -105,5 +106,88 @@ fn a_packet_of_arabic_briefs_reads_right_to_left() {
         for (book, messages) in results {
             assert!(messages.is_empty(), "{}: {messages:#?}", book.display());
         }
+    }
+}
+
+/// The decoded body of a quoted-printable message, white space collapsed.
+fn message_body(eml: &str) -> String {
+    let body = eml.split_once("\r\n\r\n").map_or(eml, |(_, b)| b);
+    let bytes = body.replace("=\r\n", "").into_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    collapse(&String::from_utf8(out).unwrap())
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_digest_and_the_summary_email_print_the_same_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "brief.toml",
+        "[project]\nbase_url = \"https://example.org/briefs\"\n\n[email]\nfrom = \"Desk <desk@example.org>\"\nto = [\"ana@example.org\"]\nsummary = true\n\n[[packet]]\nname = \"p\"\ntitle = \"Packet\"\ndate = \"2025-09-01\"\nbriefs = [\"long\", \"noted\"]\n",
+    );
+    // One sentence end early and the next past the length: the two old
+    // cuts chose different ends.
+    let long = format!(
+        "Early end zqearly. {} Late end zqlate. {}",
+        "word ".repeat(130),
+        "tail ".repeat(100)
+    );
+    write(
+        root,
+        "content/long.md",
+        &format!("---\ntitle: Long\nslug: long\ndate: 2025-08-01\n---\n\n{long}\n"),
+    );
+    // A note marker and inline HTML: the digest printed `[1]` and `<b>`.
+    write(
+        root,
+        "content/noted.md",
+        "---\ntitle: Noted\nslug: noted\ndate: 2025-08-02\n---\n\nOpening with a note[^1] and <b>bold</b> words zqnoted.\n\n## Later\n\nMore.\n\n[^1]: The note.\n",
+    );
+    build(root);
+    let digest = collapse(&std::fs::read_to_string(root.join("output/packets/p.txt")).unwrap());
+    for (slug, expected_end) in [
+        ("long", "Late end zqlate."),
+        ("noted", "bold words zqnoted."),
+    ] {
+        let post = brief::read::read_post(&root.join(format!("content/{slug}.md")), "en")
+            .unwrap()
+            .post;
+        let summary = brief::write::shared::summary::summary(&post).expect("a summary");
+        assert!(summary.ends_with(expected_end), "{slug}: {summary:?}");
+        assert!(
+            !summary.contains("[1]") && !summary.contains('<'),
+            "{summary:?}"
+        );
+        let eml = std::fs::read_to_string(root.join(format!("output/email/{slug}.eml"))).unwrap();
+        let body = message_body(&eml);
+        assert!(
+            body.contains(&summary),
+            "{slug}: the summary e-mail lacks {summary:?}:\n{body}"
+        );
+        assert!(
+            digest.contains(&summary),
+            "{slug}: the digest lacks {summary:?}:\n{digest}"
+        );
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod html_text;
 pub mod links;
+pub mod summary;
 pub mod survival;
 pub mod wrap;
