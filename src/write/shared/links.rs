@@ -151,8 +151,9 @@ pub fn clean_url(url: &str) -> String {
     out
 }
 
-/// Decodes `%XX` escapes (for local image paths); invalid UTF-8 is kept
-/// as it was written.
+/// Decodes `%XX` escapes (local image paths, link fragments); when the
+/// result is not UTF-8 the text is kept as it was written, so a file
+/// literally named `%FF.png` is still found.
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
