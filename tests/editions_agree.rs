@@ -6,7 +6,8 @@
 //! read back from each edition: the PDF through `pdftotext`, the EPUB
 //! through its chapter's XHTML, the e-mail edition as its text file. Each
 //! snippet sits between two marker paragraphs, so only its own text is
-//! compared.
+//! compared; a snippet that does not start a line with a block tag is
+//! inline HTML inside a Markdown paragraph.
 //!
 //! What is compared: the lines of words (whitespace collapsed). A block
 //! break and a `<br>` are both a new line in every edition; the PDF draws
@@ -55,6 +56,17 @@ const CASES: &[Case] = &[
         "comment",
         "<p>Seen words<!-- hidden note --> more</p>",
         &[&["Seen words more"]],
+    ),
+    ("comment-only", "<!-- the author's hidden note -->", &[]),
+    (
+        "inline-break",
+        "Words before<br>words after <b>bold</b>",
+        &[&["Words before", "words after bold"]],
+    ),
+    (
+        "inline-image-alt",
+        "A <img src=\"c.png\" alt=\"tiny chart\"> here",
+        &[&["A tiny chart here"]],
     ),
     (
         "image-alt",
