@@ -676,7 +676,7 @@ fn block_text(b: &Block, s: &mut String) {
             .chain(rows.iter().flatten())
             .for_each(|c| inline_text(c, s)),
         Block::Rule => {}
-        Block::Html { html } => s.push_str(&brief::write::epub::xhtml::html_plain(html)),
+        Block::Html { html } => s.push_str(&brief::write::shared::html_text::one_line(html)),
     }
     s.push(' ');
 }
@@ -685,7 +685,7 @@ fn inline_text(inlines: &[Inline], s: &mut String) {
     for i in inlines {
         match i {
             Inline::Text { text } | Inline::Code { text } => s.push_str(text),
-            Inline::Html { html } => s.push_str(&brief::write::epub::xhtml::html_plain(html)),
+            Inline::Html { html } => s.push_str(&brief::write::shared::html_text::one_line(html)),
             Inline::Emph { content }
             | Inline::Strong { content }
             | Inline::Strike { content }

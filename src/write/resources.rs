@@ -210,7 +210,8 @@ impl Resources {
             return ImageLookup::Remote(src.to_string());
         }
         let path_part = src.split(['?', '#']).next().unwrap_or("");
-        let path_part = percent_decode(path_part);
+        // The same decoding as a link fragment gets (`shared::links`).
+        let path_part = crate::write::shared::links::percent_decode(path_part);
         let relative = match contained_relative(&path_part) {
             Ok(relative) => relative,
             Err(reason) => return refused(reason),
@@ -434,28 +435,6 @@ fn url_references(text: &str) -> impl Iterator<Item = &str> {
         let inner = &rest[..rest.find(')').unwrap_or(rest.len())];
         inner.trim().trim_matches(|c| c == '"' || c == '\'').trim()
     })
-}
-
-/// `%XX` escapes decoded (invalid UTF-8 replaced), for file paths.
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && bytes[i + 1].is_ascii_hexdigit()
-            && bytes[i + 2].is_ascii_hexdigit()
-        {
-            let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-            out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -3,18 +3,15 @@
 //! headings) and a link to the full brief. Pure: post and settings in,
 //! lines (marked soft/hard as in `text::render_lines`) out.
 //!
-//! The summary is the front matter's `summary` (or `description`,
-//! `excerpt`); without one, the first paragraph, cut at a sentence end
-//! near [`SUMMARY_CHARS`] characters.
+//! The summary itself is the one rule of `shared::summary`, which the
+//! packet digest prints too.
 
 use crate::diag::Diagnostic;
-use crate::ir::{Block, Inline, Post};
+use crate::ir::{Block, Post};
 use crate::read::dates;
-use crate::write::shared::html_text;
+use crate::write::shared::summary::{one_line, plain, summary};
 use crate::write::shared::wrap::{width, wrap, wrap_marked};
 
-/// About how long a summary taken from the first paragraph may be.
-pub const SUMMARY_CHARS: usize = 600;
 /// At most this many key points.
 const MAX_POINTS: usize = 12;
 
@@ -39,13 +36,7 @@ pub fn render_lines(
         out.push((dates::written(date.day, lang), false));
     }
 
-    let summary = match &meta.summary {
-        Some(s) => one_line(s),
-        None => first_paragraph(&post.body)
-            .map(|p| cut_at_sentence(&p, SUMMARY_CHARS))
-            .unwrap_or_default(),
-    };
-    if !summary.is_empty() {
+    if let Some(summary) = summary(post) {
         out.push((String::new(), false));
         out.extend(wrap_marked(&summary, max, "", ""));
     }
@@ -110,14 +101,6 @@ fn label(lang: &str, which: Label) -> String {
     .to_string()
 }
 
-/// The text of the first paragraph (outside lists, quotes and code).
-fn first_paragraph(blocks: &[Block]) -> Option<String> {
-    blocks.iter().find_map(|b| match b {
-        Block::Paragraph { content } => Some(one_line(&plain(content))).filter(|t| !t.is_empty()),
-        _ => None,
-    })
-}
-
 /// The section headings: those of the post's top heading level, or of the
 /// next level when the top level holds a single heading (a title).
 fn key_points(blocks: &[Block]) -> Vec<String> {
@@ -150,94 +133,9 @@ fn key_points(blocks: &[Block]) -> Vec<String> {
     points
 }
 
-/// Inline content as plain words: no emphasis marks, no reference numbers.
-fn plain(inlines: &[Inline]) -> String {
-    let mut s = String::new();
-    for inline in inlines {
-        match inline {
-            Inline::Text { text } | Inline::Code { text } => s.push_str(text),
-            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } => {
-                s.push_str(&plain(content))
-            }
-            Inline::Link { content, url, .. } => {
-                let shown = plain(content);
-                s.push_str(if shown.trim().is_empty() { url } else { &shown });
-            }
-            Inline::Image { alt, .. } => s.push_str(alt),
-            Inline::FootnoteRef { .. } => {}
-            Inline::SoftBreak | Inline::HardBreak => s.push(' '),
-            Inline::Html { html } => s.push_str(&html_text::inline_to_text(html)),
-        }
-    }
-    s
-}
-
-/// Whitespace and control characters collapsed to single spaces.
-fn one_line(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `text` when it is short; otherwise cut after the last sentence that
-/// ends within `limit` characters (or the first sentence, if it ends within
-/// half as much again), else at a word before `limit`, with an ellipsis.
-pub fn cut_at_sentence(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut best: Option<usize> = None;
-    for (i, &(at, c)) in chars.iter().enumerate() {
-        if i >= limit + limit / 2 {
-            break;
-        }
-        let ends = matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
-            && chars.get(i + 1).is_none_or(|&(_, n)| n.is_whitespace());
-        if ends {
-            let end = at + c.len_utf8();
-            if i < limit || best.is_none() {
-                best = Some(end);
-            }
-            if i >= limit {
-                break;
-            }
-        }
-    }
-    if let Some(end) = best {
-        return text[..end].to_string();
-    }
-    let cut = chars.get(limit).map_or(text.len(), |&(at, _)| at);
-    let head = &text[..cut];
-    let head = head.rsplit_once(' ').map_or(head, |(h, _)| h);
-    format!("{}…", head.trim_end())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cuts_long_text_at_a_sentence_end_near_the_limit() {
-        let sentence = "This sentence has exactly fifty characters in it. ";
-        let text = sentence.repeat(20);
-        let cut = cut_at_sentence(text.trim(), 600);
-        assert!(cut.ends_with('.'), "{cut}");
-        assert!(
-            cut.chars().count() <= 600 && cut.chars().count() > 500,
-            "{}",
-            cut.len()
-        );
-        let korean = "가나다라 마바사. ".repeat(100);
-        assert!(cut_at_sentence(korean.trim(), 600).ends_with('.'));
-        let no_stop = "word ".repeat(300);
-        let cut = cut_at_sentence(no_stop.trim(), 600);
-        assert!(
-            cut.ends_with("word…") && cut.chars().count() <= 601,
-            "{cut}"
-        );
-    }
 
     #[test]
     fn link_percent_encodes_the_slug() {

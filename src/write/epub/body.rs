@@ -7,7 +7,9 @@
 use super::images::{Image, Images};
 use crate::diag::{Diagnostic, quote};
 use crate::ir::{Align, Block, Inline, ListItem, Post};
-use crate::write::epub::xhtml::{HtmlPiece, Out, Target, collapse_ws, html_text, link_target};
+use crate::write::epub::xhtml::Out;
+use crate::write::shared::html_text::{self, HtmlText};
+use crate::write::shared::links::{Target, link_target, percent_decode};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const NOTES_FILE: &str = "notes.xhtml";
@@ -239,53 +241,24 @@ impl<'a> BodyWriter<'a> {
         out.raw("</table>\n");
     }
 
-    /// A raw HTML block, shown as its text in paragraphs (the raw-HTML
-    /// rule in `xhtml`).
+    /// A raw HTML block, shown as its text: one paragraph per paragraph
+    /// of the raw-HTML rule (`shared::html_text`), `<br/>` between lines.
     fn html_block(&mut self, out: &mut Out, html: &str) {
-        let text = html_text(html);
+        let text = html_text::read(html);
         self.note_html(&text);
-        let mut paragraphs: Vec<Vec<HtmlPiece>> = vec![Vec::new()];
-        for piece in text.pieces {
-            match piece {
-                HtmlPiece::Paragraph => paragraphs.push(Vec::new()),
-                other => paragraphs.last_mut().expect("never empty").push(other),
-            }
-        }
-        for para in paragraphs {
-            let mut pieces: Vec<String> = Vec::new();
-            for piece in &para {
-                match piece {
-                    HtmlPiece::Text(t) => pieces.push(collapse_ws(t)),
-                    _ => pieces.push("\n".into()),
-                }
-            }
-            if pieces.iter().all(|p| p.trim().is_empty()) {
-                continue;
-            }
+        for lines in text.paragraphs() {
             out.raw("<p class=\"raw-html\">");
-            let mut first = true;
-            for (piece, text) in para.iter().zip(&pieces) {
-                match piece {
-                    HtmlPiece::Text(raw) => {
-                        // Keep a space where the source had one, so words
-                        // on both sides of a tag do not run together.
-                        if !first && raw.starts_with(|c: char| c.is_ascii_whitespace()) {
-                            out.raw(" ");
-                        }
-                        out.text(text);
-                        if raw.ends_with(|c: char| c.is_ascii_whitespace()) && !text.is_empty() {
-                            out.raw(" ");
-                        }
-                    }
-                    _ => out.raw("<br/>"),
+            for (i, line) in lines.iter().enumerate() {
+                if i > 0 {
+                    out.raw("<br/>");
                 }
-                first = false;
+                out.text(line);
             }
             out.raw("</p>\n");
         }
     }
 
-    fn note_html(&mut self, text: &crate::write::epub::xhtml::HtmlText) {
+    fn note_html(&mut self, text: &HtmlText) {
         if text.tags > 0 {
             self.html_fragments += 1;
         }
@@ -358,14 +331,13 @@ impl<'a> BodyWriter<'a> {
             Inline::SoftBreak => out.raw("\n"),
             Inline::HardBreak => out.raw("<br/>\n"),
             Inline::Html { html } => {
-                let text = html_text(html);
+                let text = html_text::read(html);
                 self.note_html(&text);
-                for piece in text.pieces {
-                    match piece {
-                        HtmlPiece::Text(t) => out.text(&t),
-                        HtmlPiece::Break => out.raw("<br/>"),
-                        HtmlPiece::Paragraph => out.raw(" "),
+                for (i, line) in text.inline_lines().iter().enumerate() {
+                    if i > 0 {
+                        out.raw("<br/>");
                     }
+                    out.text(line);
                 }
             }
         }
@@ -551,5 +523,5 @@ impl<'a> BodyWriter<'a> {
 
 /// `%`-decoded form of a fragment, so `#caf%C3%A9` finds `café`.
 fn percent(f: &str) -> String {
-    crate::write::epub::xhtml::percent_decode(f)
+    percent_decode(f)
 }

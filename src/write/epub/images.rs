@@ -5,8 +5,8 @@
 //! same for every edition; this module names each embedded file in the
 //! package, once per file.
 
-use crate::write::epub::xhtml::{Target, link_target};
 use crate::write::resources::{ImageLookup, Resources};
+use crate::write::shared::links::{Target, link_target};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 

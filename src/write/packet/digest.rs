@@ -1,5 +1,6 @@
 //! A packet as plain text for e-mail: the packet's title and date, then per
-//! brief its title, date, summary and where to read it online. Wrapped by
+//! brief its title, date, summary (`shared::summary`, the same words as
+//! the summary e-mail) and where to read it online. Wrapped by
 //! display width with `crate::write::shared::wrap`, like the e-mail edition, so the same
 //! mail rules hold (no line starting with `>`, `-` or `1.`, Korean words
 //! whole). The e-mail sender (`brief send`) takes this text as the body of
@@ -7,14 +8,11 @@
 
 use super::Packet;
 use crate::diag::Diagnostic;
-use crate::ir::{Block, Post, plain_text};
+use crate::ir::Post;
 use crate::read::dates::written;
+use crate::write::shared::summary::summary;
 use crate::write::shared::wrap::{width, wrap};
 use crate::write::{Context, Rendered};
-
-/// Summaries taken from the text are cut at a sentence end near this many
-/// characters.
-pub const SUMMARY_CHARS: usize = 600;
 
 pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
     Ok(Rendered {
@@ -100,83 +98,9 @@ pub fn read_online(post: &Post, ctx: &Context) -> Option<String> {
     Some(format!("{}/{}", base.trim_end_matches('/'), post.meta.slug))
 }
 
-/// The front matter's summary (or description), else the first paragraph
-/// cut at a sentence end near [`SUMMARY_CHARS`].
-pub fn summary(post: &Post) -> Option<String> {
-    if let Some(s) = post
-        .meta
-        .summary
-        .as_deref()
-        .map(|s| collapse(&clean(s)))
-        .filter(|s| !s.is_empty())
-    {
-        return Some(s);
-    }
-    let first = first_paragraph(&post.body)?;
-    Some(cut_at_sentence(&first, SUMMARY_CHARS))
-}
-
-fn first_paragraph(blocks: &[Block]) -> Option<String> {
-    blocks.iter().find_map(|b| match b {
-        Block::Paragraph { content } => {
-            let text = collapse(&clean(&plain_text(content)));
-            (!text.is_empty()).then_some(text)
-        }
-        _ => None,
-    })
-}
-
-/// Cuts `text` after the last sentence end within `near` characters (when
-/// that keeps at least half of them), else after the first sentence end
-/// within a third more, else at the last space before `near`, with "…".
-pub fn cut_at_sentence(text: &str, near: usize) -> String {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    if chars.len() <= near {
-        return text.to_string();
-    }
-    let is_end = |i: usize| {
-        let c = chars[i].1;
-        let next = chars.get(i + 1).map(|(_, c)| *c);
-        matches!(c, '。' | '！' | '？')
-            || (matches!(c, '.' | '!' | '?') && next.is_none_or(char::is_whitespace))
-    };
-    let byte_end = |i: usize| chars.get(i + 1).map_or(text.len(), |(b, _)| *b);
-    if let Some(i) = (near / 2..near).rev().find(|&i| is_end(i)) {
-        return text[..byte_end(i)].to_string();
-    }
-    if let Some(i) = (near..(near + near / 3).min(chars.len())).find(|&i| is_end(i)) {
-        return text[..byte_end(i)].to_string();
-    }
-    let cut = (0..near).rev().find(|&i| chars[i].1 == ' ').unwrap_or(near);
-    format!("{}…", text[..chars[cut].0].trim_end())
-}
-
 fn clean(s: &str) -> String {
     s.chars()
         .map(|c| if c == '\t' || c == '\n' { ' ' } else { c })
         .filter(|c| !c.is_control())
         .collect()
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cuts_at_a_sentence_end_near_the_limit() {
-        let text = format!("{} End here. {}", "word ".repeat(100), "more ".repeat(100));
-        let cut = cut_at_sentence(&text, 600);
-        assert!(cut.ends_with("End here."), "{cut}");
-        assert_eq!(cut_at_sentence("Short.", 600), "Short.");
-        let no_end = "word ".repeat(200);
-        let cut = cut_at_sentence(&no_end, 600);
-        assert!(
-            cut.ends_with("word…") && cut.chars().count() <= 601,
-            "{cut}"
-        );
-    }
 }

@@ -12,10 +12,10 @@ use super::Packet;
 use crate::diag::Diagnostic;
 use crate::write::epub::xhtml::{Out, xml_clean};
 use crate::write::epub::{
-    self, Part, contents_title, document, finish_package, meta, notes_title, stylesheet,
+    self, Part, accessibility_metadata, document, finish_package, new_book, notes_title, stylesheet,
 };
 use crate::write::{Context, Rendered};
-use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+use epub_builder::{EpubBuilder, EpubContent, ReferenceType, TocElement, ZipLibrary};
 
 const COVER_FILE: &str = "cover.xhtml";
 
@@ -101,12 +101,7 @@ fn assemble(
     let err = |e: epub_builder::Error| e.to_string();
     let lang = packet.lang.as_str();
     let (title, _) = xml_clean(&packet.title);
-    let mut b = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
-    b.epub_version(EpubVersion::V33);
-    b.set_title(title.as_str());
-    b.metadata("lang", lang).map_err(err)?;
-    b.metadata("generator", "brief").map_err(err)?;
-    b.metadata("toc_name", contents_title(lang)).map_err(err)?;
+    let mut b = new_book(lang, &title)?;
     if let Some(org) = ctx
         .config
         .project
@@ -131,7 +126,18 @@ fn assemble(
         .and_utc();
     b.set_publication_date(day);
     b.set_modified_date(day);
-    accessibility_metadata(&mut b, letter.into_iter().chain(parts));
+    let (mut images, mut without_alt) = (0, 0);
+    for part in letter.into_iter().chain(parts) {
+        images += part.w.images.embedded.len();
+        without_alt += part.w.images_without_alt;
+    }
+    accessibility_metadata(
+        &mut b,
+        images,
+        without_alt,
+        "Reflowable text with a nested table of contents (one entry per brief, its headings beneath), \
+         a logical reading order, footnotes as linked notes, and text alternatives for images.",
+    );
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
     for part in letter.into_iter().chain(parts) {
@@ -191,47 +197,4 @@ fn add_part(
         b.add_content(content)?;
     }
     Ok(())
-}
-
-fn accessibility_metadata<'a>(
-    b: &mut EpubBuilder<ZipLibrary>,
-    parts: impl Iterator<Item = &'a Part<'a>>,
-) {
-    let (mut images, mut without_alt) = (0, 0);
-    for p in parts {
-        images += p.w.images.embedded.len();
-        without_alt += p.w.images_without_alt;
-    }
-    b.add_metadata_opf(meta("schema:accessMode", "textual"));
-    if images > 0 {
-        b.add_metadata_opf(meta("schema:accessMode", "visual"));
-    }
-    let sufficient = if images > 0 && without_alt > 0 {
-        "textual,visual"
-    } else {
-        "textual"
-    };
-    b.add_metadata_opf(meta("schema:accessModeSufficient", sufficient));
-    let mut features = vec![
-        "structuralNavigation",
-        "tableOfContents",
-        "readingOrder",
-        "displayTransformability",
-    ];
-    if images > 0 && without_alt == 0 {
-        features.push("alternativeText");
-    }
-    for f in features {
-        b.add_metadata_opf(meta("schema:accessibilityFeature", f));
-    }
-    b.add_metadata_opf(meta("schema:accessibilityHazard", "none"));
-    b.add_metadata_opf(meta(
-        "schema:accessibilitySummary",
-        "Reflowable text with a nested table of contents (one entry per brief, its headings beneath), \
-         a logical reading order, footnotes as linked notes, and text alternatives for images.",
-    ));
-    b.add_metadata_opf(meta(
-        "dcterms:conformsTo",
-        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
-    ));
 }

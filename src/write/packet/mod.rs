@@ -14,7 +14,7 @@ pub mod pdf;
 
 use crate::ir::{Block, Inline, Post};
 use crate::write::Context;
-use crate::write::epub::xhtml::{Target, link_target};
+use crate::write::shared::links::{Target, link_target};
 use serde::Serialize;
 
 pub use crate::packet::{Copy, Packet};

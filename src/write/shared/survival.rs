@@ -2,8 +2,9 @@
 //! the "nothing lost" tests check, written down once.
 //!
 //! Included: the title, subtitle, summary, authors, every text and code
-//! run, the readable text of raw HTML (see `html_text` for what that
-//! drops: tags, comments, scripts and styles), image alt text, table
+//! run, the readable text of raw HTML (the one rule of `html_text`,
+//! which drops tags, comments and the content of scripts, styles,
+//! templates and iframes, and keeps `<img>` alt text), image alt text, table
 //! cells, and footnote bodies. Not included: link addresses and image
 //! sources (editions show them in different places, or not at all when a
 //! link's text is the address itself), heading ids, and front-matter keys

@@ -1,0 +1,299 @@
+//! The package: metadata (identifier, dates, accessibility), the
+//! epub-builder call, and the rewrite that makes the zip reproducible.
+//!
+//! `epub-builder` writes the package, navigation and zip. What 0.8.2
+//! cannot express is added afterwards by [`finish_package`], which
+//! rewrites three generated files with exact, checked substitutions: the
+//! language (and direction) on the package, nav and NCX roots. Every
+//! timestamp is fixed (zip entries 1980-01-01, dates from the post or
+//! `SOURCE_DATE_EPOCH`), and the identifier is a v5 UUID of the slug, so
+//! two builds of the same post are byte-identical.
+
+use super::body::{BodyWriter, NOTES_FILE};
+use super::documents::dir_attribute;
+use super::{Nav, TITLE_FILE, contents_title, is_rtl, notes_title};
+use crate::ir::Post;
+use crate::write::Context;
+use crate::write::epub::xhtml::{escape, xml_clean};
+use chrono::{DateTime, NaiveDate, Utc};
+use epub_builder::{
+    EpubBuilder, EpubContent, EpubVersion, MetadataOpfV3, ReferenceType, ZipLibrary,
+};
+use std::io::{Cursor, Read, Write};
+
+/// Namespace for the book identifier: `uuid_v5(NAMESPACE_URL, "brief:epub:" + slug)`.
+const ID_PREFIX: &str = "brief:epub:";
+
+/// A name-based (v5) UUID of the slug: the same post always gets the same
+/// identifier.
+pub fn book_uuid(slug: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("{ID_PREFIX}{slug}").as_bytes(),
+    )
+}
+
+/// Last modification: a `lastmod`/`updated`/`modified` front-matter date,
+/// else the post's date, else `SOURCE_DATE_EPOCH`, else the Unix epoch —
+/// never the clock.
+fn modified_date(post: &Post, ctx: &Context) -> DateTime<Utc> {
+    let from_extra = post
+        .meta
+        .extra
+        .iter()
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "lastmod" | "updated" | "modified" | "last_modified"
+            )
+        })
+        .filter_map(|(_, v)| v.as_str())
+        .find_map(parse_date);
+    from_extra
+        .or_else(|| post.meta.date.as_ref().map(post_datetime))
+        .or_else(|| {
+            ctx.source_date_epoch
+                .and_then(|s| DateTime::from_timestamp(s, 0))
+        })
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+fn post_datetime(d: &crate::ir::PostDate) -> DateTime<Utc> {
+    d.datetime
+        .map(|dt| dt.with_timezone(&Utc))
+        .unwrap_or_else(|| {
+            d.day
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight exists")
+                .and_utc()
+        })
+}
+
+fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+        })
+}
+
+pub(crate) fn meta(property: &str, content: &str) -> Box<MetadataOpfV3> {
+    Box::new(MetadataOpfV3::new(property.to_string(), escape(content)))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn assemble(
+    post: &Post,
+    ctx: &Context,
+    lang: &str,
+    title: &str,
+    title_page: String,
+    docs: Vec<(String, String)>,
+    notes: Option<String>,
+    nav: Nav,
+    css: &str,
+    w: &mut BodyWriter,
+) -> Result<Vec<u8>, String> {
+    let err = |e: epub_builder::Error| e.to_string();
+    let mut b = new_book(lang, title)?;
+    for a in &post.meta.authors {
+        let (name, _) = xml_clean(a.name.trim());
+        if !name.is_empty() {
+            b.add_author(name);
+        }
+    }
+    for tag in &post.meta.tags {
+        let (tag, _) = xml_clean(tag.trim());
+        if !tag.is_empty() {
+            b.add_subject(tag);
+        }
+    }
+    if let Some(summary) = post.meta.summary.as_deref() {
+        let (summary, _) = xml_clean(summary.trim());
+        if !summary.is_empty() {
+            b.add_description(summary);
+        }
+    }
+    b.set_uuid(book_uuid(&post.meta.slug));
+    if let Some(date) = &post.meta.date {
+        b.set_publication_date(post_datetime(date));
+    }
+    b.set_modified_date(modified_date(post, ctx));
+    accessibility_metadata(
+        &mut b,
+        w.images.embedded.len(),
+        w.images_without_alt,
+        "Reflowable text with a table of contents built from the headings, a logical reading order, \
+         footnotes as linked notes, and text alternatives for images; no flashing, sound or motion.",
+    );
+
+    b.stylesheet(css.as_bytes()).map_err(err)?;
+    for r in &w.images.embedded {
+        b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
+            .map_err(err)?;
+    }
+    let mut title_entry =
+        EpubContent::new(TITLE_FILE, title_page.as_bytes()).reftype(ReferenceType::TitlePage);
+    title_entry.toc = nav.title;
+    b.add_content(title_entry).map_err(err)?;
+    for ((file, xhtml), toc) in docs.iter().zip(nav.chapters) {
+        let mut content = EpubContent::new(file.as_str(), xhtml.as_bytes());
+        if let Some(toc) = toc {
+            content.toc = toc;
+        }
+        b.add_content(content).map_err(err)?;
+    }
+    if let Some(notes) = &notes {
+        b.add_content(
+            EpubContent::new(NOTES_FILE, notes.as_bytes())
+                .title(notes_title(lang))
+                .reftype(ReferenceType::Notes),
+        )
+        .map_err(err)?;
+    }
+    let mut zipped = Vec::new();
+    b.generate(&mut zipped).map_err(err)?;
+    finish_package(zipped, lang)
+}
+
+/// What every book of ours declares first: EPUB 3.3, the title, the
+/// language and the direction its pages turn in, which follows the
+/// language by the same rule as each document's `dir` ([`is_rtl`]).
+pub(crate) fn new_book(lang: &str, title: &str) -> Result<EpubBuilder<ZipLibrary>, String> {
+    let err = |e: epub_builder::Error| e.to_string();
+    let mut b = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
+    b.epub_version(EpubVersion::V33);
+    // Not `epub_direction`: epub-builder 0.8.2 stores that in a field its
+    // template never reads, and the spine said "ltr" for Arabic books.
+    let direction = if is_rtl(lang) { "rtl" } else { "ltr" };
+    b.metadata("direction", direction).map_err(err)?;
+    b.set_title(title);
+    b.metadata("lang", lang).map_err(err)?;
+    b.metadata("generator", "brief").map_err(err)?;
+    b.metadata("toc_name", contents_title(lang)).map_err(err)?;
+    Ok(b)
+}
+
+/// The accessibility metadata of a book with `images` embedded images,
+/// `without_alt` of them lacking alt text; `summary` says what the
+/// book offers a reader.
+pub(crate) fn accessibility_metadata(
+    b: &mut EpubBuilder<ZipLibrary>,
+    images: usize,
+    without_alt: usize,
+    summary: &str,
+) {
+    b.add_metadata_opf(meta("schema:accessMode", "textual"));
+    if images > 0 {
+        b.add_metadata_opf(meta("schema:accessMode", "visual"));
+    }
+    let sufficient = if images > 0 && without_alt > 0 {
+        "textual,visual"
+    } else {
+        "textual"
+    };
+    b.add_metadata_opf(meta("schema:accessModeSufficient", sufficient));
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
+    if images > 0 && without_alt == 0 {
+        features.push("alternativeText");
+    }
+    for f in features {
+        b.add_metadata_opf(meta("schema:accessibilityFeature", f));
+    }
+    b.add_metadata_opf(meta("schema:accessibilityHazard", "none"));
+    b.add_metadata_opf(meta("schema:accessibilitySummary", summary));
+    b.add_metadata_opf(meta(
+        "dcterms:conformsTo",
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    ));
+}
+
+/// Rewrites the zip epub-builder produced: adds the language to the
+/// package, nav and NCX roots (epub-builder 0.8.2 has no way to), and
+/// re-stores every entry with fixed timestamps, `mimetype` first and
+/// uncompressed. Each substitution must match exactly once, so an
+/// epub-builder upgrade that changes its templates fails loudly here.
+pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
+    use zip::write::SimpleFileOptions;
+    let lang = escape(lang);
+    let mut archive = zip::ZipArchive::new(Cursor::new(zipped)).map_err(|e| e.to_string())?;
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let name = entry.name().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).map_err(|e| e.to_string())?;
+        let data = match name.as_str() {
+            "OEBPS/content.opf" => patch(
+                data,
+                "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\">",
+                &format!(
+                    "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\" xml:lang=\"{lang}\">"
+                ),
+            )?,
+            "OEBPS/nav.xhtml" => {
+                let dir = dir_attribute(&lang);
+                patch(
+                    data,
+                    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">",
+                    &format!(
+                        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\"{dir}>"
+                    ),
+                )?
+            }
+            "OEBPS/toc.ncx" => patch(
+                data,
+                "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\">",
+                &format!(
+                    "<ncx version=\"2005-1\" xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" xml:lang=\"{lang}\">"
+                ),
+            )?,
+            _ => data,
+        };
+        let method = if name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(zip::DateTime::default());
+        writer
+            .start_file(name, options)
+            .map_err(|e| e.to_string())?;
+        writer.write_all(&data).map_err(|e| e.to_string())?;
+    }
+    Ok(writer.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+fn patch(data: Vec<u8>, from: &str, to: &str) -> Result<Vec<u8>, String> {
+    let text = String::from_utf8(data).map_err(|e| e.to_string())?;
+    if text.matches(from).count() != 1 {
+        return Err(format!(
+            "epub-builder output changed: expected one {from:?}"
+        ));
+    }
+    Ok(text.replacen(from, to, 1).into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_is_stable_v5() {
+        let a = book_uuid("hello");
+        assert_eq!(a, book_uuid("hello"));
+        assert_eq!(a.get_version_num(), 5);
+        assert_ne!(a, book_uuid("hello2"));
+    }
+}
