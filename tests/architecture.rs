@@ -206,7 +206,12 @@ const OUTSIDE_WORLD: &[&str] = &[
 const FILE_WRITES: &[&str] = &[
     "File::create",
     "fs::write",
-    "OpenOptions",
+    // `OpenOptions` that may write (a read-only open is fine).
+    ".write(true)",
+    ".append(true)",
+    ".create(true)",
+    ".create_new(true)",
+    ".truncate(true)",
     "create_dir",
     "fs::rename",
     "remove_file",
