@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -24,6 +24,12 @@ pub struct Diagnostic {
     pub col: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// The editions the diagnostic is about, when it is about some of them
+    /// (the build fills it in for what a writer reports), printed after
+    /// the message. One cause reported by several editions is merged into
+    /// one diagnostic naming them all ([`merge_editions`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub editions: Vec<&'static str>,
 }
 
 impl Diagnostic {
@@ -43,6 +49,7 @@ impl Diagnostic {
             col: None,
             message: message.into(),
             hint: None,
+            editions: Vec::new(),
         }
     }
 
@@ -87,11 +94,56 @@ impl fmt::Display for Diagnostic {
         // A message must stay on one line: a hostile value quoted in it
         // cannot forge a second diagnostic.
         write!(f, "{}", escaped(&self.message))?;
+        if !self.editions.is_empty() {
+            write!(f, " ({})", self.editions.join(", "))?;
+        }
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {}", escaped(hint))?;
         }
         Ok(())
     }
+}
+
+/// One diagnostic per cause: diagnostics equal but for the edition that
+/// reported them become one naming every edition, in the order editions
+/// were first named; exact repeats go. Keeps the first one's place.
+pub fn merge_editions(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut index: std::collections::HashMap<
+        (
+            Severity,
+            Option<PathBuf>,
+            Option<usize>,
+            Option<usize>,
+            String,
+            Option<String>,
+        ),
+        usize,
+    > = std::collections::HashMap::new();
+    for d in diagnostics {
+        let key = (
+            d.severity,
+            d.file.clone(),
+            d.line,
+            d.col,
+            d.message.clone(),
+            d.hint.clone(),
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                for e in d.editions {
+                    if !merged[i].editions.contains(&e) {
+                        merged[i].editions.push(e);
+                    }
+                }
+            }
+            None => {
+                index.insert(key, merged.len());
+                merged.push(d);
+            }
+        }
+    }
+    merged
 }
 
 /// `s` with control characters and the invisible bidirectional controls
@@ -153,6 +205,29 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_cause_in_several_editions_is_one_diagnostic() {
+        let d = |e: &'static str| {
+            let mut d =
+                Diagnostic::warning("image \"x.png\" not embedded: the file does not exist")
+                    .in_file("a.md")
+                    .at(3, None);
+            d.editions = vec![e];
+            d
+        };
+        let merged = merge_editions(vec![
+            d("PDF"),
+            d("EPUB"),
+            d("PDF"),
+            Diagnostic::error("other"),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(
+            merged[0].to_string(),
+            "warning: a.md:3: image \"x.png\" not embedded: the file does not exist (PDF, EPUB)"
+        );
+    }
 
     #[test]
     fn a_file_name_cannot_forge_a_diagnostic_line() {

@@ -92,7 +92,10 @@ pub fn run<'p>(jobs: &[Job<'p>], out: &Path, ctx: &Context) -> Vec<Outcome<'p>> 
         result: job.render(ctx).and_then(|rendered| {
             let path = job.target(out);
             output::write_atomic(&path, &rendered.bytes)?;
-            Ok((WrittenFile::of(&path, &rendered.bytes), rendered.warnings))
+            Ok((
+                WrittenFile::of(&path, &rendered.bytes),
+                tagged(rendered.warnings, job.edition()),
+            ))
         }),
     };
     let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
@@ -111,6 +114,18 @@ pub fn run<'p>(jobs: &[Job<'p>], out: &Path, ctx: &Context) -> Vec<Outcome<'p>> 
     });
     results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
     results
+}
+
+/// A writer's warnings, each naming the edition it is about (unless the
+/// writer named the editions itself), so that one cause reported by
+/// several editions can be printed once (`diag::merge_editions`).
+fn tagged(mut warnings: Vec<Diagnostic>, edition: Edition) -> Vec<Diagnostic> {
+    for w in &mut warnings {
+        if w.editions.is_empty() {
+            w.editions.push(edition.label());
+        }
+    }
+    warnings
 }
 
 /// Second step, once every edition is written: the standard e-mail

@@ -174,6 +174,7 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
         Err(e) => diagnostics.push(e),
     }
 
+    let mut diagnostics = diag::merge_editions(diagnostics);
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();

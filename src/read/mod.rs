@@ -123,7 +123,9 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
                 .map(|n| in_file(Diagnostic::warning(n.clone()))),
         );
     }
-    let body_text = engines.as_ref().map_or(split.body.as_str(), |e| e.text.as_str());
+    let body_text = engines
+        .as_ref()
+        .map_or(split.body.as_str(), |e| e.text.as_str());
     let parsed = markdown::parse(body_text, split.body_line);
     warnings.extend(parsed.warnings.into_iter().map(in_file));
     let mut body = parsed.body;

@@ -30,7 +30,9 @@ pub struct Normalised {
 /// `None` when the text has nothing of a site engine's (the common case,
 /// decided without parsing).
 pub fn normalise(text: &str) -> Option<Normalised> {
-    let markers = [":::", "{{<", "{{%", "import ", "export ", "{'", "{\"", "</", "/>"];
+    let markers = [
+        ":::", "{{<", "{{%", "import ", "export ", "{'", "{\"", "</", "/>",
+    ];
     if !markers.iter().any(|m| text.contains(m)) {
         return None;
     }
@@ -53,18 +55,38 @@ pub fn normalise(text: &str) -> Option<Normalised> {
     if !out.unknown_components.is_empty() {
         notes.push(format!(
             "MDX component{} {} shown as {} text (brief does not know {})",
-            if out.unknown_components.len() == 1 { "" } else { "s" },
+            if out.unknown_components.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             join_names(&out.unknown_components, "<", ">"),
-            if out.unknown_components.len() == 1 { "its" } else { "their" },
-            if out.unknown_components.len() == 1 { "it" } else { "them" },
+            if out.unknown_components.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+            if out.unknown_components.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
         ));
     }
     if !out.unknown_shortcodes.is_empty() {
         notes.push(format!(
             "Hugo shortcode{} {} left out (brief does not know {})",
-            if out.unknown_shortcodes.len() == 1 { "" } else { "s" },
+            if out.unknown_shortcodes.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             join_names(&out.unknown_shortcodes, "{{< ", " >}}"),
-            if out.unknown_shortcodes.len() == 1 { "it" } else { "them" },
+            if out.unknown_shortcodes.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
         ));
     }
     Some(Normalised {
@@ -130,8 +152,10 @@ impl Normaliser<'_> {
             self.admonitions.push(colons);
             self.out.push_str(&format!("{prefix}> [!{kind}]\n"));
             if !title.is_empty() {
-                self.out
-                    .push_str(&format!("{prefix}> **{}**\\{ending}", escape_inline(&title)));
+                self.out.push_str(&format!(
+                    "{prefix}> **{}**\\{ending}",
+                    escape_inline(&title)
+                ));
                 if ending.is_empty() {
                     self.out.push('\n');
                 }
@@ -216,10 +240,7 @@ impl Normaliser<'_> {
             let _ = name; // the end of a paired shortcode: its content stays
             return Some((len, String::new()));
         }
-        let name: String = inner
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .collect();
+        let name: String = inner.chars().take_while(|c| !c.is_whitespace()).collect();
         let params = Params(inner[name.len()..].trim());
         let replacement = match name.as_str() {
             "figure" | "imgproc" => {
@@ -232,7 +253,8 @@ impl Normaliser<'_> {
                     .get("alt")
                     .or_else(|| caption.clone())
                     .unwrap_or_default();
-                let mut image = format!("![{}](<{}>)", escape_inline(&alt), src.replace('>', "%3E"));
+                let mut image =
+                    format!("![{}](<{}>)", escape_inline(&alt), src.replace('>', "%3E"));
                 if let Some(caption) = caption.filter(|c| !c.is_empty()) {
                     image.push_str(&format!(" *{}*", escape_inline(&caption)));
                 }
@@ -286,9 +308,10 @@ impl Normaliser<'_> {
                 .unwrap_or_default(),
             "Tabs" | "Note" | "Intro" | "Details" | "Admonition" | "Callout" | "Aside"
             | "Steps" | "Step" | "Fragment" | "Wip" | "DeepDive" | "Pitfall" | "Recap"
-            | "Diagram" | "YouWillLearn" | "Sandpack" => {
-                params.get("title").map(|t| format!("**{}** ", escape_inline(&t))).unwrap_or_default()
-            }
+            | "Diagram" | "YouWillLearn" | "Sandpack" => params
+                .get("title")
+                .map(|t| format!("**{}** ", escape_inline(&t)))
+                .unwrap_or_default(),
             _ => {
                 self.unknown_components.insert(name);
                 String::new()
@@ -305,7 +328,10 @@ fn admonition_open(line: &str) -> Option<(usize, &'static str, String)> {
         return None;
     }
     let rest = &line[colons..];
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     let kind = match word.to_ascii_lowercase().as_str() {
         "note" | "info" | "secondary" | "success" => "NOTE",
         "tip" => "TIP",
@@ -331,7 +357,11 @@ fn admonition_close(line: &str) -> Option<usize> {
 /// `import X from 'y'`, `import 'y';`, `export const meta = {…}`.
 fn is_mdx_module_line(line: &str) -> bool {
     (line.starts_with("import ")
-        && (line.contains(" from ") || line.ends_with(';') || line.ends_with('\'') || line.ends_with('"') || line.ends_with('{')))
+        && (line.contains(" from ")
+            || line.ends_with(';')
+            || line.ends_with('\'')
+            || line.ends_with('"')
+            || line.ends_with('{')))
         || (line.starts_with("export ")
             && (line.starts_with("export const ")
                 || line.starts_with("export default ")
@@ -404,7 +434,10 @@ struct Params<'s>(&'s str);
 
 impl Params<'_> {
     fn get(&self, name: &str) -> Option<String> {
-        self.pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 
     fn positional(&self, n: usize) -> Option<String> {
@@ -489,7 +522,10 @@ mod tests {
             "![A chart](<a.png>) *A chart*\n"
         );
         assert_eq!(norm("[x]({{< ref \"post.md\" >}})\n"), "[x](post.md)\n");
-        assert_eq!(norm("{{% alert %}}\nInside.\n{{% /alert %}}\n"), "\nInside.\n\n");
+        assert_eq!(
+            norm("{{% alert %}}\nInside.\n{{% /alert %}}\n"),
+            "\nInside.\n\n"
+        );
         let n = normalise("{{< youtube abc >}}\n").unwrap();
         assert_eq!(n.text, "\n");
         assert!(n.notes[0].contains("youtube"));
@@ -503,6 +539,9 @@ mod tests {
 
     #[test]
     fn generics_in_prose_are_not_components() {
-        assert_eq!(norm("A Vec<T> of </b> things.\n"), "A Vec<T> of </b> things.\n");
+        assert_eq!(
+            norm("A Vec<T> of </b> things.\n"),
+            "A Vec<T> of </b> things.\n"
+        );
     }
 }

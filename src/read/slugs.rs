@@ -141,7 +141,12 @@ mod tests {
         let slugs: Vec<&str> = posts.iter().map(|p| p.meta.slug.as_str()).collect();
         assert_eq!(
             slugs,
-            ["2014-09-15-Rust-1.0", "2015-05-15-Rust-1.0", "inside-check-cfg", "b-check-cfg"]
+            [
+                "2014-09-15-Rust-1.0",
+                "2015-05-15-Rust-1.0",
+                "inside-check-cfg",
+                "b-check-cfg"
+            ]
         );
         assert_eq!(diagnostics.len(), 4);
         assert!(diagnostics.iter().all(|d| !d.is_error()));

@@ -41,6 +41,15 @@ impl Edition {
         }
     }
 
+    /// The edition as a reader names it, in diagnostics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Edition::Pdf => "PDF",
+            Edition::Epub => "EPUB",
+            Edition::Email => "e-mail text",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Edition> {
         match name.trim().to_ascii_lowercase().as_str() {
             "pdf" => Some(Edition::Pdf),

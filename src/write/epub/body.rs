@@ -419,10 +419,9 @@ impl<'a> BodyWriter<'a> {
             }
             Image::Unavailable { link, reason } => {
                 self.warnings.push(
-                    Diagnostic::warning(format!("image {} not embedded in the EPUB: {reason}", quote(src)))
+                    crate::write::shared::image_not_embedded(src, &reason)
                         .in_file(&self.post.source)
-                        .at(line, None)
-                        .with_hint("the book shows the image's alt text (and a link to it when it is on the web)"),
+                        .at(line, None),
                 );
                 let label = if alt.trim().is_empty() { src } else { alt };
                 match link {
@@ -477,20 +476,13 @@ impl<'a> BodyWriter<'a> {
             )));
         }
         if self.html_fragments > 0 {
-            push(
-                Diagnostic::warning(format!(
-                    "{} raw HTML fragment(s) are shown as text in the EPUB (tags removed, words kept)",
-                    self.html_fragments
-                ))
-                .with_hint("write Markdown instead of HTML to keep the formatting"),
-            );
+            push(crate::write::shared::html_text::shown_as_text(
+                self.html_fragments,
+            ));
         }
         if !self.html_dropped.is_empty() {
             let names: Vec<_> = self.html_dropped.iter().map(|n| format!("<{n}>")).collect();
-            push(Diagnostic::warning(format!(
-                "raw HTML {} content dropped from the EPUB (never shown or run)",
-                names.join(", ")
-            )));
+            push(crate::write::shared::html_text::content_dropped(&names));
         }
         if let Some(first) = self.refused_links.iter().next() {
             push(Diagnostic::warning(format!(

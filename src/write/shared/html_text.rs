@@ -345,6 +345,23 @@ fn attribute(attrs: &str, wanted: &str) -> Option<String> {
     }
 }
 
+/// The warning for raw HTML fragments shown as text, worded the same by
+/// every edition (see `write::shared::image_not_embedded`).
+pub fn shown_as_text(fragments: usize) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::warning(format!(
+        "{fragments} raw HTML fragment(s) are shown as text (tags removed, words kept)"
+    ))
+    .with_hint("write Markdown instead of HTML to keep the formatting")
+}
+
+/// The warning for raw HTML elements whose content no edition shows.
+pub fn content_dropped(names: &[String]) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::warning(format!(
+        "raw HTML {} content dropped (never shown or run)",
+        names.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
