@@ -18,9 +18,11 @@ pub enum Target {
     Refused,
 }
 
-const LINK_SCHEMES: &[&str] = &[
-    "http", "https", "mailto", "ftp", "tel", "sms", "geo", "news",
-];
+/// The only schemes a reader may follow from a brief: the web and e-mail.
+/// Everything else (`javascript:`, `vbscript:`, `file:`, `data:`, `blob:`,
+/// `ftp:`, `tel:` …) is printed as text, never made active, in every
+/// edition.
+const LINK_SCHEMES: &[&str] = &["http", "https", "mailto"];
 
 /// Classifies and cleans a link target. Relative addresses are resolved
 /// against `base_url` when the project has one.
@@ -73,13 +75,25 @@ fn scheme_of(url: &str) -> Option<&str> {
 }
 
 fn external(url: &str) -> Target {
-    // A link whose host no URL parser accepts (`http://`, `https://../`)
-    // is not one a reader can follow: keep it as text.
-    if let Some(i) = url.find("://") {
-        let authority = url[i + 3..].split(['/', '?', '#']).next().unwrap_or("");
-        if !valid_host(authority) {
-            return Target::Refused;
-        }
+    let scheme = scheme_of(url).unwrap_or("").to_ascii_lowercase();
+    if scheme == "mailto" {
+        // `mailto:` needs an address after it.
+        let address = &url[scheme.len() + 1..];
+        return if address.contains('@') && !address.trim().starts_with('@') {
+            Target::External(clean_url(url))
+        } else {
+            Target::Refused
+        };
+    }
+    // A web link needs `//` and a host a URL parser accepts: `http://`,
+    // `https://../` and `https:javascript:…` are not links a reader can
+    // follow (and the last makes an EPUB invalid): keep them as text.
+    let Some(rest) = url[scheme.len() + 1..].strip_prefix("//") else {
+        return Target::Refused;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if !valid_host(authority) {
+        return Target::Refused;
     }
     Target::External(clean_url(url))
 }
@@ -202,5 +216,31 @@ mod tests {
             Target::External("https://example.com/?search=%5D(uri)".into())
         );
         assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+    }
+
+    #[test]
+    fn only_the_web_and_mail_are_followed() {
+        for url in [
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+            "data:text/html,<script>",
+            "blob:https://x.org/1",
+            "ftp://x.org/a",
+            "tel:+1555",
+            "https:javascript:alert(1)",
+            "http:x.org",
+            "mailto:",
+            "mailto:nobody",
+        ] {
+            assert_eq!(link_target(url, None), Target::Refused, "{url}");
+        }
+        assert_eq!(
+            link_target("mailto:desk@example.org", None),
+            Target::External("mailto:desk@example.org".into())
+        );
+        assert_eq!(
+            link_target("HTTPS://Example.org/x", None),
+            Target::External("HTTPS://Example.org/x".into())
+        );
     }
 }
