@@ -4,6 +4,11 @@
 Usage: bench/long_links.py [LINKS] [KB]   (defaults 10000 links, 1024 KB;
 run from the repo root after `cargo build --release`)
 
+SHAPE=release-notes uses ../shared/bench/gen_release_notes.py instead
+(nested lists, one linked pull request per short item, LINKS/4 groups),
+the shape that costs Typst most: each footnote re-lays out the column,
+and list items miss Typst's layout cache.
+
 Writes a post of about KB kilobytes with LINKS distinct links (text links
 whose address the PDF must print somewhere, as a footnote or an endnote),
 builds its PDF with target/release/brief, and prints the wall time, the
@@ -58,15 +63,31 @@ def run_once(project: str) -> tuple[float, int]:
     return seconds, rss_kb
 
 
+def release_notes(links: int) -> tuple[str, list[str]]:
+    here = os.path.dirname(os.path.abspath(__file__))
+    gen = os.path.join(here, "..", "..", "shared", "bench", "gen_release_notes.py")
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "p.md")
+        subprocess.run([sys.executable, gen, out, str(links // 4)], check=True)
+        text = open(out).read()
+    urls = re.findall(r"\]\((https://[^)]+)\)", text)
+    return text, urls
+
+
 def main() -> None:
-    text, urls = post(LINKS, KB)
+    if os.environ.get("SHAPE") == "release-notes":
+        text, urls = release_notes(LINKS)
+    else:
+        text, urls = post(LINKS, KB)
     with tempfile.TemporaryDirectory() as project:
         os.makedirs(os.path.join(project, "content"))
         with open(os.path.join(project, "content", "long.md"), "w") as f:
             f.write(text)
         results = [run_once(project) for _ in range(RUNS)]
-        pdf = os.path.join(project, "output", "pdf", "long.pdf")
-        if not os.path.exists(pdf):
+        pdf_dir = os.path.join(project, "output", "pdf")
+        pdfs = os.listdir(pdf_dir) if os.path.isdir(pdf_dir) else []
+        pdf = os.path.join(pdf_dir, pdfs[0]) if pdfs else ""
+        if not pdfs:
             print(f"no PDF was written ({len(text) // 1024} KB, {LINKS} links)")
             return
         layer = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
