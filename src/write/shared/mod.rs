@@ -1,5 +1,7 @@
 //! Rules every edition shares, each written once.
 
+pub mod breaking;
+pub mod clean;
 pub mod html_text;
 pub mod survival;
 pub mod wrap;
