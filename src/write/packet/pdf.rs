@@ -18,6 +18,8 @@ use crate::write::pdf::{
     first_error_in, font_lists, missing_glyphs, post_dir, standard_name, standards,
     to_diagnostic_in,
 };
+use crate::write::shared::breaking::{BODY, address_parts, shorten};
+use crate::write::shared::clean::clean;
 use crate::write::{Context, Rendered};
 use chrono::Datelike;
 use serde_json::{Value, json};
@@ -220,7 +222,7 @@ pub fn model(
                 .into_iter()
                 .map(|s| {
                     number += 1;
-                    json!({"n": number, "text": s.text, "url": url_parts(&s.url)})
+                    json!({"n": number, "text": clean(&s.text), "url": printed_address(&s.url)})
                 })
                 .collect();
             json!({"n": i + 1, "title": clean(&post.meta.title), "links": links})
@@ -232,7 +234,7 @@ pub fn model(
         .enumerate()
         .map(|(i, post)| {
             let rec = integrity(post, ctx);
-            json!({"n": i + 1, "title": clean(&rec.title), "source": url_parts(&rec.source), "date": rec.date, "sha256": rec.sha256})
+            json!({"n": i + 1, "title": clean(&rec.title), "source": printed_address(&rec.source), "date": rec.date, "sha256": rec.sha256})
         })
         .collect();
     let (body_fonts, mono_fonts) = font_lists(fonts, &packet.lang);
@@ -273,43 +275,10 @@ pub fn model(
     (data, roots)
 }
 
-/// An address cut into parts Typst may break between (after `/`, `?`,
-/// `&`, `=`, `-`, `.`), so long URLs wrap without losing a character.
-fn url_parts(url: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    for c in clean(url).chars() {
-        current.push(c);
-        if matches!(c, '/' | '?' | '&' | '=' | '-' | '.' | '_' | '#')
-            || current.chars().count() >= 24
-        {
-            parts.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        parts.push(current);
-    }
-    parts
-}
-
-fn clean(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            '\t' | '\n' | '\r' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let head: String = s.chars().take(max).collect();
-    let cut = head
-        .rfind(' ')
-        .filter(|&i| i > max / 2)
-        .unwrap_or(head.len());
-    format!("{}…", head[..cut].trim_end())
+/// An address or a file path cut into parts a line may break between, by
+/// the PDF brief's rule (never after a hyphen, which `pdftotext` would
+/// delete). Regression: the Integrity page printed "trafficking-" /
+/// "networks.md", read back as "traffickingnetworks.md".
+fn printed_address(address: &str) -> Vec<String> {
+    address_parts(&clean(address), BODY)
 }
