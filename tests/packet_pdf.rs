@@ -143,3 +143,69 @@ fn packet_pdf_drops_direction_overrides_from_titles_and_recipients() {
         assert!(!text.contains(reversed), "{reversed:?} printed:\n{text}");
     }
 }
+
+/// Plain paragraphs of about `bytes` bytes: cheap to typeset for their
+/// size (about 5 s and 450 MB for 1.5 MB here).
+fn long_body(k: usize, bytes: usize) -> String {
+    let words = [
+        "evidence",
+        "report",
+        "mission",
+        "council",
+        "oversight",
+        "partner",
+    ];
+    let mut out = String::new();
+    let mut i = 0;
+    while out.len() < bytes {
+        for _ in 0..100 {
+            out.push_str(words[(i * 7 + k) % words.len()]);
+            out.push(' ');
+            i += 1;
+        }
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[test]
+fn a_packet_over_the_pdf_data_cap_is_refused_and_everything_else_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Each brief is under the 4 MiB cap (about 1.45 MB of data); the three
+    // together are over it.
+    for k in 1..=3 {
+        write(
+            root,
+            &format!("content/b{k}.md"),
+            &post(
+                &format!("Brief {k}"),
+                &format!("b{k}"),
+                &long_body(k, 1_450_000),
+            ),
+        );
+    }
+    write(
+        root,
+        "brief.toml",
+        "[[packet]]\nname = \"heavy\"\ntitle = \"Heavy\"\ndate = \"2025-09-01\"\nbriefs = [\"b1\", \"b2\", \"b3\"]\n",
+    );
+    let out = common::run_in(root, &["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("packet heavy is too long for the PDF edition")
+            && stderr.contains("the limit is 4 MB"),
+        "{stderr}"
+    );
+    let output = root.join("output");
+    assert!(!output.join("packets/heavy.pdf").exists());
+    for file in ["packets/heavy.epub", "packets/heavy.txt"] {
+        assert!(output.join(file).is_file(), "{file} missing\n{stderr}");
+    }
+    for k in 1..=3 {
+        for file in [format!("pdf/b{k}.pdf"), format!("epub/b{k}.epub")] {
+            assert!(output.join(&file).is_file(), "{file} missing\n{stderr}");
+        }
+    }
+}
