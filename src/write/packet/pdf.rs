@@ -10,14 +10,16 @@
 //! run them on plain threads (`pdf::on_plain_threads`), never in rayon.
 //! The compile itself is the PDF edition's ([`compile`]).
 
-use super::{Copy, Packet, external_links, integrity, tool_version};
+use super::{Copy, Packet, integrity, tool_version};
 use crate::diag::Diagnostic;
 use crate::ir::Post;
+use crate::write::epub::xhtml::{Target, link_target};
 use crate::write::pdf::compile::{Data, Document, Subject, check_size, compile};
 use crate::write::pdf::model::{self, ModelOptions, split_lang};
 use crate::write::pdf::{data_size_lower_bound, font_lists, post_dir};
 use crate::write::shared::breaking::{BODY, address_parts, shorten};
 use crate::write::shared::clean::clean;
+use crate::write::shared::notes::Sources;
 use crate::write::{Context, Rendered};
 use chrono::Datelike;
 use serde_json::{Value, json};
@@ -171,17 +173,24 @@ pub fn model(
             b
         })
         .collect();
-    let mut number = 0;
+    // Each brief's group lists its external sources under the numbers its
+    // notes and its e-mail text print (`shared::notes`), so a reader can
+    // look a note up.
     let sources: Vec<Value> = packet
         .briefs
         .iter()
         .enumerate()
         .map(|(i, post)| {
-            let links: Vec<Value> = external_links(post)
-                .into_iter()
+            let numbered = Sources::of(post);
+            let links: Vec<Value> = numbered
+                .external()
                 .map(|s| {
-                    number += 1;
-                    json!({"n": number, "text": clean(&s.text), "url": printed_address(&s.url)})
+                    // Only an address a reader can follow is a link.
+                    let href = match link_target(&s.url, None) {
+                        Target::External(url) => Some(url),
+                        _ => None,
+                    };
+                    json!({"n": s.number, "text": clean(&s.text), "url": printed_address(&s.url), "href": href})
                 })
                 .collect();
             json!({"n": i + 1, "title": clean(&post.meta.title), "links": links})

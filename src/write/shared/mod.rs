@@ -3,5 +3,6 @@
 pub mod breaking;
 pub mod clean;
 pub mod html_text;
+pub mod notes;
 pub mod survival;
 pub mod wrap;

@@ -11,6 +11,7 @@ use crate::write::shared::breaking::{
     BODY, WordLimit, address_parts, cut_word, has_inner_hyphen, shorten_chars, word_parts,
 };
 use crate::write::shared::clean::clean;
+use crate::write::shared::notes::{self, Kind};
 
 impl Converter<'_> {
     pub(super) fn inlines(&mut self, inlines: &[Inline]) -> Vec<Value> {
@@ -147,18 +148,18 @@ impl Converter<'_> {
         } else {
             url.clone()
         };
-        let text_is_url = bare
-            || plain_text(content).trim() == url
-            || url
-                .strip_prefix("mailto:")
-                .is_some_and(|m| plain_text(content).trim() == m);
+        // One rule for every edition (see `shared::notes`): only a link
+        // whose text is not its address, to an address outside the post,
+        // gets a note.
+        let kind = notes::kind_of(&url, content, bare);
+        let text_is_url = kind == Some(Kind::Shown);
         let style = if self.in_note && self.opts.links == LinkStyle::Footnote {
             LinkStyle::Inline
         } else {
             self.opts.links
         };
         let (note, inline) = match style {
-            _ if text_is_url || !external => (None, None),
+            _ if kind != Some(Kind::Noted) => (None, None),
             LinkStyle::Footnote => (Some(printed), None),
             LinkStyle::Inline => (None, Some(printed)),
             LinkStyle::None => (None, None),
@@ -166,7 +167,7 @@ impl Converter<'_> {
         // A link that shows its own address: printed in parts that break
         // like an address (see `address_parts`), not like words.
         let shown = plain_text(content);
-        let body = if body.is_empty() {
+        let body = if body.is_empty() || shown.trim().is_empty() {
             vec![json!({"k": "w", "parts": address_parts(&url, self.limit)})]
         } else if text_is_url
             && shown.trim() == shown
@@ -177,7 +178,12 @@ impl Converter<'_> {
         } else {
             body
         };
-        json!({
+        // The note carries the source's number, the same in the text
+        // edition and the packet's Sources; an address noted before is
+        // referred to by its label, so it keeps its number.
+        let number = note.as_ref().and_then(|_| self.sources.number(&url));
+        let first = number.is_some_and(|n| self.emitted_sources.insert(n));
+        let mut link = json!({
             "k": "link",
             "url": if clickable { Value::String(url) } else { Value::Null },
             "body": body,
@@ -185,7 +191,13 @@ impl Converter<'_> {
             // 110 characters fit: shorter ones need no break (one box).
             "note": note.map(|n| if n.chars().count() <= 90 { vec![n] } else { address_parts(&n, BODY) }),
             "inline": inline.map(|n| address_parts(&n, self.limit)),
-        })
+        });
+        if let Some(n) = number {
+            link["num"] = json!(n);
+            link["first"] = json!(first);
+            link["label"] = json!(format!("{}src-{n}", self.opts.note_prefix));
+        }
+        link
     }
 }
 

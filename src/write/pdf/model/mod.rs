@@ -26,6 +26,7 @@ use crate::ir::{Block, Post, plain_text};
 use crate::write::resources::Resources;
 use crate::write::shared::breaking::{BODY, WordLimit, line_parts, shorten};
 use crate::write::shared::clean::clean;
+use crate::write::shared::notes::Sources;
 
 /// Longest address made clickable; Typst refuses more than 8000 bytes.
 const MAX_LINK_URL: usize = 2000;
@@ -92,6 +93,8 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
             .unwrap_or(2),
         notes: post.footnotes.iter().map(|f| (f.number, &f.body)).collect(),
         used_notes: BTreeSet::new(),
+        sources: Sources::of(post),
+        emitted_sources: BTreeSet::new(),
         in_note: false,
         limit: BODY,
         embedded_images: 0,
@@ -172,6 +175,11 @@ struct Converter<'a> {
     min_level: u8,
     notes: BTreeMap<usize, &'a Vec<Block>>,
     used_notes: BTreeSet<usize>,
+    /// The brief's source numbers, shared with every edition.
+    sources: Sources,
+    /// Source numbers whose note is already printed: later uses refer to
+    /// it.
+    emitted_sources: BTreeSet<usize>,
     in_note: bool,
     /// Where long words are cut: [`BODY`], or a table cell's limit.
     limit: WordLimit,
