@@ -2,7 +2,7 @@
 //! document from `templates/packet.typ`.
 //!
 //! As for single briefs, no text becomes Typst code: each brief's data is
-//! the JSON of [`pdf_model`](crate::write::pdf::model) (the same model
+//! the JSON of [`pdf::model`](crate::write::pdf::model) (the same model
 //! brief.typ reads), wrapped in a packet record (cover, letter, sources,
 //! integrity) and served as `/packet.json`. Each brief's folder is its own
 //! sandboxed root (`/brief-N/`), so its images resolve beside it. Each

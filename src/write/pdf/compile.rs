@@ -50,7 +50,7 @@ static LARGE_DOCUMENT: Mutex<()> = Mutex::new(());
 pub enum Schedule {
     /// Beside any other document.
     Together,
-    /// Never beside another long document (see [`LARGE_PDF_DATA_BYTES`]).
+    /// Never beside another long document (data over 512 KiB).
     OneAtATime,
 }
 

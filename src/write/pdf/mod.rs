@@ -1,12 +1,14 @@
 //! The PDF briefing edition: a post's IR in, PDF bytes out, typeset by Typst
 //! in process.
 //!
-//! Post text never becomes Typst code: [`pdf_model`](model) turns
-//! the IR into JSON served as the virtual file `/post.json`, and the fixed
-//! main file only imports the template and hands it that data. Typst's
-//! errors and warnings become [`Diagnostic`]s naming the template (file,
-//! line, column) or the post. Glyphs no font covers are found by walking the
-//! laid-out pages, because Typst itself stays silent about them.
+//! Post text never becomes Typst code: [`model`] turns the IR into JSON
+//! served as the virtual file `/post.json`, and the fixed main file only
+//! imports the template and hands it that data. [`compile`] is the one
+//! compile path of every PDF (briefs and packet copies): the data cap,
+//! scheduling, Typst's diagnostics located in the template or the post, and
+//! glyphs no font covers (Typst itself stays silent about them). [`world`]
+//! is what a compile may read. This file owns what is the brief's own: its
+//! data, its dates, its fonts, and the worker threads.
 //!
 //! Compiles must run on plain OS threads, never inside rayon (see
 //! DESIGN.md): use [`render_all`] for many posts.

@@ -67,11 +67,13 @@ pub fn key(url: &str) -> String {
 /// `mailto:`), or is protocol-relative (`//host/…`).
 pub fn is_external(url: &str) -> bool {
     let url = url.trim();
-    if url.starts_with("//") {
-        return true;
-    }
+    url.starts_with("//") || has_scheme(url)
+}
+
+/// Whether an address starts with a URL scheme (a Windows drive letter,
+/// `C:`, is not one).
+pub fn has_scheme(url: &str) -> bool {
     match url.find(':') {
-        // One letter is a Windows drive, not a scheme.
         Some(i) if i > 1 => {
             let scheme = &url[..i];
             scheme.starts_with(|c: char| c.is_ascii_alphabetic())

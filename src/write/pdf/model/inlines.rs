@@ -11,7 +11,7 @@ use crate::write::shared::breaking::{
     BODY, WordLimit, address_parts, cut_word, has_inner_hyphen, shorten_chars, word_parts,
 };
 use crate::write::shared::clean::clean;
-use crate::write::shared::notes::{self, Kind};
+use crate::write::shared::notes::{self, Kind, has_scheme};
 
 impl Converter<'_> {
     pub(super) fn inlines(&mut self, inlines: &[Inline]) -> Vec<Value> {
@@ -198,19 +198,6 @@ impl Converter<'_> {
             link["label"] = json!(format!("{}src-{n}", self.opts.note_prefix));
         }
         link
-    }
-}
-
-fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) if i > 0 => {
-            let scheme = &url[..i];
-            scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                // A Windows drive letter is not a scheme.
-                && scheme.len() > 1
-        }
-        _ => false,
     }
 }
 

@@ -8,8 +8,8 @@
 //! parts ([`breaking`](crate::write::shared::breaking)), links classified
 //! (clickable? address printed where?), images checked against the
 //! sandbox, raw HTML reduced to text. This file owns the document's
-//! top-level record and the converter's state; [`blocks`], [`inlines`]
-//! (text, links, notes) and [`images`] own the rest.
+//! top-level record and the converter's state; `blocks`, `inlines`
+//! (text, links, notes) and `images` own the rest.
 
 mod blocks;
 mod images;
