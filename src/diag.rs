@@ -105,8 +105,8 @@ impl fmt::Display for Diagnostic {
 }
 
 /// One diagnostic per cause: diagnostics equal but for the edition that
-/// reported them become one naming every edition, in the order editions
-/// were first named; exact repeats go. Keeps the first one's place.
+/// reported them become one naming every edition (PDF, EPUB, e-mail text,
+/// in that order); exact repeats go. Keeps the first one's place.
 pub fn merge_editions(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut merged: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
     let mut index: std::collections::HashMap<
@@ -142,6 +142,13 @@ pub fn merge_editions(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 merged.push(d);
             }
         }
+    }
+    // Editions in reading order of the build's summary, whatever finished
+    // first.
+    const ORDER: [&str; 3] = ["PDF", "EPUB", "e-mail text"];
+    for d in &mut merged {
+        d.editions
+            .sort_by_key(|e| ORDER.iter().position(|o| o == e).unwrap_or(ORDER.len()));
     }
     merged
 }

@@ -19,7 +19,10 @@ fn markup_in(text: &str) -> Vec<String> {
         let jsx = t.match_indices('<').any(|(i, _)| {
             let rest = &t[i + 1..];
             let rest = rest.strip_prefix('/').unwrap_or(rest);
-            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
             name.starts_with(|c: char| c.is_ascii_uppercase())
                 && rest[name.len()..].starts_with(['>', ' ', '/'])
         });
@@ -179,7 +182,14 @@ fn fixture_posts_leave_no_engine_markup_in_any_edition() {
     let work = tempfile::tempdir().unwrap();
     let out = brief()
         .current_dir(work.path())
-        .args(["build", "--format", "email", "--content", content.to_str().unwrap(), "--out"])
+        .args([
+            "build",
+            "--format",
+            "email",
+            "--content",
+            content.to_str().unwrap(),
+            "--out",
+        ])
         .arg(work.path().join("out"))
         .output()
         .unwrap();
@@ -197,7 +207,11 @@ fn fixture_posts_leave_no_engine_markup_in_any_edition() {
         assert!(docusaurus.contains(words), "{words}: {docusaurus}");
     }
     let hugo = std::fs::read_to_string(work.path().join("out/email/hugo.txt")).unwrap();
-    for words in ["Cases by month, 2024", "Paired shortcodes keep their content", "method note"] {
+    for words in [
+        "Cases by month, 2024",
+        "Paired shortcodes keep their content",
+        "method note",
+    ] {
         assert!(hugo.contains(words), "{words}: {hugo}");
     }
     assert!(hugo.starts_with("Hugo markup in a brief"), "{hugo}");

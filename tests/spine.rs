@@ -344,6 +344,16 @@ fn real_corpus_through_the_binary_exits_cleanly() {
     // posts builds under a longer slug, with a warning; no post is lost.
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
     assert!(errors.is_empty(), "{stderr}");
+    // One warning per cause per post: a cause several editions report is
+    // printed once, naming them (regression: every missing image twice).
+    let mut seen = std::collections::BTreeSet::new();
+    for line in stderr.lines().filter(|l| l.starts_with("warning")) {
+        let cause = line.rsplit_once(" (").map_or(line, |(c, _)| c);
+        assert!(
+            seen.insert(cause.to_string()),
+            "printed twice: {line}\n{stderr}"
+        );
+    }
     let renamed = stderr
         .lines()
         .filter(|l| l.contains("is also the slug of") && l.contains("this post is built as"))

@@ -7,9 +7,12 @@
 //! dropped: raw HTML shows its text, images their alt text and address.
 
 use crate::diag::Diagnostic;
-use crate::ir::{Align, Block, Inline, ListItem, Post};
+use std::collections::BTreeMap;
+
+use crate::ir::{Align, Block, Inline, ListItem, Post, plain_text};
 use crate::read::dates;
 use crate::write::shared::html_text;
+use crate::write::shared::notes::{Kind, Sources, kind_of};
 use crate::write::shared::wrap::{width, wrap, wrap_marked};
 use crate::write::{Context, Rendered};
 
@@ -41,7 +44,8 @@ pub fn render_lines(post: &Post, max: usize) -> Vec<(String, bool)> {
         max,
         out: Vec::new(),
         soft: Default::default(),
-        links: Vec::new(),
+        sources: Sources::of(post),
+        links: BTreeMap::new(),
     };
     w.header(post);
     w.blocks(&post.body, "", "");
@@ -66,8 +70,11 @@ struct Writer {
     out: Vec<String>,
     /// Indices of lines in `out` that end at a soft break.
     soft: std::collections::HashSet<usize>,
-    /// Distinct link addresses, numbered by first use.
-    links: Vec<String>,
+    /// The brief's source numbers, shared with the PDF and the packet's
+    /// Sources appendix.
+    sources: Sources,
+    /// The numbered addresses this edition printed a `[n]` for.
+    links: BTreeMap<usize, String>,
 }
 
 impl Writer {
@@ -362,23 +369,21 @@ impl Writer {
                 Inline::Link {
                     url, content, bare, ..
                 } => {
-                    let before = s.len();
                     self.push_inlines(content, s);
-                    let shown = s[before..].trim().to_string();
-                    let shows_url = *bare
-                        || shown == *url
-                        || url.strip_prefix("mailto:") == Some(shown.as_str());
-                    if shows_url {
-                        continue;
-                    }
-                    if url.starts_with('#') || url.is_empty() {
-                        continue; // a link within the post means nothing in an e-mail
-                    }
-                    if shown.is_empty() {
-                        s.push_str(&clean(url));
-                    } else {
-                        let n = self.link_number(url);
-                        marker = Some(format!(" [{n}]"));
+                    // Which links get a `[n]` is the rule every edition
+                    // shares (`shared::notes`).
+                    match kind_of(url, content, *bare) {
+                        None => {} // a link within the post means nothing in an e-mail
+                        Some(Kind::Shown) => {
+                            if plain_text(content).trim().is_empty() {
+                                s.push_str(&clean(url));
+                            }
+                        }
+                        Some(Kind::Noted | Kind::TextOnly) => {
+                            if let Some(n) = self.link_number(url) {
+                                marker = Some(format!(" [{n}]"));
+                            }
+                        }
                     }
                 }
                 Inline::Image { src, alt, .. } => {
@@ -389,8 +394,7 @@ impl Writer {
                     } else {
                         s.push_str(&format!("[image: {alt}]"));
                     }
-                    if !src.is_empty() {
-                        let n = self.link_number(src);
+                    if let Some(n) = self.link_number(src) {
                         s.push_str(&format!(" [{n}]"));
                     }
                 }
@@ -405,15 +409,12 @@ impl Writer {
         }
     }
 
-    fn link_number(&mut self, url: &str) -> usize {
-        let url = clean(url);
-        match self.links.iter().position(|u| *u == url) {
-            Some(i) => i + 1,
-            None => {
-                self.links.push(url);
-                self.links.len()
-            }
-        }
+    /// The address's number in the brief (see `shared::notes`), noted for
+    /// the list at the end.
+    fn link_number(&mut self, url: &str) -> Option<usize> {
+        let n = self.sources.number(url)?;
+        self.links.entry(n).or_insert_with(|| clean(url));
+        Some(n)
     }
 
     fn notes(&mut self, post: &Post) {
@@ -441,9 +442,12 @@ impl Writer {
         self.out.push(label(lang, "links"));
         self.out.push(String::new());
         let links = std::mem::take(&mut self.links);
-        let marker_width = format!("[{}] ", links.len()).len();
-        for (i, url) in links.iter().enumerate() {
-            let marker = format!("[{}] ", i + 1);
+        let last = links.keys().next_back().copied().unwrap_or(0);
+        let marker_width = format!("[{last}] ").len();
+        // Numbers the text prints no `[n]` for (addresses printed in the
+        // text itself) are skipped, so each keeps its number in Sources.
+        for (n, url) in &links {
+            let marker = format!("[{n}] ");
             // Addresses are never wrapped: a broken URL is a dead link.
             self.out.push(format!("{marker:<marker_width$}{url}"));
         }

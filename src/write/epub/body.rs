@@ -5,7 +5,7 @@
 //! drop (for one summarising warning per kind instead of a flood).
 
 use super::images::{Image, Images};
-use crate::diag::{Diagnostic, quote};
+use crate::diag::Diagnostic;
 use crate::ir::{Align, Block, Inline, ListItem, Post};
 use crate::write::epub::xhtml::Out;
 use crate::write::shared::html_text::{self, HtmlText};
@@ -484,12 +484,8 @@ impl<'a> BodyWriter<'a> {
             let names: Vec<_> = self.html_dropped.iter().map(|n| format!("<{n}>")).collect();
             push(crate::write::shared::html_text::content_dropped(&names));
         }
-        if let Some(first) = self.refused_links.iter().next() {
-            push(Diagnostic::warning(format!(
-                "{} link(s) with an unsafe or unknown scheme kept as text only, e.g. {}",
-                self.refused_links.len(),
-                quote(first)
-            )));
+        if let Some(d) = crate::write::shared::links::refused_warning(&self.refused_links) {
+            push(d);
         }
         if let Some(first) = self.broken_fragments.iter().next() {
             push(Diagnostic::warning(format!(

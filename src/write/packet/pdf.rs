@@ -2,43 +2,93 @@
 //! document from `templates/packet.typ`.
 //!
 //! As for single briefs, no text becomes Typst code: each brief's data is
-//! the JSON of [`pdf_model`](crate::write::pdf::model) (the same model
+//! the JSON of [`pdf::model`](crate::write::pdf::model) (the same model
 //! brief.typ reads), wrapped in a packet record (cover, letter, sources,
 //! integrity) and served as `/packet.json`. Each brief's folder is its own
 //! sandboxed root (`/brief-N/`), so its images resolve beside it. Each
 //! copy (general or addressed to one recipient) is a separate compile;
 //! run them on plain threads (`pdf::on_plain_threads`), never in rayon.
+//! The compile itself is the PDF edition's ([`compile`]).
 
-use super::{Copy, Packet, external_links, integrity, tool_version};
+use super::{Copy, Packet, integrity, tool_version};
 use crate::diag::Diagnostic;
 use crate::ir::Post;
+use crate::write::pdf::compile::{Data, Document, Subject, check_size, compile};
 use crate::write::pdf::model::{self, ModelOptions, split_lang};
-use crate::write::pdf::world::BriefWorld;
-use crate::write::pdf::{
-    first_error_in, font_lists, missing_glyphs, post_dir, standard_name, standards,
-    to_diagnostic_in,
-};
+use crate::write::pdf::{data_size_lower_bound, font_lists, post_dir};
+use crate::write::shared::breaking::{BODY, address_parts, shorten};
+use crate::write::shared::clean::clean;
+use crate::write::shared::links::{Target, link_target};
+use crate::write::shared::notes::Sources;
 use crate::write::{Context, Rendered};
 use chrono::Datelike;
 use serde_json::{Value, json};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use typst::foundations::{Datetime, Smart};
-use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+use typst::foundations::Datetime;
+use typst_pdf::Timestamp;
 
 const MAIN: &str = "#import \"/templates/packet.typ\": packet\n#packet(json(\"/packet.json\"))\n";
 
-/// Renders one copy of a packet. A crash of the typesetter becomes an error.
+/// Renders one copy of a packet through the PDF edition's one compile
+/// path, so it obeys the same data cap and scheduling as a single brief.
 pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    match catch_unwind(AssertUnwindSafe(|| render_inner(packet, copy, ctx))) {
-        Ok(result) => result,
-        Err(_) => Err(Diagnostic::error(format!(
-            "the PDF typesetter crashed on packet {}",
-            packet.name
-        ))
-        .in_file(subject(ctx))),
-    }
+    let file = subject(ctx);
+    let subject = Subject::Packet {
+        name: &packet.name,
+        file: &file,
+    };
+    // The cheap bound first, summed over what the packet prints, before
+    // any data is built (as for a single brief).
+    let bound: usize = packet
+        .briefs
+        .iter()
+        .copied()
+        .chain(packet.letter.as_ref())
+        .map(data_size_lower_bound)
+        .sum();
+    check_size(subject, bound)?;
+    let ident = match packet.recipient(copy) {
+        None => format!("brief:packet:{}", packet.name),
+        Some(r) => format!(
+            "brief:packet:{}:{}",
+            packet.name,
+            crate::config::packet::recipient_slug(r)
+        ),
+    };
+    let templates_dir = ctx.templates_dir();
+    let document = Document {
+        subject,
+        fonts: ctx.resources.fonts(),
+        templates_dir: &templates_dir,
+        main: MAIN,
+        data_path: "/packet.json",
+        today: typst_day(packet),
+        ident,
+        creator: tool_version(),
+        timestamp: Datetime::from_ymd_hms(
+            packet.day.year(),
+            packet.day.month() as u8,
+            packet.day.day() as u8,
+            0,
+            0,
+            0,
+        )
+        .map(Timestamp::new_utc),
+        standard: ctx.config.pdf.standard,
+    };
+    compile(&document, &|no_images| {
+        let mut warnings = Vec::new();
+        let (data, roots, embedded_images) = model(packet, copy, ctx, no_images, &mut warnings);
+        let json = serde_json::to_vec(&data).map_err(|e| {
+            Diagnostic::error(format!("cannot serialize the packet data: {e}")).in_file(&file)
+        })?;
+        Ok(Data {
+            json,
+            roots,
+            embedded_images,
+            warnings,
+        })
+    })
 }
 
 /// What errors about a packet name: `brief.toml`.
@@ -50,98 +100,6 @@ fn subject(ctx: &Context) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("brief.toml"))
 }
 
-fn render_inner(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    let mut warnings = Vec::new();
-    let (data, roots) = model(packet, copy, ctx, &mut warnings);
-    let json = serde_json::to_vec(&data).map_err(|e| {
-        Diagnostic::error(format!("cannot serialize the packet data: {e}")).in_file(subject(ctx))
-    })?;
-    let fonts = ctx.resources.fonts();
-    let mut world = BriefWorld::new(
-        fonts,
-        MAIN.to_string(),
-        &ctx.templates_dir(),
-        None,
-        typst_day(packet),
-    );
-    for (prefix, dir) in &roots {
-        world.add_root(prefix, dir);
-    }
-    world.add_virtual("/packet.json", json);
-    let file = subject(ctx);
-    let compiled = typst::compile::<PagedDocument>(&world);
-    warnings.extend(
-        compiled
-            .warnings
-            .iter()
-            .map(|d| to_diagnostic_in(d, &world, &file)),
-    );
-    let document = compiled.output.map_err(|errors| {
-        let mut d = first_error_in(&errors, &world, &file);
-        d.message = format!("packet {}: {}", packet.name, d.message);
-        d
-    })?;
-    let missing = missing_glyphs(&document);
-    if !missing.is_empty() {
-        let chars: String = missing.iter().take(20).collect();
-        warnings.push(
-            Diagnostic::warning(format!(
-                "packet {}: no available font has glyphs for {} character(s) ({chars}); they print as empty boxes",
-                packet.name,
-                missing.len()
-            ))
-            .in_file(&file),
-        );
-    }
-    let ident = match packet.recipient(copy) {
-        None => format!("brief:packet:{}", packet.name),
-        Some(r) => format!(
-            "brief:packet:{}:{}",
-            packet.name,
-            crate::config::packet::recipient_slug(r)
-        ),
-    };
-    let setting = ctx.config.pdf.standard;
-    let mut options = PdfOptions {
-        ident: Smart::Custom(ident),
-        creator: Smart::Custom(Some(tool_version())),
-        timestamp: Datetime::from_ymd_hms(
-            packet.day.year(),
-            packet.day.month() as u8,
-            packet.day.day() as u8,
-            0,
-            0,
-            0,
-        )
-        .map(Timestamp::new_utc),
-        standards: standards(setting),
-        ..PdfOptions::default()
-    };
-    let bytes = match typst_pdf::pdf(&document, &options) {
-        Ok(bytes) => bytes,
-        Err(errors) => {
-            let reasons: Vec<String> = errors
-                .iter()
-                .take(3)
-                .map(|e| e.message.to_string())
-                .collect();
-            warnings.push(
-                Diagnostic::warning(format!(
-                    "packet {}: the PDF does not conform to {}; written without it: {}",
-                    packet.name,
-                    standard_name(setting),
-                    reasons.join("; ")
-                ))
-                .in_file(&file),
-            );
-            options.standards = PdfStandards::default();
-            typst_pdf::pdf(&document, &options)
-                .map_err(|errors| first_error_in(&errors, &world, &file))?
-        }
-    };
-    Ok(Rendered { bytes, warnings })
-}
-
 /// `today()` for the template: the packet's day (never the clock).
 fn typst_day(packet: &Packet) -> Datetime {
     let d = packet.day;
@@ -150,12 +108,15 @@ fn typst_day(packet: &Packet) -> Datetime {
 }
 
 /// The data `packet.typ` reads, and the folders to serve (one per brief).
+/// `no_images` leaves every image out (the retry after an image Typst
+/// could not decode); the count is of images the data embeds.
 pub fn model(
     packet: &Packet,
     copy: Copy,
     ctx: &Context,
+    no_images: bool,
     warnings: &mut Vec<Diagnostic>,
-) -> (Value, Vec<(String, PathBuf)>) {
+) -> (Value, Vec<(String, PathBuf)>, usize) {
     let fonts = ctx.resources.fonts();
     let organisation = ctx
         .config
@@ -166,6 +127,7 @@ pub fn model(
         .filter(|o| !o.is_empty());
     let paper = ctx.config.packet_paper();
     let mut roots = Vec::new();
+    let mut embedded_images = 0;
     let mut brief_model =
         |post: &Post, root: String, note_prefix: &str, warnings: &mut Vec<Diagnostic>| -> Value {
             let dir = post_dir(post, ctx);
@@ -180,12 +142,13 @@ pub fn model(
                     body_fonts,
                     mono_fonts,
                     organisation,
-                    no_images: false,
+                    no_images,
                     image_root: &root,
                     note_prefix,
                 },
             );
             warnings.extend(model.warnings);
+            embedded_images += model.embedded_images;
             if let Some(dir) = dir {
                 roots.push((root, dir));
             }
@@ -210,17 +173,24 @@ pub fn model(
             b
         })
         .collect();
-    let mut number = 0;
+    // Each brief's group lists its external sources under the numbers its
+    // notes and its e-mail text print (`shared::notes`), so a reader can
+    // look a note up.
     let sources: Vec<Value> = packet
         .briefs
         .iter()
         .enumerate()
         .map(|(i, post)| {
-            let links: Vec<Value> = external_links(post)
-                .into_iter()
+            let numbered = Sources::of(post);
+            let links: Vec<Value> = numbered
+                .external()
                 .map(|s| {
-                    number += 1;
-                    json!({"n": number, "text": s.text, "url": url_parts(&s.url)})
+                    // Only an address a reader can follow is a link.
+                    let href = match link_target(&s.url, None) {
+                        Target::External(url) => Some(url),
+                        _ => None,
+                    };
+                    json!({"n": s.number, "text": clean(&s.text), "url": printed_address(&s.url), "href": href})
                 })
                 .collect();
             json!({"n": i + 1, "title": clean(&post.meta.title), "links": links})
@@ -232,7 +202,7 @@ pub fn model(
         .enumerate()
         .map(|(i, post)| {
             let rec = integrity(post, ctx);
-            json!({"n": i + 1, "title": clean(&rec.title), "source": url_parts(&rec.source), "date": rec.date, "sha256": rec.sha256})
+            json!({"n": i + 1, "title": clean(&rec.title), "source": printed_address(&rec.source), "date": rec.date, "sha256": rec.sha256})
         })
         .collect();
     let (body_fonts, mono_fonts) = font_lists(fonts, &packet.lang);
@@ -270,46 +240,13 @@ pub fn model(
         "sources": sources,
         "integrity": {"briefs": integrity_rows},
     });
-    (data, roots)
+    (data, roots, embedded_images)
 }
 
-/// An address cut into parts Typst may break between (after `/`, `?`,
-/// `&`, `=`, `-`, `.`), so long URLs wrap without losing a character.
-fn url_parts(url: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    for c in clean(url).chars() {
-        current.push(c);
-        if matches!(c, '/' | '?' | '&' | '=' | '-' | '.' | '_' | '#')
-            || current.chars().count() >= 24
-        {
-            parts.push(std::mem::take(&mut current));
-        }
-    }
-    if !current.is_empty() {
-        parts.push(current);
-    }
-    parts
-}
-
-fn clean(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            '\t' | '\n' | '\r' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let head: String = s.chars().take(max).collect();
-    let cut = head
-        .rfind(' ')
-        .filter(|&i| i > max / 2)
-        .unwrap_or(head.len());
-    format!("{}…", head[..cut].trim_end())
+/// An address or a file path cut into parts a line may break between, by
+/// the PDF brief's rule (never after a hyphen, which `pdftotext` would
+/// delete). Regression: the Integrity page printed "trafficking-" /
+/// "networks.md", read back as "traffickingnetworks.md".
+fn printed_address(address: &str) -> Vec<String> {
+    address_parts(&clean(address), BODY)
 }

@@ -187,6 +187,19 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
+/// The warning for links no edition makes active, worded once so the
+/// editions' reports merge into one (`diag::merge_editions`).
+pub fn refused_warning(
+    refused: &std::collections::BTreeSet<String>,
+) -> Option<crate::diag::Diagnostic> {
+    let first = refused.iter().next()?;
+    Some(crate::diag::Diagnostic::warning(format!(
+        "{} link(s) with an unsafe or unknown scheme, or no valid host, kept as text only, e.g. {}",
+        refused.len(),
+        crate::diag::quote(first)
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

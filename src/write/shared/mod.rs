@@ -1,7 +1,10 @@
 //! Rules every edition shares, each written once.
 
+pub mod breaking;
+pub mod clean;
 pub mod html_text;
 pub mod links;
+pub mod notes;
 pub mod summary;
 pub mod survival;
 pub mod wrap;

@@ -1,0 +1,466 @@
+//! The one compile path of every PDF, single briefs and packet copies
+//! alike: the data cap, the one-long-document-at-a-time rule, the World,
+//! Typst's compile behind `catch_unwind`, its warnings and first error
+//! (located in the template when it is one), the missing-glyph check, the
+//! retry without images after an image Typst cannot decode, and the export
+//! with the configured standard (and without it, with a warning, when the
+//! document cannot conform).
+//!
+//! Written once because the packet's copy of it had drifted: it had no data
+//! cap and no scheduling rule, so a packet of long briefs escaped the
+//! memory bound that every single brief obeys.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use std::collections::BTreeSet;
+
+use typst::World;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst::layout::{Frame, FrameItem};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::world::{self, BriefWorld};
+use crate::config::PdfStandardSetting;
+use crate::diag::{Diagnostic, Severity};
+use crate::write::Rendered;
+use crate::write::resources::Fonts;
+
+/// Largest PDF data (a post's or a whole packet's JSON, see `pdf::model`)
+/// that is typeset. Typst needs about 350 bytes of memory per byte of it
+/// (measured: a 1 MB post is 4.8 MB of data and peaks at 1.7 GB; a 3 MB
+/// post peaked at 5.1 GB and took a minute), so without a cap one long post
+/// could take the machine's memory and the whole build with it. 4 MiB is
+/// about 800 KB of Markdown, ten times the longest real post we have seen
+/// as data (react-labs, 348 KB → 0.45 MB). Longer posts and packets get
+/// their EPUB and e-mail editions and an error for the PDF.
+pub const MAX_PDF_DATA_BYTES: usize = 4 << 20;
+
+/// Data above this size is typeset by one thread at a time, so two long
+/// documents never peak together: the memory bound is one long document
+/// plus one short one.
+const LARGE_PDF_DATA_BYTES: usize = 512 << 10;
+static LARGE_DOCUMENT: Mutex<()> = Mutex::new(());
+
+/// How a document is scheduled among the PDF workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// Beside any other document.
+    Together,
+    /// Never beside another long document (data over 512 KiB).
+    OneAtATime,
+}
+
+impl Schedule {
+    /// The rule, by the size of the document's data: a packet's data holds
+    /// all of its briefs, so a packet of briefs that are each short may
+    /// still be long.
+    pub fn for_data(bytes: usize) -> Schedule {
+        if bytes > LARGE_PDF_DATA_BYTES {
+            Schedule::OneAtATime
+        } else {
+            Schedule::Together
+        }
+    }
+}
+
+/// What a document is, for its diagnostics.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// A single brief, named by its source file.
+    Post(&'a Path),
+    /// One copy of a packet, named by `brief.toml` and the packet's name.
+    Packet { name: &'a str, file: &'a Path },
+}
+
+impl Subject<'_> {
+    /// The file its diagnostics name.
+    pub fn file(&self) -> &Path {
+        match self {
+            Subject::Post(file) | Subject::Packet { file, .. } => file,
+        }
+    }
+
+    /// `message` about this document: a packet's name leads, since every
+    /// packet's errors name the same `brief.toml`.
+    fn say(&self, message: &str) -> String {
+        match self {
+            Subject::Post(_) => message.to_string(),
+            Subject::Packet { name, .. } => format!("packet {name}: {message}"),
+        }
+    }
+}
+
+/// Refuses data over [`MAX_PDF_DATA_BYTES`] (`size` may be a lower bound,
+/// checked before the data is built: for a 3 MB post the JSON value alone
+/// peaked near 1 GB).
+pub fn check_size(subject: Subject, size: usize) -> Result<(), Diagnostic> {
+    if size <= MAX_PDF_DATA_BYTES {
+        return Ok(());
+    }
+    let (what, hint) = match subject {
+        Subject::Post(_) => (
+            "the post".to_string(),
+            "split the post; its EPUB and e-mail editions are still written",
+        ),
+        Subject::Packet { name, .. } => (
+            format!("packet {name}"),
+            "split the packet into smaller ones; its EPUB and digest are still written",
+        ),
+    };
+    Err(Diagnostic::error(format!(
+        "{what} is too long for the PDF edition (at least {:.1} MB of text and markup; the limit is {} MB)",
+        size as f64 / (1 << 20) as f64,
+        MAX_PDF_DATA_BYTES >> 20
+    ))
+    .in_file(subject.file())
+    .with_hint(hint))
+}
+
+/// A document's data, built by the caller (once more without images after
+/// an image Typst could not decode).
+pub struct Data {
+    /// The JSON the template reads.
+    pub json: Vec<u8>,
+    /// Folders served to the compile: virtual prefix → folder.
+    pub roots: Vec<(String, PathBuf)>,
+    /// Images the data asks Typst to embed.
+    pub embedded_images: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Everything about a document besides its data.
+pub struct Document<'a> {
+    pub subject: Subject<'a>,
+    pub fonts: &'static Fonts,
+    pub templates_dir: &'a Path,
+    /// The fixed main file; it reads the data at `data_path`.
+    pub main: &'static str,
+    pub data_path: &'static str,
+    /// `today()` for templates (never the clock).
+    pub today: Datetime,
+    pub ident: String,
+    pub creator: String,
+    pub timestamp: Option<Timestamp>,
+    pub standard: PdfStandardSetting,
+}
+
+/// Compiles and exports one document. `data(no_images)` builds its data.
+pub fn compile(
+    doc: &Document,
+    data: &dyn Fn(bool) -> Result<Data, Diagnostic>,
+) -> Result<Rendered, Diagnostic> {
+    match catch_unwind(AssertUnwindSafe(|| compile_inner(doc, data))) {
+        Ok(result) => result,
+        Err(_) => {
+            let (message, hint) = match doc.subject {
+                Subject::Post(_) => (
+                    "the PDF typesetter crashed on this post".to_string(),
+                    "please report this post; the other editions are not affected",
+                ),
+                Subject::Packet { name, .. } => (
+                    format!("the PDF typesetter crashed on packet {name}"),
+                    "please report this packet; its other forms are not affected",
+                ),
+            };
+            Err(Diagnostic::error(message)
+                .in_file(doc.subject.file())
+                .with_hint(hint))
+        }
+    }
+}
+
+fn compile_inner(
+    doc: &Document,
+    data: &dyn Fn(bool) -> Result<Data, Diagnostic>,
+) -> Result<Rendered, Diagnostic> {
+    let first = data(false)?;
+    let images = first.embedded_images;
+    match attempt(doc, first)? {
+        Ok(rendered) => Ok(rendered),
+        Err(error) if images > 0 => {
+            // An image Typst cannot decode stops the whole document: retry
+            // with placeholders so it still builds.
+            let Ok(Ok(mut retry)) = data(true).and_then(|d| attempt(doc, d)) else {
+                return Err(error.diagnostic);
+            };
+            retry.warnings.insert(
+                0,
+                Diagnostic::warning(doc.subject.say(&format!(
+                    "images left out of the PDF after a typesetting error: {}",
+                    error.first_message
+                )))
+                .in_file(doc.subject.file()),
+            );
+            Ok(retry)
+        }
+        Err(error) => Err(error.diagnostic),
+    }
+}
+
+/// A compile that Typst refused.
+struct Failed {
+    diagnostic: Diagnostic,
+    first_message: String,
+}
+
+/// One compile and export: the outer error is final, the inner one may be
+/// retried without images.
+fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagnostic> {
+    check_size(doc.subject, data.json.len())?;
+    let one_at_a_time = (Schedule::for_data(data.json.len()) == Schedule::OneAtATime)
+        .then(|| LARGE_DOCUMENT.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut warnings = data.warnings;
+    let file = doc.subject.file();
+
+    let mut world = BriefWorld::new(
+        doc.fonts,
+        doc.main.to_string(),
+        doc.templates_dir,
+        None,
+        doc.today,
+    );
+    for (prefix, dir) in &data.roots {
+        world.add_root(prefix, dir);
+    }
+    world.add_virtual(doc.data_path, data.json);
+
+    let compiled = typst::compile::<PagedDocument>(&world);
+    warnings.extend(
+        compiled
+            .warnings
+            .iter()
+            .map(|d| to_diagnostic_in(d, &world, file)),
+    );
+    let document = match compiled.output {
+        Ok(document) => document,
+        Err(errors) => {
+            let mut diagnostic = first_error_in(&errors, &world, file);
+            diagnostic.message = doc.subject.say(&diagnostic.message);
+            let first_message = errors
+                .first()
+                .map(|e| e.message.to_string())
+                .unwrap_or_default();
+            return Ok(Err(Failed {
+                diagnostic,
+                first_message,
+            }));
+        }
+    };
+
+    let missing = missing_glyphs(&document);
+    if !missing.is_empty() {
+        let chars: String = missing.iter().take(20).collect();
+        let of = match doc.subject {
+            Subject::Post(_) => "this post",
+            Subject::Packet { .. } => "this packet",
+        };
+        warnings.push(
+            Diagnostic::warning(doc.subject.say(&format!(
+                "no available font has glyphs for {} character(s) of {of} ({chars}); they print as empty boxes",
+                missing.len()
+            )))
+            .in_file(file)
+            .with_hint(
+                "install a font that covers them (for Korean, Japanese or Chinese: Debian's \
+                 fonts-noto-cjk) or put a .ttf/.otf file in the project's fonts/ folder",
+            ),
+        );
+    }
+
+    let mut options = PdfOptions {
+        ident: Smart::Custom(doc.ident.clone()),
+        creator: Smart::Custom(Some(doc.creator.clone())),
+        timestamp: doc.timestamp,
+        standards: standards(doc.standard),
+        ..PdfOptions::default()
+    };
+    let bytes = match typst_pdf::pdf(&document, &options) {
+        Ok(bytes) => bytes,
+        Err(errors) => {
+            // Keep the document: export without the standard and say why.
+            let reasons: Vec<String> = errors
+                .iter()
+                .take(3)
+                .map(|e| e.message.to_string())
+                .collect();
+            let why = if missing.is_empty() {
+                ""
+            } else {
+                " (characters without a font)"
+            };
+            warnings.push(
+                Diagnostic::warning(doc.subject.say(&format!(
+                    "the PDF does not conform to {}{why}; written without it: {}",
+                    standard_name(doc.standard),
+                    reasons.join("; ")
+                )))
+                .in_file(file),
+            );
+            options.standards = PdfStandards::default();
+            typst_pdf::pdf(&document, &options).map_err(|errors| {
+                let mut d = first_error_in(&errors, &world, file);
+                d.message = doc.subject.say(&d.message);
+                d
+            })?
+        }
+    };
+    drop(document);
+    if let Some(guard) = one_at_a_time {
+        // A long document's caches are hundreds of MB: drop them now
+        // rather than ten documents later (other threads only lose cache
+        // hits).
+        typst::comemo::evict(0);
+        drop(guard);
+    }
+    Ok(Ok(Rendered { bytes, warnings }))
+}
+
+fn standards(setting: PdfStandardSetting) -> PdfStandards {
+    let list: &[PdfStandard] = match setting {
+        PdfStandardSetting::Ua1 => &[PdfStandard::Ua_1],
+        PdfStandardSetting::A2b => &[PdfStandard::A_2b],
+        PdfStandardSetting::A2bUa1 => &[PdfStandard::A_2b, PdfStandard::Ua_1],
+    };
+    PdfStandards::new(list).unwrap_or_default()
+}
+
+fn standard_name(setting: PdfStandardSetting) -> &'static str {
+    match setting {
+        PdfStandardSetting::Ua1 => "PDF/UA-1",
+        PdfStandardSetting::A2b => "PDF/A-2b",
+        PdfStandardSetting::A2bUa1 => "PDF/A-2b and PDF/UA-1",
+    }
+}
+
+/// Characters drawn with glyph id 0 (".notdef", an empty box).
+fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
+    fn walk(frame: &Frame, out: &mut BTreeSet<char>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, out),
+                FrameItem::Text(text) => {
+                    for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
+                        if let Some(s) = text.text.get(glyph.range()) {
+                            out.extend(s.chars().filter(|c| !c.is_whitespace()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for page in document.pages() {
+        walk(&page.frame, &mut out);
+    }
+    out
+}
+
+/// The first error of a failed compile of the document made from `subject`
+/// (a post's source, or `brief.toml` for a packet).
+fn first_error_in(errors: &[SourceDiagnostic], world: &BriefWorld, subject: &Path) -> Diagnostic {
+    let mut d = errors
+        .iter()
+        .find(|e| e.severity == TypstSeverity::Error)
+        .or(errors.first())
+        .map(|e| to_diagnostic_in(e, world, subject))
+        .unwrap_or_else(|| Diagnostic::error("the PDF could not be typeset").in_file(subject));
+    d.severity = Severity::Error;
+    if errors.len() > 1 {
+        d.message
+            .push_str(&format!(" (and {} more errors)", errors.len() - 1));
+    }
+    d
+}
+
+/// A Typst diagnostic as ours: an error located in a template names the
+/// template file, line and column (and the post in the message); anything
+/// else names the post.
+fn to_diagnostic_in(diag: &SourceDiagnostic, world: &BriefWorld, subject: &Path) -> Diagnostic {
+    let severity = match diag.severity {
+        TypstSeverity::Error => Severity::Error,
+        TypstSeverity::Warning => Severity::Warning,
+    };
+    let mut message = diag.message.to_string();
+    let mut located = None;
+    // Prefer the diagnostic's own span; else the innermost traced call in a
+    // template file.
+    let spans = std::iter::once(diag.span).chain(diag.trace.iter().rev().map(|t| t.span.into()));
+    for span in spans {
+        let Some(id) = span.id() else { continue };
+        let vpath = id.vpath().get_with_slash();
+        if !vpath.starts_with(world::TEMPLATES) {
+            continue;
+        }
+        let file = world.real_path(id).unwrap_or_else(|| {
+            PathBuf::from(format!("{} (built-in)", vpath.trim_start_matches('/')))
+        });
+        let position = typst::WorldExt::range(world, span).and_then(|range| {
+            let source = world.source(id).ok()?;
+            source.lines().byte_to_line_column(range.start)
+        });
+        located = Some((file, position));
+        break;
+    }
+    let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
+    let d = match located {
+        Some((file, position)) => {
+            message = format!("{message} (while typesetting {})", subject.display());
+            let mut d = Diagnostic::error(message).in_file(file);
+            if let Some((line, col)) = position {
+                d = d.at(line + 1, Some(col + 1));
+            }
+            d
+        }
+        None => Diagnostic::error(format!("PDF: {message}")).in_file(subject),
+    };
+    let mut d = if hints.is_empty() {
+        d
+    } else {
+        d.with_hint(hints.join("; "))
+    };
+    d.severity = severity;
+    d
+}
+
+#[allow(dead_code)]
+fn _assert_world_is_world(w: &BriefWorld) -> &dyn World {
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_data_is_typeset_one_at_a_time_and_the_cap_names_the_packet() {
+        assert_eq!(Schedule::for_data(100 << 10), Schedule::Together);
+        assert_eq!(Schedule::for_data(LARGE_PDF_DATA_BYTES), Schedule::Together);
+        // Three briefs of 200 KB of data: each alone goes beside others,
+        // their packet (which holds all three) does not.
+        let brief = 200 << 10;
+        assert_eq!(Schedule::for_data(brief), Schedule::Together);
+        assert_eq!(Schedule::for_data(3 * brief), Schedule::OneAtATime);
+
+        let file = Path::new("brief.toml");
+        let packet = Subject::Packet {
+            name: "heavy",
+            file,
+        };
+        assert!(check_size(packet, MAX_PDF_DATA_BYTES).is_ok());
+        let refused = check_size(packet, MAX_PDF_DATA_BYTES + 1).unwrap_err();
+        assert!(
+            refused
+                .message
+                .starts_with("packet heavy is too long for the PDF edition"),
+            "{}",
+            refused.message
+        );
+        let post = check_size(Subject::Post(Path::new("a.md")), 5 << 20).unwrap_err();
+        assert!(post.message.starts_with("the post is too long"));
+    }
+}

@@ -1,0 +1,247 @@
+//! Inline content of the PDF data: text (long words and hyphenated
+//! compounds boxed), emphasis, code, links (clickable? address printed as
+//! a note, in parentheses, or as the link text?) and Markdown footnotes.
+
+use serde_json::{Value, json};
+
+use super::{Converter, MAX_LINK_URL, MAX_PRINTED_URL};
+use crate::config::LinkStyle;
+use crate::ir::{Inline, plain_text};
+use crate::write::shared::breaking::{
+    BODY, WordLimit, address_parts, cut_word, has_inner_hyphen, shorten_chars, word_parts,
+};
+use crate::write::shared::clean::clean;
+use crate::write::shared::links::{Target, link_target};
+use crate::write::shared::notes::{self, Kind, has_scheme};
+
+impl Converter<'_> {
+    pub(super) fn inlines(&mut self, inlines: &[Inline]) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut rest = inlines.iter().peekable();
+        while let Some(inline) = rest.next() {
+            self.inline(inline, &mut out);
+            // A link whose address prints after it (note marker or
+            // parenthesis) and that ends inside a word
+            // (`[Ca](https://x.org)se`): the rest of the word joins the
+            // link text, so the marker does not cut "Case" in two.
+            let Some(Value::Object(link)) = out.last_mut() else {
+                continue;
+            };
+            let is = |key: &str| link.get(key).is_some_and(|v| !v.is_null());
+            let prints_address = is("note") || is("inline");
+            if link.get("k").and_then(Value::as_str) != Some("link") || !prints_address {
+                continue;
+            }
+            let Some(Inline::Text { text }) = rest.peek() else {
+                continue;
+            };
+            let text = clean(text);
+            let word_end = crate::ir::word_rest_len(&text);
+            if word_end == 0 {
+                continue;
+            }
+            if let Some(Value::Array(body)) = link.get_mut("body") {
+                push_text(&text[..word_end], body, self.limit);
+                rest.next();
+                push_text(&text[word_end..], &mut out, self.limit);
+            }
+        }
+        out
+    }
+
+    pub(super) fn inline(&mut self, inline: &Inline, out: &mut Vec<Value>) {
+        match inline {
+            Inline::Text { text } => push_text(&clean(text), out, self.limit),
+            Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content }
+                if self.too_deep() =>
+            {
+                for c in content {
+                    self.inline(c, out);
+                }
+            }
+            Inline::Emph { content } => {
+                out.push(json!({"k": "emph", "body": self.nested(|cx| cx.inlines(content))}))
+            }
+            Inline::Strong { content } => {
+                out.push(json!({"k": "strong", "body": self.nested(|cx| cx.inlines(content))}))
+            }
+            Inline::Strike { content } => {
+                out.push(json!({"k": "strike", "body": self.nested(|cx| cx.inlines(content))}))
+            }
+            Inline::Code { text } => {
+                out.push(json!({"k": "icode", "parts": word_parts(&clean(text), self.limit)}))
+            }
+            Inline::Link {
+                url, content, bare, ..
+            } => {
+                let link = self.link(url, content, *bare);
+                out.push(link);
+            }
+            Inline::Image {
+                src,
+                title,
+                alt,
+                line,
+            } => {
+                let img = self.image(src, title.as_deref(), alt, *line);
+                out.push(img);
+            }
+            Inline::FootnoteRef { number, .. } => {
+                // Too deep: print the number only; the note's text goes to
+                // the notes at the end (it stays out of `used_notes`).
+                let deep = self.notes.contains_key(number)
+                    && !self.used_notes.contains(number)
+                    && self.too_deep();
+                if deep {
+                    out.push(json!({"k": "fn", "n": number, "first": false, "known": false, "body": null}));
+                    return;
+                }
+                let first = self.used_notes.insert(*number);
+                let body = match (first, self.notes.get(number).copied()) {
+                    (true, Some(blocks)) => {
+                        // The note prints at the foot of the page, not in
+                        // the table cell that may cite it.
+                        let was = std::mem::replace(&mut self.in_note, true);
+                        let limit = std::mem::replace(&mut self.limit, BODY);
+                        let body = self.nested(|cx| cx.blocks(blocks, false));
+                        self.in_note = was;
+                        self.limit = limit;
+                        Value::Array(body)
+                    }
+                    _ => Value::Null,
+                };
+                let known = self.notes.contains_key(number);
+                let label = format!("{}fn-{number}", self.opts.note_prefix);
+                out.push(json!({"k": "fn", "n": number, "label": label, "first": first, "known": known, "body": body}));
+            }
+            Inline::SoftBreak => out.push(json!({"k": "t", "s": " "})),
+            Inline::HardBreak => out.push(json!({"k": "br"})),
+            Inline::Html { html } => {
+                let lower = html.trim().to_ascii_lowercase();
+                if lower.starts_with("<br") {
+                    out.push(json!({"k": "br"}));
+                } else {
+                    push_text(
+                        &clean(&crate::write::shared::html_text::inline_to_text(html)),
+                        out,
+                        self.limit,
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn link(&mut self, url: &str, content: &[Inline], bare: bool) -> Value {
+        let url = clean(url).trim().to_string();
+        let body = self.nested(|cx| cx.inlines(content));
+        if url.starts_with('#') || url.is_empty() {
+            // In-page anchors: the text alone reads fine on paper.
+            return json!({"k": "span", "body": body});
+        }
+        // The one link policy (`shared::links`): only the web and e-mail,
+        // with a valid host, become active; `javascript:`, `file:` and the
+        // rest print as text.
+        let clickable = match link_target(&url, None) {
+            Target::External(_) => url.len() <= MAX_LINK_URL,
+            Target::Refused if has_scheme(&url) => {
+                self.refused_links.insert(url.clone());
+                false
+            }
+            _ => false,
+        };
+        let printed = if url.chars().count() > MAX_PRINTED_URL {
+            format!(
+                "{}… ({} characters)",
+                shorten_chars(&url, MAX_PRINTED_URL),
+                url.chars().count()
+            )
+        } else {
+            url.clone()
+        };
+        // One rule for every edition (see `shared::notes`): only a link
+        // whose text is not its address, to an address outside the post,
+        // gets a note.
+        let kind = notes::kind_of(&url, content, bare);
+        let text_is_url = kind == Some(Kind::Shown);
+        let style = if self.in_note && self.opts.links == LinkStyle::Footnote {
+            LinkStyle::Inline
+        } else {
+            self.opts.links
+        };
+        let (note, inline) = match style {
+            _ if kind != Some(Kind::Noted) => (None, None),
+            LinkStyle::Footnote => (Some(printed), None),
+            LinkStyle::Inline => (None, Some(printed)),
+            LinkStyle::None => (None, None),
+        };
+        // A link that shows its own address: printed in parts that break
+        // like an address (see `address_parts`), not like words.
+        let shown = plain_text(content);
+        let body = if body.is_empty() || shown.trim().is_empty() {
+            vec![json!({"k": "w", "parts": address_parts(&url, self.limit)})]
+        } else if text_is_url
+            && shown.trim() == shown
+            && has_scheme(&shown)
+            && shown.chars().count() <= MAX_PRINTED_URL
+        {
+            vec![json!({"k": "w", "parts": address_parts(&clean(&shown), self.limit)})]
+        } else {
+            body
+        };
+        // The note carries the source's number, the same in the text
+        // edition and the packet's Sources; an address noted before is
+        // referred to by its label, so it keeps its number.
+        let number = note.as_ref().and_then(|_| self.sources.number(&url));
+        let first = number.is_some_and(|n| self.emitted_sources.insert(n));
+        let mut link = json!({
+            "k": "link",
+            "url": if clickable { Value::String(url) } else { Value::Null },
+            "body": body,
+            // A note's address starts its own line at 8 pt, where about
+            // 110 characters fit: shorter ones need no break (one box).
+            "note": note.map(|n| if n.chars().count() <= 90 { vec![n] } else { address_parts(&n, BODY) }),
+            "inline": inline.map(|n| address_parts(&n, self.limit)),
+        });
+        if let Some(n) = number {
+            link["num"] = json!(n);
+            link["first"] = json!(first);
+            link["label"] = json!(format!("{}src-{n}", self.opts.note_prefix));
+        }
+        link
+    }
+}
+
+/// Pushes text, cutting words too long for a line into parts the template
+/// sets as separate boxes (so the line may break between them without any
+/// character being added to the text). Only the long word is boxed: the
+/// text around it stays plain text, so it wraps and justifies as usual.
+/// Regression: the text before a long word was one box, which wrapped
+/// inside itself and left the long word on a line of its own.
+///
+/// A hyphenated compound ("theme-gem") is kept whole in one box too: Typst
+/// would break it after the hyphen, and `pdftotext`, search and copying
+/// take a hyphen at a line end for a hyphenation and read "themegem".
+fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
+    let mut plain = String::new();
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        let cut = cut_word(word, limit);
+        if !cut && !has_inner_hyphen(word) {
+            plain.push_str(piece);
+            continue;
+        }
+        if !plain.is_empty() {
+            out.push(json!({"k": "t", "s": std::mem::take(&mut plain)}));
+        }
+        let parts = if cut {
+            word_parts(word, limit)
+        } else {
+            vec![word.to_string()]
+        };
+        out.push(json!({"k": "w", "parts": parts}));
+        plain.push_str(&piece[word.len()..]);
+    }
+    if !plain.is_empty() {
+        out.push(json!({"k": "t", "s": plain}));
+    }
+}

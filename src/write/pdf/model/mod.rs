@@ -1,0 +1,249 @@
+//! The PDF edition's data model: the IR turned into the JSON the template
+//! (`templates/brief.typ`) walks. Post text only ever travels as JSON string
+//! values; the template turns them into content with functions, so no post
+//! text is ever parsed as Typst markup.
+//!
+//! Decisions that need Rust are made here, once: heading levels shifted
+//! and clamped for PDF/UA, tabs expanded, long words cut into breakable
+//! parts ([`breaking`](crate::write::shared::breaking)), links classified
+//! (clickable? address printed where?), images checked against the
+//! sandbox, raw HTML reduced to text. This file owns the document's
+//! top-level record and the converter's state; `blocks`, `inlines`
+//! (text, links, notes) and `images` own the rest.
+
+mod blocks;
+mod images;
+mod inlines;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::config::{LinkStyle, Paper};
+use crate::diag::Diagnostic;
+use crate::ir::{Block, Post, plain_text};
+use crate::write::resources::Resources;
+use crate::write::shared::breaking::{BODY, WordLimit, line_parts, shorten};
+use crate::write::shared::clean::clean;
+use crate::write::shared::notes::Sources;
+
+/// Longest address made clickable; Typst refuses more than 8000 bytes.
+const MAX_LINK_URL: usize = 2000;
+/// Longest address printed in full; longer ones are shortened with a note.
+const MAX_PRINTED_URL: usize = 300;
+
+/// Containers (quotes, lists, emphasis, links, footnote bodies, table
+/// cells) nested deeper than this in the PDF data are flattened into their
+/// parent, keeping their text. Typst stops at 80 nested function calls and
+/// its `json()` at 128 nested values; the template spends up to four calls
+/// and three JSON levels per container, so the markdown module's
+/// `MAX_DEPTH` (32) is too deep for it, and a chain of footnotes (each note
+/// citing the next) is not bounded by `MAX_DEPTH` at all. Regression:
+/// 600 nested `>` and 2,000 chained footnotes failed the PDF with "maximum
+/// function call depth exceeded" and "recursion limit exceeded".
+pub const MAX_PDF_NESTING: usize = 12;
+
+/// Everything the converter needs besides the post.
+pub struct ModelOptions<'a> {
+    pub links: LinkStyle,
+    pub paper: Paper,
+    /// Canonical folder of the post; images must resolve inside it.
+    pub post_dir: Option<&'a Path>,
+    /// The sandbox images are checked against.
+    pub resources: &'a Resources,
+    /// Font families in order of preference (already filtered to those
+    /// available).
+    pub body_fonts: Vec<String>,
+    pub mono_fonts: Vec<String>,
+    pub organisation: Option<&'a str>,
+    /// When true, no image is embedded (used to retry after an image that
+    /// Typst could not decode).
+    pub no_images: bool,
+    /// Virtual folder the World serves `post_dir` under: `/post` for a
+    /// single brief, `/brief-N` inside a packet.
+    pub image_root: &'a str,
+    /// Prefix of footnote labels, unique per brief within one document.
+    pub note_prefix: &'a str,
+}
+
+/// The JSON model plus the warnings found while building it.
+pub struct Model {
+    pub json: Value,
+    pub warnings: Vec<Diagnostic>,
+    pub embedded_images: usize,
+}
+
+pub fn build(post: &Post, opts: &ModelOptions) -> Model {
+    let mut cx = Converter {
+        post,
+        opts,
+        warnings: Vec::new(),
+        prev_level: 1,
+        min_level: post
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { level, content, .. } if !plain_text(content).trim().is_empty() => {
+                    Some((*level).clamp(1, 6))
+                }
+                _ => None,
+            })
+            .min()
+            .unwrap_or(2),
+        notes: post.footnotes.iter().map(|f| (f.number, &f.body)).collect(),
+        used_notes: BTreeSet::new(),
+        sources: Sources::of(post),
+        emitted_sources: BTreeSet::new(),
+        in_note: false,
+        limit: BODY,
+        embedded_images: 0,
+        refused_links: BTreeSet::new(),
+        depth: 0,
+        flattened: false,
+    };
+    let body: Vec<Value> = cx.blocks(&post.body, true);
+    let mut unreferenced = Vec::new();
+    for f in &post.footnotes {
+        if cx.used_notes.contains(&f.number) {
+            continue;
+        }
+        cx.in_note = true;
+        let body = cx.blocks(&f.body, false);
+        cx.in_note = false;
+        unreferenced.push(json!({"number": f.number, "body": body}));
+    }
+
+    let meta = &post.meta;
+    let title = clean(&meta.title);
+    let title = if title.trim().is_empty() {
+        meta.slug.clone()
+    } else {
+        title
+    };
+    let short_title = meta
+        .extra
+        .iter()
+        .find(|(k, _)| k == "short_title")
+        .and_then(|(_, v)| v.as_str())
+        .map(clean)
+        .unwrap_or_else(|| shorten(&title, 70));
+    let (lang, region) = split_lang(&meta.lang);
+    let date = meta.date.as_ref().map(|d| {
+        use chrono::Datelike;
+        json!({
+            "year": d.day.year(), "month": d.day.month(), "day": d.day.day(),
+            "iso": d.day.format("%Y-%m-%d").to_string(),
+            "written": crate::read::dates::written(d.day, &meta.lang),
+        })
+    });
+    let json = json!({
+        "title": title,
+        "short_title": short_title,
+        // The same texts cut into parts where a long word may break (see
+        // `line_parts`). Regression: a 47-character word in the title ran
+        // off the page and its last letter was lost.
+        "title_parts": line_parts(&title),
+        "subtitle_parts": meta.subtitle.as_deref().map(|s| line_parts(&clean(s))),
+        "summary_parts": meta.summary.as_deref().map(|s| line_parts(&clean(s))),
+        "subtitle": meta.subtitle.as_deref().map(clean),
+        "summary": meta.summary.as_deref().map(clean),
+        "date": date,
+        "authors": meta.authors.iter().map(|a| clean(&a.name)).collect::<Vec<_>>(),
+        "tags": meta.tags.iter().map(|t| clean(t)).collect::<Vec<_>>(),
+        "lang": lang,
+        "region": region,
+        "organisation": opts.organisation.map(clean),
+        "paper": match opts.paper { Paper::A4 => "a4", Paper::UsLetter => "us-letter" },
+        "fonts": {"body": opts.body_fonts, "mono": opts.mono_fonts},
+        "body": body,
+        "notes": unreferenced,
+    });
+    if let Some(d) = crate::write::shared::links::refused_warning(&cx.refused_links) {
+        cx.warnings.push(d.in_file(&post.source));
+    }
+    Model {
+        json,
+        warnings: cx.warnings,
+        embedded_images: cx.embedded_images,
+    }
+}
+
+struct Converter<'a> {
+    post: &'a Post,
+    opts: &'a ModelOptions<'a>,
+    warnings: Vec<Diagnostic>,
+    /// Level of the previous heading as printed (the title is level 1).
+    prev_level: u8,
+    /// The post's highest (smallest) heading level: printed as level 2.
+    min_level: u8,
+    notes: BTreeMap<usize, &'a Vec<Block>>,
+    used_notes: BTreeSet<usize>,
+    /// The brief's source numbers, shared with every edition.
+    sources: Sources,
+    /// Source numbers whose note is already printed: later uses refer to
+    /// it.
+    emitted_sources: BTreeSet<usize>,
+    in_note: bool,
+    /// Where long words are cut: [`BODY`], or a table cell's limit.
+    limit: WordLimit,
+    embedded_images: usize,
+    /// Addresses the link policy refused (printed as text).
+    refused_links: BTreeSet<String>,
+    /// Containers open around the value being built (see
+    /// [`MAX_PDF_NESTING`]).
+    depth: usize,
+    flattened: bool,
+}
+
+impl Converter<'_> {
+    /// True (and warns once) when one more container would nest too deep
+    /// for the template: the caller then splices the container's content
+    /// into its parent instead.
+    fn too_deep(&mut self) -> bool {
+        if self.depth < MAX_PDF_NESTING {
+            return false;
+        }
+        if !self.flattened {
+            self.flattened = true;
+            self.warn(
+                format!(
+                    "quotes, lists, emphasis or footnotes nested deeper than {MAX_PDF_NESTING} levels are flattened in the PDF (their text is kept)"
+                ),
+                None,
+            );
+        }
+        true
+    }
+
+    /// Runs `f` one container deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
+    fn warn(&mut self, message: String, line: Option<usize>) {
+        let mut d = Diagnostic::warning(message).in_file(&self.post.source);
+        if let Some(line) = line {
+            d = d.at(line, None);
+        }
+        self.warnings.push(d);
+    }
+}
+
+/// Typst wants an ISO 639 language and an optional ISO 3166 region.
+pub fn split_lang(tag: &str) -> (String, Option<String>) {
+    let mut parts = tag.split(['-', '_']);
+    let lang = parts.next().unwrap_or("en").to_ascii_lowercase();
+    let lang = if (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic()) {
+        lang
+    } else {
+        "en".to_string()
+    };
+    let region = parts
+        .find(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(|p| p.to_ascii_uppercase());
+    (lang, region)
+}
