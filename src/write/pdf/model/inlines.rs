@@ -170,6 +170,7 @@ impl Converter<'_> {
         };
         let (note, inline) = match style {
             _ if kind != Some(Kind::Noted) => (None, None),
+            LinkStyle::Footnote if self.endnotes => (None, None),
             LinkStyle::Footnote => (Some(printed), None),
             LinkStyle::Inline => (None, Some(printed)),
             LinkStyle::None => (None, None),
@@ -193,6 +194,9 @@ impl Converter<'_> {
         // referred to by its label, so it keeps its number.
         let number = note.as_ref().and_then(|_| self.sources.number(&url));
         let first = number.is_some_and(|n| self.emitted_sources.insert(n));
+        let endnote = (self.endnotes && kind == Some(Kind::Noted) && style == LinkStyle::Footnote)
+            .then(|| self.sources.number(&url))
+            .flatten();
         let mut link = json!({
             "k": "link",
             "url": if clickable { Value::String(url) } else { Value::Null },
@@ -202,6 +206,9 @@ impl Converter<'_> {
             "note": note.map(|n| if n.chars().count() <= 90 { vec![n] } else { address_parts(&n, BODY) }),
             "inline": inline.map(|n| address_parts(&n, self.limit)),
         });
+        if let Some(n) = endnote {
+            link["endnote"] = json!(n);
+        }
         if let Some(n) = number {
             link["num"] = json!(n);
             link["first"] = json!(first);

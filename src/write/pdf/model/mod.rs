@@ -44,6 +44,15 @@ const MAX_PRINTED_URL: usize = 300;
 /// function call depth exceeded" and "recursion limit exceeded".
 pub const MAX_PDF_NESTING: usize = 12;
 
+/// A brief with more noted sources than this prints them as numbered
+/// endnotes (a marker in the text, the addresses in a Sources section at
+/// the end) instead of footnotes. Typst lays a page's column out again for
+/// each footnote on it, and list items miss its layout cache: measured
+/// with `bench/long_links.py` (release-notes shape, contended 2-core
+/// machine), 2,000 footnoted links took 11.5 s and 1.1 GB, 4,000 took
+/// 76 s and 2.1 GB. The numbers are the same as in the text edition.
+pub const MAX_FOOTNOTED_SOURCES: usize = 1000;
+
 /// Everything the converter needs besides the post.
 pub struct ModelOptions<'a> {
     pub links: LinkStyle,
@@ -94,6 +103,7 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         notes: post.footnotes.iter().map(|f| (f.number, &f.body)).collect(),
         used_notes: BTreeSet::new(),
         sources: Sources::of(post),
+        endnotes: false,
         emitted_sources: BTreeSet::new(),
         in_note: false,
         limit: BODY,
@@ -102,7 +112,22 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         depth: 0,
         flattened: false,
     };
-    let body: Vec<Value> = cx.blocks(&post.body, true);
+    let noted = cx
+        .sources
+        .external()
+        .filter(|s| s.kind == crate::write::shared::notes::Kind::Noted)
+        .count();
+    cx.endnotes = noted > MAX_FOOTNOTED_SOURCES && opts.links == LinkStyle::Footnote;
+    let mut body: Vec<Value> = cx.blocks(&post.body, true);
+    if cx.endnotes {
+        body.extend(endnote_section(&cx.sources));
+        cx.warnings.push(
+            Diagnostic::warning(format!(
+                "{noted} linked sources: the PDF lists their addresses as numbered endnotes in a Sources section (more than {MAX_FOOTNOTED_SOURCES} footnotes would take minutes and gigabytes to typeset)"
+            ))
+            .in_file(&post.source),
+        );
+    }
     let mut unreferenced = Vec::new();
     for f in &post.footnotes {
         if cx.used_notes.contains(&f.number) {
@@ -194,6 +219,8 @@ struct Converter<'a> {
     /// [`MAX_PDF_NESTING`]).
     depth: usize,
     flattened: bool,
+    /// Sources print as endnotes (see [`MAX_FOOTNOTED_SOURCES`]).
+    endnotes: bool,
 }
 
 impl Converter<'_> {
@@ -231,6 +258,25 @@ impl Converter<'_> {
         }
         self.warnings.push(d);
     }
+}
+
+/// The Sources section of a brief whose sources print as endnotes: every
+/// noted address after its number, broken like an address.
+fn endnote_section(sources: &Sources) -> Vec<Value> {
+    let mut out = vec![
+        json!({"k": "h", "level": 2, "body": [{"k": "t", "s": "Sources"}]}),
+        json!({"k": "p", "body": [{"k": "t", "s": "The numbers in the text refer to these addresses."}]}),
+    ];
+    for source in sources
+        .external()
+        .filter(|s| s.kind == crate::write::shared::notes::Kind::Noted)
+    {
+        out.push(json!({"k": "p", "body": [
+            {"k": "t", "s": format!("[{}] ", source.number)},
+            {"k": "w", "parts": crate::write::shared::breaking::address_parts(&source.url, BODY)},
+        ]}));
+    }
+    out
 }
 
 /// Typst wants an ISO 639 language and an optional ISO 3166 region.
