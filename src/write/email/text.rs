@@ -4,7 +4,8 @@
 //! then the body; headings of level 1 and 2 underlined; links as
 //! `text [n]` with a numbered list of addresses at the end, footnotes as
 //! `[^n]` with their notes before the links. Nothing the author wrote is
-//! dropped: raw HTML shows its text, images their alt text and address.
+//! dropped: raw HTML shows its text, images their alt text (and their
+//! address when it is a web address a reader can open).
 
 use crate::diag::Diagnostic;
 use crate::ir::{Align, Block, Inline, ListItem, Post};
@@ -389,8 +390,11 @@ impl Writer {
                     } else {
                         s.push_str(&format!("[image: {alt}]"));
                     }
-                    if !src.is_empty() {
-                        let n = self.link_number(src);
+                    // Only an address a reader can open gets a reference: a
+                    // site-relative `/assets/img/x.png` names nothing outside
+                    // the site, so the alt text stands alone.
+                    if let Some(url) = crate::write::shared::links::web_address(src) {
+                        let n = self.link_number(&url);
                         s.push_str(&format!(" [{n}]"));
                     }
                 }
