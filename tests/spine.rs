@@ -135,6 +135,26 @@ fn a_links_reference_number_follows_the_word_the_link_ends_in() {
     );
 }
 
+// Regression: a site-relative image printed a `[4] /assets/img/…`
+// reference, an address no reader of the e-mail can open.
+#[test]
+fn only_web_images_get_a_link_reference_in_the_text() {
+    let md = b"---\ntitle: T\n---\n![Logo](/assets/img/logo.png) ![Chart](img/chart.png) ![Photo](https://x.org/p.jpg)\n";
+    let post = brief::read::parse_post(Path::new("p.md"), md, "en")
+        .unwrap()
+        .post;
+    let text = brief::write::email::text::render_text(&post, 72);
+    assert!(
+        text.contains("[image: Logo] [image: Chart] [image: Photo] [1]\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n[1] https://x.org/p.jpg\n"), "{text}");
+    assert!(
+        !text.contains("assets/img") && !text.contains("chart.png"),
+        "{text}"
+    );
+}
+
 #[test]
 fn fresh_project_builds_the_sample_post() {
     let work = tempfile::tempdir().unwrap();

@@ -5,4 +5,5 @@ pub mod flowed;
 pub mod jobs;
 pub mod message;
 pub mod summary;
+mod table;
 pub mod text;

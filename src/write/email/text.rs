@@ -4,7 +4,8 @@
 //! then the body; headings of level 1 and 2 underlined; links as
 //! `text [n]` with a numbered list of addresses at the end, footnotes as
 //! `[^n]` with their notes before the links. Nothing the author wrote is
-//! dropped: raw HTML shows its text, images their alt text and address.
+//! dropped: raw HTML shows its text, images their alt text (and their
+//! address when it is a web address a reader can open).
 
 use crate::diag::Diagnostic;
 use std::collections::BTreeMap;
@@ -258,6 +259,8 @@ impl Writer {
         }
     }
 
+    /// Cells become one-line strings here, so their links are numbered in
+    /// reading order; the layout itself is [`super::table`]'s.
     fn table(
         &mut self,
         align: &[Align],
@@ -271,57 +274,8 @@ impl Writer {
             .iter()
             .map(|r| r.iter().map(|c| one_line(&self.inlines(c))).collect())
             .collect();
-        let columns = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
-        let mut widths = vec![0; columns];
-        for row in std::iter::once(&head).chain(&rows) {
-            for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(width(cell));
-            }
-        }
-        let total = width(first) + widths.iter().sum::<usize>() + 2 * columns.saturating_sub(1);
-        if total <= self.max {
-            let line = |cells: &[String]| -> String {
-                let padded: Vec<String> = (0..columns)
-                    .map(|i| {
-                        let cell = cells.get(i).map_or("", String::as_str);
-                        pad(
-                            cell,
-                            widths[i],
-                            align.get(i).copied().unwrap_or(Align::None),
-                        )
-                    })
-                    .collect();
-                padded.join("  ").trim_end().to_string()
-            };
-            let lead_rule: Vec<String> = widths.iter().map(|w| "-".repeat((*w).max(1))).collect();
-            self.out.push(format!("{first}{}", line(&head)));
-            self.out.push(format!("{rest}{}", lead_rule.join("  ")));
-            for row in &rows {
-                self.out.push(format!("{rest}{}", line(row)));
-            }
-        } else {
-            // Too wide for the page: one record per row, `Header: value`.
-            for (r, row) in rows.iter().enumerate() {
-                if r > 0 {
-                    self.separator(rest);
-                }
-                for (i, cell) in row.iter().enumerate() {
-                    let label = head
-                        .get(i)
-                        .filter(|h| !h.is_empty())
-                        .cloned()
-                        .unwrap_or_else(|| format!("{}", i + 1));
-                    let lead = if r == 0 && i == 0 { first } else { rest };
-                    let hanging = format!("{rest}    ");
-                    self.out
-                        .extend(wrap(&format!("{label}: {cell}"), self.max, lead, &hanging));
-                }
-            }
-            if rows.is_empty() {
-                self.out
-                    .extend(wrap(&head.join("; "), self.max, first, rest));
-            }
-        }
+        let lines = super::table::lay_out(align, &head, &rows, self.max, first, rest);
+        self.out.extend(lines);
     }
 
     /// Inline content as one string: soft breaks become spaces, hard breaks
@@ -394,7 +348,12 @@ impl Writer {
                     } else {
                         s.push_str(&format!("[image: {alt}]"));
                     }
-                    if let Some(n) = self.link_number(src) {
+                    // Only an address a reader can open gets a reference: a
+                    // site-relative `/assets/img/x.png` names nothing outside
+                    // the site, so the alt text stands alone.
+                    if let Some(n) = crate::write::shared::links::web_address(src)
+                        .and_then(|_| self.link_number(src))
+                    {
                         s.push_str(&format!(" [{n}]"));
                     }
                 }
@@ -468,15 +427,6 @@ fn label(lang: &str, what: &str) -> String {
         _ => "Links",
     }
     .to_string()
-}
-
-fn pad(cell: &str, to: usize, align: Align) -> String {
-    let gap = to.saturating_sub(width(cell));
-    match align {
-        Align::Right => format!("{}{cell}", " ".repeat(gap)),
-        Align::Center => format!("{}{cell}{}", " ".repeat(gap / 2), " ".repeat(gap - gap / 2)),
-        _ => format!("{cell}{}", " ".repeat(gap)),
-    }
 }
 
 fn one_line(s: &str) -> String {

@@ -64,6 +64,21 @@ pub fn link_target(url: &str, base_url: Option<&str>) -> Target {
     }
 }
 
+/// `url` cleaned, when it is an absolute `http(s)` address: what a reader
+/// of a printed or plain-text edition can open for something the edition
+/// cannot show (an image). Site-relative paths (`/assets/img/x.png`),
+/// files beside the post and other schemes give `None`.
+pub fn web_address(url: &str) -> Option<String> {
+    match link_target(url, None) {
+        Target::External(url) => {
+            let scheme = url.split_once("://").map_or("", |(s, _)| s);
+            let web = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+            web.then_some(url)
+        }
+        _ => None,
+    }
+}
+
 fn scheme_of(url: &str) -> Option<&str> {
     let colon = url.find(':')?;
     let scheme = &url[..colon];
@@ -255,5 +270,31 @@ mod tests {
             link_target("HTTPS://Example.org/x", None),
             Target::External("HTTPS://Example.org/x".into())
         );
+    }
+
+    #[test]
+    fn web_addresses_are_absolute_http_only() {
+        assert_eq!(
+            web_address("https://x.org/a b.png"),
+            Some("https://x.org/a%20b.png".into())
+        );
+        assert_eq!(
+            web_address("HTTP://x.org/i.png"),
+            Some("HTTP://x.org/i.png".into())
+        );
+        assert_eq!(
+            web_address("//cdn.x.org/i.png"),
+            Some("https://cdn.x.org/i.png".into())
+        );
+        for none in [
+            "/assets/img/x.png",
+            "img/x.png",
+            "./x.png",
+            "ftp://x.org/i.png",
+            "data:image/png;base64,AA",
+            "",
+        ] {
+            assert_eq!(web_address(none), None, "{none:?}");
+        }
     }
 }

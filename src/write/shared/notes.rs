@@ -176,7 +176,11 @@ fn inlines(list: &[Inline], out: &mut Vec<(Kind, String, String)>) {
                 }
                 inlines(content, out);
             }
-            Inline::Image { src, .. } if !key(src).is_empty() => {
+            // Only an image at a web address gets a number: a path inside
+            // the site or beside the post names nothing a reader can open.
+            Inline::Image { src, .. }
+                if !key(src).is_empty() && super::links::web_address(src).is_some() =>
+            {
                 out.push((Kind::TextOnly, key(src), String::new()));
             }
             Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } => {

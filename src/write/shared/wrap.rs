@@ -40,24 +40,14 @@ pub fn wrap_marked(text: &str, max: usize, first: &str, rest: &str) -> Vec<(Stri
         let mut line: Vec<&str> = Vec::new();
         let mut used = width(prefix);
         for word in words {
-            let word_width = width(word.trim_end());
-            let fits = used + word_width <= max;
+            let fits = used + width(word.trim_end()) <= max;
             if line.is_empty() || fits {
                 used += width(word);
                 line.push(word);
                 continue;
             }
-            let mut carried: Vec<&str> = Vec::new();
-            if starts_badly(word) {
-                // Carry the previous word down so the new line starts with it.
-                if line.len() > 1 && !starts_badly(line[line.len() - 1]) {
-                    carried.push(line.pop().unwrap_or_default());
-                } else {
-                    used += width(word);
-                    line.push(word);
-                    continue;
-                }
-            }
+            let keep = break_point(&line, word, max.saturating_sub(width(rest)));
+            let carried = line.split_off(keep);
             let soft = line.last().is_some_and(|w| w.ends_with(' '));
             lines.push((finish(prefix, &line), soft));
             prefix = rest;
@@ -125,14 +115,53 @@ fn is_cjk_breakable(c: char) -> bool {
     !is_hangul(c) && c.width() == Some(2)
 }
 
+/// How many of `line`'s pieces stay on it when the line must break before
+/// `next`. Normally all of them; when `next` would start the new line
+/// badly, the break moves back to the latest piece that may start a line,
+/// as long as the pieces carried down still fit in `room` with `next` and
+/// at least one piece stays. Looking back over a whole run of bad pieces
+/// (not just one) is what keeps `*@a*, *@b*, …` or `15.0.8, 15.1.12, …`
+/// from growing a line without end.
+fn break_point(line: &[&str], next: &str, room: usize) -> usize {
+    if !starts_badly(next) {
+        return line.len();
+    }
+    let mut carried = width(next.trim_end());
+    for keep in (1..line.len()).rev() {
+        carried += width(line[keep]);
+        if carried > room {
+            break;
+        }
+        if !starts_badly(line[keep]) {
+            return keep;
+        }
+    }
+    // No earlier break works: every candidate is itself a marker (a run
+    // such as `> > > >` wider than the line). The width is the promise
+    // kept; a leading `>` or `From ` is space-stuffed in the message body
+    // anyway (`email::flowed`), so a reader never takes it for a quote.
+    line.len()
+}
+
 /// Would a line starting with `piece` be misread by a mail reader?
+///
+/// `>` starts a quote and `From ` an mbox separator whatever follows. A
+/// list or heading marker (`-`, `*`, `+`, `#`, `1.`, `1)`) counts only as
+/// a word of its own, as Markdown-aware readers take it: `*@name*`,
+/// `#[cfg]`, `-1` or `15.0.8,` start a line harmlessly. `--` is refused
+/// too: a line of `-- ` is a signature delimiter.
 pub fn starts_badly(piece: &str) -> bool {
     let p = piece.trim_start();
-    if p.starts_with(['>', '-', '*', '+', '#']) || p.starts_with("From ") {
+    if p.starts_with('>') || p.starts_with("From ") {
         return true;
     }
-    let digits = p.chars().take_while(char::is_ascii_digit).count();
-    digits > 0 && p[digits..].starts_with(['.', ')'])
+    let word = p.split(' ').next().unwrap_or("");
+    if matches!(word, "-" | "--" | "*" | "+") || !word.is_empty() && word.bytes().all(|b| b == b'#')
+    {
+        return true;
+    }
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(&word[digits..], "." | ")")
 }
 
 #[cfg(test)]
@@ -175,12 +204,98 @@ mod tests {
             "aaaa bbbb cccc 1. dddd",
             "aaaa bbbb cccc From dddd",
         ] {
-            for max in 5..20 {
+            // From 10 columns on, "bbbb cccc" can always be carried down
+            // with the marker; narrower, the width wins (see below).
+            for max in 10..20 {
                 for line in wrap(text, max, "", "").iter().skip(1) {
                     assert!(!starts_badly(line), "{max}: {line:?}");
                 }
             }
         }
+    }
+
+    fn assert_fits(lines: &[String], max: usize) {
+        for line in lines {
+            assert!(
+                width(line) <= max || !line.trim().contains(' '),
+                "{max}: {} columns: {line:?}",
+                width(line)
+            );
+        }
+    }
+
+    // Regression: real posts printed these on one line of 116 and 84
+    // columns, because every piece starting with `*` or `15.` counted as a
+    // list marker and was glued to the one before.
+    #[test]
+    fn emphasised_names_and_version_lists_wrap() {
+        for text in [
+            "Thanks to *@camelid*, *@denisvasilik*, *@poliorcetics*, *@nixphix*, *@EllenNyan*, *@kolfs*, *@LeSeulArtichaut*, *@Amjad50*, and *@GuillaumeGomez*.",
+            "15.0.8, 15.1.12, 15.2.9, 15.3.9, 15.4.10, 15.5.10, 15.6.0-canary.61, 16.0.11, 16.1.5",
+            "with it along with well known cfgs if any of the #[cfg], #![cfg_attr] and #[cfg_attr] attributes",
+        ] {
+            for max in [20, 40, 72] {
+                let lines = wrap(text, max, "", "");
+                assert_fits(&lines, max);
+                assert_eq!(lines.join(" "), text);
+            }
+        }
+    }
+
+    #[test]
+    fn markers_are_whole_words() {
+        for bad in [
+            "> x", ">= 3", "- x", "-- x", "* x", "+ x", "# x", "### x", "1. x", "12) x", "From x",
+            "-",
+        ] {
+            assert!(starts_badly(bad), "{bad:?}");
+        }
+        for fine in [
+            "*@camelid*, ",
+            "#[cfg], ",
+            "-1 ",
+            "15.0.8, ",
+            "1.5x ",
+            "+1 ",
+            "From",
+            "Fromage ",
+        ] {
+            assert!(!starts_badly(fine), "{fine:?}");
+        }
+    }
+
+    // A run of bare markers wider than the line cannot move its break
+    // earlier: the line still breaks at the width instead of growing.
+    #[test]
+    fn runs_of_markers_never_grow_a_line() {
+        let text = format!("start {}end", "- ".repeat(100));
+        for max in [10, 20, 72] {
+            let lines = wrap(&text, max, "> ", "> ");
+            assert_fits(&lines, max);
+        }
+        for max in 1..20 {
+            assert_fits(
+                &wrap("aaaa bbbb cccc > dddd - eeee 1. ffff", max, "", ""),
+                max,
+            );
+        }
+    }
+
+    #[test]
+    fn japanese_breaks_after_commas_and_full_stops() {
+        let text = "オブザーバビリティは、システムの内部状態を、外部から理解できるようにすることです。\
+                    *OpenTelemetry* は、トレース、メトリクス、ログを扱います。";
+        for max in 8..80 {
+            let lines = wrap(text, max, "", "");
+            assert_fits(&lines, max);
+            for line in lines.iter().skip(1) {
+                // UAX #14 never starts a line with closing punctuation.
+                assert!(!line.starts_with(['、', '。']), "{max}: {line:?}");
+            }
+            assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+        }
+        let lines = wrap("あいうえお、かきくけこ。さしすせそ", 12, "", "");
+        assert_eq!(lines, ["あいうえお、", "かきくけこ。", "さしすせそ"]);
     }
 
     #[test]
