@@ -263,3 +263,49 @@ fn stale_temporaries_in_packet_folders_are_removed_by_the_next_build() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stale.exists(), "a killed build's temporary file survived");
 }
+
+#[test]
+fn a_post_with_more_sources_than_footnotes_can_carry_lists_them_as_endnotes() {
+    if !tool("pdftotext", &["-v"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut post = String::from("---\ntitle: Many sources\n---\n\n");
+    for i in 0..1100 {
+        post.push_str(&format!(
+            "- change {i} [#{i}](https://records.example.org/case-{i:05}-report)\n"
+        ));
+    }
+    write(dir.path(), "content/many.md", post.as_bytes());
+    let out = run_in(dir.path(), &["build", "--format", "pdf,email"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("1100 linked sources") && err.contains("endnotes"),
+        "{err}"
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("output/pdf/many.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let joined: String = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect();
+    for i in [0, 517, 1099] {
+        let url = format!("https://records.example.org/case-{i:05}-report");
+        assert!(joined.contains(&url), "{url} not printed");
+        // The same number as the text edition's reference.
+        assert!(
+            joined.contains(&format!("[{}]{url}", i + 1)),
+            "{url} numbered {}",
+            i + 1
+        );
+    }
+    let email = std::fs::read_to_string(dir.path().join("output/email/many.txt")).unwrap();
+    assert!(
+        email.lines().any(|l| l.starts_with("[518]")
+            && l.ends_with("https://records.example.org/case-00517-report")),
+        "the text edition numbers the source 518 too"
+    );
+}

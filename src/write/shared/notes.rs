@@ -219,7 +219,7 @@ mod tests {
             content: vec![
                 bare("https://bare.example/1"),
                 Inline::Image {
-                    src: "chart.png".into(),
+                    src: "https://img.example/chart.png".into(),
                     title: None,
                     alt: "chart".into(),
                     line: 1,
@@ -248,9 +248,22 @@ mod tests {
         assert_eq!(n("https://b.example/"), Some(2));
         assert_eq!(n("https://c.example/"), Some(3));
         assert_eq!(n("https://bare.example/1"), Some(4));
-        assert_eq!(n("chart.png"), Some(5));
+        assert_eq!(n("https://img.example/chart.png"), Some(5));
         assert_eq!(n("other.md"), Some(6));
         assert_eq!(n("#top"), None);
+        // An image beside the post has no address a reader can open.
+        let local = Sources::of_body(
+            &[Block::Paragraph {
+                content: vec![Inline::Image {
+                    src: "chart.png".into(),
+                    title: None,
+                    alt: "chart".into(),
+                    line: 1,
+                }],
+            }],
+            &[],
+        );
+        assert_eq!(local.number("chart.png"), None);
         let external: Vec<usize> = s.external().map(|s| s.number).collect();
         assert_eq!(external, vec![1, 2, 3, 4]);
         // The same address written with a direction override is the same
