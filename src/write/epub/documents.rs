@@ -56,17 +56,7 @@ pub(super) fn render_title_page(
         out.text(&crate::read::dates::written(date.day, lang));
         out.raw("</time></p>\n");
     }
-    if let Some(org) = ctx
-        .config
-        .project
-        .organisation
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
-        out.raw("<p class=\"organisation\">");
-        out.text(org);
-        out.raw("</p>\n");
-    }
+    organisation_line(&mut out, ctx);
     if let Some(summary) = meta.summary.as_deref().filter(|s| !s.trim().is_empty()) {
         out.raw("<p class=\"summary\">");
         out.text(summary);
@@ -202,4 +192,19 @@ pub(crate) fn is_rtl(lang: &str) -> bool {
 /// ` dir="rtl"` for a right-to-left language, else nothing.
 pub(crate) fn dir_attribute(lang: &str) -> &'static str {
     if is_rtl(lang) { " dir=\"rtl\"" } else { "" }
+}
+
+/// The organisation's line on a title page (single books and packets).
+pub(crate) fn organisation_line(out: &mut Out, ctx: &Context) {
+    if let Some(org) = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        out.raw("<p class=\"organisation\">");
+        out.text(org);
+        out.raw("</p>\n");
+    }
 }

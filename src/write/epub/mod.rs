@@ -15,7 +15,7 @@
 
 mod body;
 mod chapters;
-mod documents;
+pub(crate) mod documents;
 mod images;
 mod package;
 pub mod xhtml;

@@ -54,17 +54,7 @@ fn cover_page(packet: &Packet, ctx: &Context, parts: &[Part]) -> String {
         out.text(marking);
         out.raw("</strong></p>\n");
     }
-    if let Some(org) = ctx
-        .config
-        .project
-        .organisation
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
-        out.raw("<p class=\"organisation\">");
-        out.text(org);
-        out.raw("</p>\n");
-    }
+    crate::write::epub::documents::organisation_line(&mut out, ctx);
     out.raw("<h1 class=\"title\">");
     out.text(&packet.title);
     out.raw("</h1>\n");
