@@ -309,3 +309,37 @@ fn a_post_with_more_sources_than_footnotes_can_carry_lists_them_as_endnotes() {
         "the text edition numbers the source 518 too"
     );
 }
+
+/// Regression: Typst broke "C++" between its pluses at a line end, and the
+/// text layer read "C+" / "+".
+#[test]
+fn names_with_pluses_are_never_broken_between_them() {
+    if !tool("pdftotext", &["-v"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    let sentence = "We write C++ and C++17 code, and g++ compiles it, so C++ is used widely here. ";
+    std::fs::write(
+        dir.path().join("content/c.md"),
+        format!("---\ntitle: C\n---\n\n{}\n", sentence.repeat(30)),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["build", "--format", "pdf"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("output/pdf/c.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for line in text.lines() {
+        assert!(!line.ends_with("C+") && !line.ends_with("g+"), "{line}");
+        assert!(!line.starts_with('+'), "{line}");
+    }
+    assert_eq!(text.matches("C++17").count(), 30);
+}

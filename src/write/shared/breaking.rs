@@ -250,6 +250,15 @@ pub fn has_inner_hyphen(word: &str) -> bool {
         .any(|w| is_hyphen(w[1]) && w[0].is_alphanumeric() && w[2].is_alphanumeric())
 }
 
+/// Whether a `+` follows a letter or digit in `word` ("C++", "g++",
+/// "C++17"): Typst may break between the pluses (UAX #14 allows a break
+/// before a prefix sign), which prints "C+" / "+", so such a word is set
+/// whole.
+pub fn has_inner_plus(word: &str) -> bool {
+    let cs: Vec<char> = word.chars().collect();
+    cs.windows(2).any(|w| w[0].is_alphanumeric() && w[1] == '+')
+}
+
 /// Hyphen-minus, hyphen and soft hyphen: the marks text extraction joins
 /// across a line end.
 pub fn is_hyphen(c: char) -> bool {

@@ -8,7 +8,8 @@ use super::{Converter, MAX_LINK_URL, MAX_PRINTED_URL};
 use crate::config::LinkStyle;
 use crate::ir::{Inline, plain_text};
 use crate::write::shared::breaking::{
-    BODY, WordLimit, address_parts, cut_word, has_inner_hyphen, shorten_chars, word_parts,
+    BODY, WordLimit, address_parts, cut_word, has_inner_hyphen, has_inner_plus, shorten_chars,
+    word_parts,
 };
 use crate::write::shared::clean::clean;
 use crate::write::shared::links::{Target, link_target};
@@ -233,7 +234,7 @@ fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
     for piece in text.split_inclusive(char::is_whitespace) {
         let word = piece.trim_end();
         let cut = cut_word(word, limit);
-        if !cut && !has_inner_hyphen(word) {
+        if !cut && !has_inner_hyphen(word) && !has_inner_plus(word) {
             plain.push_str(piece);
             continue;
         }
