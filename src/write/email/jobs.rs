@@ -2,7 +2,7 @@
 //! carry: a post's message (`email/<slug>.eml`), a packet's general
 //! message (`packets/<name>.eml`) and one per packet recipient
 //! (`packets/<name>/<recipient>.eml`, carrying that recipient's addressed
-//! PDF). The bytes come from the pure builder in `write::message`; this
+//! PDF). The bytes come from the pure builder in `write::email::message`; this
 //! module only reads the attached editions back from the output folder.
 //! `brief send` finds the same files through the same functions.
 

@@ -6,7 +6,7 @@
 //! nested: one entry per brief, its headings beneath.
 //!
 //! Reproducible like the single-post books: v5 UUID of the packet name,
-//! dates from the packet, fixed zip timestamps (`epub::finish_package`).
+//! dates from the packet, fixed zip timestamps (`epub::package::finish_package`).
 
 use super::Packet;
 use crate::diag::Diagnostic;
