@@ -42,6 +42,7 @@ pub fn normalise(text: &str) -> Option<Normalised> {
         code: &code,
         out: String::with_capacity(text.len()),
         admonitions: Vec::new(),
+        indent: String::new(),
         unknown_components: BTreeSet::new(),
         unknown_shortcodes: BTreeSet::new(),
         skipping_export: 0,
@@ -120,6 +121,9 @@ struct Normaliser<'t> {
     out: String,
     /// Open admonitions: the number of colons that closes each.
     admonitions: Vec<usize>,
+    /// The indentation of the outermost open admonition: one inside a list
+    /// item stays inside it (its quote is indented like its fence).
+    indent: String,
     unknown_components: BTreeSet<String>,
     unknown_shortcodes: BTreeSet<String>,
     /// Brace depth of an `export … {` still open.
@@ -138,7 +142,7 @@ impl Normaliser<'_> {
         if self.in_code(first) && !body.trim().is_empty() {
             let prefix = self.quote_prefix();
             self.out.push_str(&prefix);
-            self.out.push_str(line);
+            self.out.push_str(self.dedent(line));
             return;
         }
         let trimmed = body.trim();
@@ -148,7 +152,14 @@ impl Normaliser<'_> {
             return;
         }
         if let Some((colons, kind, title)) = admonition_open(trimmed) {
-            let prefix = self.quote_prefix();
+            if self.admonitions.is_empty() {
+                self.indent = body[..body.len() - body.trim_start().len()].to_string();
+            }
+            let prefix = if self.admonitions.is_empty() {
+                self.indent.clone()
+            } else {
+                self.quote_prefix()
+            };
             self.admonitions.push(colons);
             self.out.push_str(&format!("{prefix}> [!{kind}]\n"));
             if !title.is_empty() {
@@ -176,7 +187,8 @@ impl Normaliser<'_> {
             self.out.push_str(ending);
             return;
         }
-        let rewritten = self.inline(body, offset);
+        let skipped = body.len() - self.dedent(body).len();
+        let rewritten = self.inline(&body[skipped..], offset + skipped);
         let prefix = self.quote_prefix();
         if rewritten.trim().is_empty() && !body.trim().is_empty() {
             // A line that held only markup (`<Tabs>`, `{{< /tab >}}`).
@@ -190,7 +202,18 @@ impl Normaliser<'_> {
     }
 
     fn quote_prefix(&self) -> String {
-        "> ".repeat(self.admonitions.len())
+        if self.admonitions.is_empty() {
+            return String::new();
+        }
+        format!("{}{}", self.indent, "> ".repeat(self.admonitions.len()))
+    }
+
+    /// `line` without the open admonition's indentation.
+    fn dedent<'l>(&self, line: &'l str) -> &'l str {
+        if self.admonitions.is_empty() {
+            return line;
+        }
+        line.strip_prefix(self.indent.as_str()).unwrap_or(line)
     }
 
     /// Shortcodes, components and string expressions within one line,
@@ -502,6 +525,11 @@ mod tests {
             "> [!TIP]\n> **Try it**\\\n> Some text.\n\nAfter.\n"
         );
         assert_eq!(norm(":::info\nx\n:::\n"), "> [!NOTE]\n> x\n\n");
+        // Inside a list item the callout stays in the item.
+        assert_eq!(
+            norm("1. Step:\n\n   :::tip\n   Do it.\n   :::\n\n5. Last.\n"),
+            "1. Step:\n\n   > [!TIP]\n   > Do it.\n\n\n5. Last.\n"
+        );
     }
 
     #[test]
