@@ -163,8 +163,8 @@ fn twenty_kills_over_a_hundred_deliveries_leave_each_once_or_reported() {
     }
     let work = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(work.path());
-    // 10 posts to 10 recipients: 100 deliveries (one message header naming
-    // 100 recipients would be a line longer than SMTP allows).
+    // 10 posts to 10 recipients: 100 deliveries of 10 messages (one post to
+    // 100 recipients is `a_hundred_recipients_each_get_one_private_copy`).
     let recipients: Vec<String> = (0..10).map(|i| format!("r{i:02}@example.org")).collect();
     let dir = project_of(10, &recipients, smtp.port, 30);
     // Kill right after the server stored (and answered 250 for) the k-th
@@ -219,6 +219,36 @@ fn twenty_kills_over_a_hundred_deliveries_leave_each_once_or_reported() {
         "{kills} kills: {} deliveries arrived once, {reported} reported uncertain",
         counts.len()
     );
+}
+
+#[test]
+fn a_hundred_recipients_each_get_one_private_copy() {
+    if !needs_aiosmtpd() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(work.path());
+    let recipients: Vec<String> = (0..100).map(|i| format!("mission{i:03}@example.org")).collect();
+    let dir = project(&recipients, smtp.port, 30);
+    let out = send(dir.path());
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Servers refuse header lines over 998 characters ("500 Line too
+    // long"); the old To: header named all hundred on one line.
+    assert!(out.status.success(), "{err}");
+    assert_eq!(
+        received_by_address(&smtp),
+        recipients.iter().map(|r| (r.clone(), 1)).collect(),
+        "{err}"
+    );
+    for (envelope, eml) in smtp.received() {
+        let me = envelope["rcpt_tos"][0].as_str().unwrap().to_string();
+        let text = std::fs::read_to_string(eml).unwrap();
+        let head = text.split("\r\n\r\n").next().unwrap();
+        assert!(head.contains("To: undisclosed-recipients:;"), "{head}");
+        for other in recipients.iter().filter(|r| **r != me) {
+            assert!(!text.contains(other.as_str()), "{me} sees {other}:\n{head}");
+        }
+    }
 }
 
 #[test]

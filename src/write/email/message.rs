@@ -16,7 +16,7 @@ use crate::config::EmailSettings;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
 use crate::write::{Context, Rendered};
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message, message::Mailboxes};
 use sha2::{Digest, Sha256};
@@ -131,6 +131,9 @@ fn epoch_time(seconds: i64) -> SystemTime {
     }
 }
 
+/// The `To:` of a message with several recipients (an empty group).
+pub const UNDISCLOSED: &str = "undisclosed-recipients:;";
+
 /// Builds the message bytes (CRLF line ends).
 pub fn build(spec: &MessageSpec, settings: &EmailSettings) -> Result<Vec<u8>, Diagnostic> {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
@@ -159,9 +162,22 @@ pub fn build(spec: &MessageSpec, settings: &EmailSettings) -> Result<Vec<u8>, Di
     for r in spec.to {
         to.push(r.parse::<Mailbox>().map_err(|e| fail("to", &e))?);
     }
-    for mailbox in to {
-        builder = builder.to(mailbox);
-    }
+    let several = spec.to.len() > 1;
+    builder = match to.into_single() {
+        // (`into_single` is the first of several, not "exactly one".)
+        Some(mailbox) if !several => builder.to(mailbox),
+        // Several recipients never see each other: `brief send` delivers
+        // one copy per address (its own SMTP envelope), and the header is
+        // RFC 5322's empty group. Listing them all would show a mission
+        // the rest of the distribution list, and a hundred addresses on
+        // one unfolded line is refused by servers ("500 Line too long").
+        _ if several => builder.raw_header(HeaderValue::dangerous_new_pre_encoded(
+            HeaderName::new_from_ascii_str("To"),
+            UNDISCLOSED.into(),
+            UNDISCLOSED.into(),
+        )),
+        _ => builder,
+    };
     // The envelope is the sender's business (`brief send` makes one per
     // recipient); this one only satisfies the builder when `To:` is empty.
     let sender: Address = from.email.clone();
@@ -289,6 +305,19 @@ mod tests {
                 .any(|l| l.starts_with("Bcc:") || l.starts_with("X-Evil:")),
             "{head}"
         );
+    }
+
+    #[test]
+    fn several_recipients_never_see_each_other() {
+        let to: Vec<String> = (0..100).map(|i| format!("mission{i}@example.org")).collect();
+        let bytes = build(&spec("Title", &to), &settings()).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        let head = text.split("\r\n\r\n").next().unwrap();
+        assert!(head.contains("\r\nTo: undisclosed-recipients:;\r\n"), "{head}");
+        assert!(!head.contains("mission"), "{head}");
+        assert!(head.split("\r\n").all(|l| l.len() <= 78), "{head}");
+        let one = build(&spec("Title", &to[..1]), &settings()).unwrap();
+        assert!(String::from_utf8(one).unwrap().contains("\r\nTo: mission0@example.org\r\n"));
     }
 
     #[test]
