@@ -343,3 +343,46 @@ fn names_with_pluses_are_never_broken_between_them() {
     }
     assert_eq!(text.matches("C++17").count(), 30);
 }
+
+/// Regression: a 300-column table printed as an overprinted smear, without
+/// a warning. Past the page's columns it is one record per row, as in the
+/// e-mail edition; a table that fits stays a table.
+#[test]
+fn a_table_wider_than_the_page_prints_as_records_with_a_warning() {
+    if !tool("pdftotext", &["-v"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut post = String::from("---\ntitle: Wide\n---\n\n");
+    post.push_str(&row((0..300).map(|c| format!("col{c:03}")).collect()));
+    post.push_str(&row(vec!["---".into(); 300]));
+    for r in 0..3 {
+        post.push_str(&row((0..300).map(|c| format!("r{r}v{c:03}")).collect()));
+    }
+    post.push_str("\nAnd a table that fits:\n\n| Year | Cases |\n|---|---:|\n| 2024 | 1,204 |\n");
+    write(dir.path(), "content/wide.md", post.as_bytes());
+    let out = run_in(dir.path(), &["build", "--format", "pdf"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("wide.md") && err.contains("300 columns") && err.contains("one record per row"),
+        "{err}"
+    );
+    assert_eq!(err.matches("columns is wider").count(), 1, "{err}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("output/pdf/wide.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    // Every cell, labelled by its header, on a line of its own.
+    for r in 0..3 {
+        for c in [0, 149, 299] {
+            let field = format!("col{c:03}: r{r}v{c:03}");
+            assert!(text.lines().any(|l| l.trim() == field), "{field} not on its own line");
+        }
+    }
+    let joined: String = text.split_whitespace().collect();
+    assert!(joined.contains("YearCases20241,204"), "the small table stays a table");
+}

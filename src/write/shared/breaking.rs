@@ -47,6 +47,11 @@ impl WordLimit {
     }
 }
 
+/// The most columns a PDF page sets as a table. Past 16, a column's share
+/// of the width at 7 pt is under 3 em, about four digits; such a table is
+/// printed as one record per row instead (`write::pdf::model::blocks`).
+pub const MAX_PAGE_COLUMNS: usize = 16;
+
 /// A generous estimate of a character's width in ems (Libertinus Serif,
 /// bold headers included): wide for capitals and `m`/`w`, full for CJK.
 fn char_em(c: char) -> f64 {

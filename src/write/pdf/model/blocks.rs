@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use super::Converter;
 use crate::ir::{Align, Block, Inline, ListItem, plain_text};
-use crate::write::shared::breaking::{BODY, WordLimit, code_line_parts, word_parts};
+use crate::write::shared::breaking::{
+    BODY, MAX_PAGE_COLUMNS, WordLimit, code_line_parts, word_parts,
+};
 use crate::write::shared::clean::{clean, clean_keep_newlines, expand_tabs, is_bidi_control};
 
 /// Code lines with a token longer than this are set without `raw` so they
@@ -88,6 +90,9 @@ impl Converter<'_> {
                     .chain([align.len(), head.len(), 1])
                     .max()
                     .unwrap_or(1);
+                if columns > MAX_PAGE_COLUMNS {
+                    return Some(self.records(head, rows, columns));
+                }
                 let outer_limit =
                     std::mem::replace(&mut self.limit, WordLimit::table_cell(columns));
                 let mut row_of = |cells: &Vec<Vec<Inline>>| -> Value {
@@ -198,4 +203,50 @@ fn is_only_comments(html: &str) -> bool {
         }
     }
     rest.is_empty()
+}
+
+impl Converter<'_> {
+    /// A table too wide for the page, as one record per row, the rule the
+    /// e-mail edition follows (`write::email::table`): each cell as
+    /// "Header: value", an empty first header making the first cell the
+    /// record's title, an empty header leaving its value unlabelled (and
+    /// skipped when empty too). Squeezed into columns, 300 of them printed
+    /// as an overprinted smear.
+    fn records(&mut self, head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], columns: usize) -> Value {
+        self.warn(
+            format!(
+                "a table of {columns} columns is wider than a PDF page can carry \
+                 (at most {MAX_PAGE_COLUMNS}): printed as one record per row"
+            ),
+            None,
+        );
+        let outer_limit = std::mem::replace(&mut self.limit, WordLimit::table_cell(2));
+        let empty = |cells: &[Inline]| plain_text(cells).trim().is_empty();
+        let titled = head.first().is_some_and(|h| empty(h));
+        let labels: Vec<Option<Value>> = head
+            .iter()
+            .map(|h| (!empty(h)).then(|| Value::Array(self.nested(|cx| cx.inlines(h)))))
+            .collect();
+        let mut records = Vec::new();
+        for row in rows {
+            let title = row
+                .first()
+                .filter(|t| titled && !empty(t))
+                .map(|t| Value::Array(self.nested(|cx| cx.inlines(t))));
+            let from = usize::from(title.is_some());
+            let mut fields = Vec::new();
+            for (i, cell) in row.iter().enumerate().skip(from) {
+                let label = labels.get(i).cloned().flatten();
+                if label.is_none() && empty(cell) {
+                    continue;
+                }
+                let value = Value::Array(self.nested(|cx| cx.inlines(cell)));
+                fields.push(json!({"label": label, "value": value}));
+            }
+            records.push(json!({"title": title, "fields": fields}));
+        }
+        let names: Vec<Value> = labels.into_iter().flatten().collect();
+        self.limit = outer_limit;
+        json!({"k": "records", "records": records, "names": if rows.is_empty() { names } else { Vec::new() }})
+    }
 }
