@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{brief, run_in, tool};
+use common::{brief, files_under, run_in, tool};
 use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -281,7 +281,7 @@ fn a_post_with_more_sources_than_footnotes_can_carry_lists_them_as_endnotes() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("1100 linked sources") && err.contains("endnotes"),
+        err.contains("1100 linked sources") && err.contains("at the end, not as footnotes"),
         "{err}"
     );
     let text = std::process::Command::new("pdftotext")
@@ -385,4 +385,85 @@ fn a_table_wider_than_the_page_prints_as_records_with_a_warning() {
     }
     let joined: String = text.split_whitespace().collect();
     assert!(joined.contains("YearCases20241,204"), "the small table stays a table");
+}
+
+/// Regression: a list of 999 items, each citing a source, took more than
+/// two minutes and 5 GB (Typst lays a long list out again for every
+/// footnote in it); a 200-row table of sources took 26 s and 2.3 GB.
+/// Past the footnote budget they print as endnotes, in seconds.
+#[test]
+fn footnotes_in_a_long_list_become_endnotes() {
+    if !tool("pdftotext", &["-v"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut post = String::from("---\ntitle: Long list\n---\n\n");
+    for i in 0..999 {
+        post.push_str(&format!(
+            "- Case {i} was reviewed, see [report {i}](https://records.example.org/case-{i:05}) and note[^n{i}]. {}\n",
+            "The findings and their context are in the annex. ".repeat(6)
+        ));
+    }
+    post.push('\n');
+    for i in 0..999 {
+        post.push_str(&format!("[^n{i}]: Note number {i}.\n"));
+    }
+    write(dir.path(), "content/long.md", post.as_bytes());
+    let out = run_bounded(dir.path(), &["build", "--format", "pdf"], Duration::from_secs(100))
+        .expect("the build did not finish within 100 s");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("999 linked sources and 999 footnotes") && err.contains("inside long lists"),
+        "{err}"
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(dir.path().join("output/pdf/long.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let joined: String = String::from_utf8_lossy(&text.stdout).split_whitespace().collect();
+    for i in [0, 500, 998] {
+        let url = format!("https://records.example.org/case-{i:05}");
+        assert!(joined.contains(&format!("[{}]{url}", i + 1)), "{url}");
+        assert!(joined.contains(&format!("†{}.Notenumber{i}.", i + 1)), "note {i}");
+    }
+}
+
+/// A PDF that takes longer than `[pdf] time_limit_seconds` fails alone:
+/// the build stops waiting for it, writes everything else and ends.
+#[test]
+fn a_pdf_over_its_time_limit_fails_alone_and_the_build_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // Within the footnote budget, but seconds of work for Typst.
+    let mut post = String::from("---\ntitle: Slow\n---\n\n");
+    for i in 0..140 {
+        post.push_str(&format!(
+            "- Case {i} was reviewed, see [report {i}](https://records.example.org/case-{i:05}). {}\n",
+            "The findings and their context are in the annex. ".repeat(10)
+        ));
+    }
+    write(dir.path(), "content/slow.md", post.as_bytes());
+    write(dir.path(), "content/quick.md", b"---\ntitle: Quick\n---\n\nShort.\n");
+    write(dir.path(), "brief.toml", b"[pdf]\ntime_limit_seconds = 1\n");
+    let out = run_bounded(dir.path(), &["build"], Duration::from_secs(100))
+        .expect("the build did not end");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("slow.md") && err.contains("not finished within its time limit of 1 s"),
+        "{err}"
+    );
+    assert_eq!(err.matches("time limit").count(), 1, "{err}");
+    let written = files_under(&dir.path().join("output"));
+    for file in ["pdf/quick.pdf", "epub/slow.epub", "email/slow.txt", "epub/quick.epub"] {
+        assert!(written.iter().any(|f| f == file), "{file} missing: {written:?}");
+    }
+    assert!(!written.iter().any(|f| f == "pdf/slow.pdf"), "{written:?}");
+    let bad = run_in(dir.path(), &["check"]);
+    assert_eq!(bad.status.code(), Some(0), "{}", stderr(&bad));
+    write(dir.path(), "brief.toml", b"[pdf]\ntime_limit_seconds = 0\n");
+    let refused = run_in(dir.path(), &["build"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("pdf.time_limit_seconds"), "{}", stderr(&refused));
 }

@@ -34,8 +34,8 @@ const MAIN: &str = "#import \"/templates/packet.typ\": packet\n#packet(json(\"/p
 pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let file = subject(ctx);
     let subject = Subject::Packet {
-        name: &packet.name,
-        file: &file,
+        name: packet.name.clone(),
+        file: file.clone(),
     };
     // The cheap bound first, summed over what the packet prints, before
     // any data is built (as for a single brief).
@@ -46,7 +46,7 @@ pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Di
         .chain(packet.letter.as_ref())
         .map(data_size_lower_bound)
         .sum();
-    check_size(subject, bound)?;
+    check_size(&subject, bound)?;
     let ident = match packet.recipient(copy) {
         None => format!("brief:packet:{}", packet.name),
         Some(r) => format!(
@@ -75,6 +75,7 @@ pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Di
         )
         .map(Timestamp::new_utc),
         standard: ctx.config.pdf.standard,
+        time_limit: Some(std::time::Duration::from_secs(ctx.config.pdf.time_limit_seconds)),
     };
     compile(&document, &|no_images| {
         let mut warnings = Vec::new();

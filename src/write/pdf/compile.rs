@@ -13,6 +13,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use std::collections::BTreeSet;
 
@@ -67,16 +69,17 @@ impl Schedule {
     }
 }
 
-/// What a document is, for its diagnostics.
-#[derive(Debug, Clone, Copy)]
-pub enum Subject<'a> {
+/// What a document is, for its diagnostics (owned: the typesetting thread
+/// may outlive the caller's borrow, see [`attempt`]).
+#[derive(Debug, Clone)]
+pub enum Subject {
     /// A single brief, named by its source file.
-    Post(&'a Path),
+    Post(PathBuf),
     /// One copy of a packet, named by `brief.toml` and the packet's name.
-    Packet { name: &'a str, file: &'a Path },
+    Packet { name: String, file: PathBuf },
 }
 
-impl Subject<'_> {
+impl Subject {
     /// The file its diagnostics name.
     pub fn file(&self) -> &Path {
         match self {
@@ -97,7 +100,7 @@ impl Subject<'_> {
 /// Refuses data over [`MAX_PDF_DATA_BYTES`] (`size` may be a lower bound,
 /// checked before the data is built: for a 3 MB post the JSON value alone
 /// peaked near 1 GB).
-pub fn check_size(subject: Subject, size: usize) -> Result<(), Diagnostic> {
+pub fn check_size(subject: &Subject, size: usize) -> Result<(), Diagnostic> {
     if size <= MAX_PDF_DATA_BYTES {
         return Ok(());
     }
@@ -134,7 +137,7 @@ pub struct Data {
 
 /// Everything about a document besides its data.
 pub struct Document<'a> {
-    pub subject: Subject<'a>,
+    pub subject: Subject,
     pub fonts: &'static Fonts,
     pub templates_dir: &'a Path,
     /// The fixed main file; it reads the data at `data_path`.
@@ -146,6 +149,9 @@ pub struct Document<'a> {
     pub creator: String,
     pub timestamp: Option<Timestamp>,
     pub standard: PdfStandardSetting,
+    /// How long one compile and export may take (`[pdf]
+    /// time_limit_seconds`); `None` waits for ever.
+    pub time_limit: Option<Duration>,
 }
 
 /// Compiles and exports one document. `data(no_images)` builds its data.
@@ -155,22 +161,37 @@ pub fn compile(
 ) -> Result<Rendered, Diagnostic> {
     match catch_unwind(AssertUnwindSafe(|| compile_inner(doc, data))) {
         Ok(result) => result,
-        Err(_) => {
-            let (message, hint) = match doc.subject {
-                Subject::Post(_) => (
-                    "the PDF typesetter crashed on this post".to_string(),
-                    "please report this post; the other editions are not affected",
-                ),
-                Subject::Packet { name, .. } => (
-                    format!("the PDF typesetter crashed on packet {name}"),
-                    "please report this packet; its other forms are not affected",
-                ),
-            };
-            Err(Diagnostic::error(message)
-                .in_file(doc.subject.file())
-                .with_hint(hint))
-        }
+        Err(_) => Err(crashed(&doc.subject)),
     }
+}
+
+fn crashed(subject: &Subject) -> Diagnostic {
+    let (message, hint) = match subject {
+        Subject::Post(_) => (
+            "the PDF typesetter crashed on this post".to_string(),
+            "please report this post; the other editions are not affected",
+        ),
+        Subject::Packet { name, .. } => (
+            format!("the PDF typesetter crashed on packet {name}"),
+            "please report this packet; its other forms are not affected",
+        ),
+    };
+    Diagnostic::error(message)
+        .in_file(subject.file())
+        .with_hint(hint)
+}
+
+fn out_of_time(subject: &Subject, limit: Duration) -> Diagnostic {
+    let hint = match subject {
+        Subject::Post(_) => "its EPUB and e-mail editions are still written; split the post, or raise [pdf] time_limit_seconds in brief.toml",
+        Subject::Packet { .. } => "its EPUB and digest are still written; split the packet, or raise [pdf] time_limit_seconds in brief.toml",
+    };
+    Diagnostic::error(subject.say(&format!(
+        "the PDF was not finished within its time limit of {} s, so it is not written",
+        limit.as_secs()
+    )))
+    .in_file(subject.file())
+    .with_hint(hint)
 }
 
 fn compile_inner(
@@ -209,12 +230,17 @@ struct Failed {
 
 /// One compile and export: the outer error is final, the inner one may be
 /// retried without images.
+///
+/// Typst cannot be interrupted, so the compile runs on a thread of its
+/// own and the caller waits at most `time_limit`. A document over its
+/// limit is an error for that document while the rest of the build goes
+/// on; its thread runs on, detached, until it finishes or the process
+/// ends (the build does not wait for it). The one-long-document lock is
+/// held by the caller, so it is released on time too.
 fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagnostic> {
-    check_size(doc.subject, data.json.len())?;
+    check_size(&doc.subject, data.json.len())?;
     let one_at_a_time = (Schedule::for_data(data.json.len()) == Schedule::OneAtATime)
         .then(|| LARGE_DOCUMENT.lock().unwrap_or_else(|p| p.into_inner()));
-    let mut warnings = data.warnings;
-    let file = doc.subject.file();
 
     let mut world = BriefWorld::new(
         doc.fonts,
@@ -227,19 +253,73 @@ fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagn
         world.add_root(prefix, dir);
     }
     world.add_virtual(doc.data_path, data.json);
+    let job = Typeset {
+        subject: doc.subject.clone(),
+        ident: doc.ident.clone(),
+        creator: doc.creator.clone(),
+        timestamp: doc.timestamp,
+        standard: doc.standard,
+        warnings: data.warnings,
+    };
 
-    let compiled = typst::compile::<PagedDocument>(&world);
+    let (done, result) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("brief-typeset".into())
+        // Typst recurses deeply on nested content: give it room.
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| typeset(&world, job)));
+            let _ = done.send(outcome.ok());
+        })
+        .map_err(|e| {
+            Diagnostic::error(format!("cannot start the PDF typesetter: {e}"))
+                .in_file(doc.subject.file())
+        })?;
+    let outcome = match doc.time_limit {
+        Some(limit) => result.recv_timeout(limit).map_err(|e| match e {
+            RecvTimeoutError::Timeout => out_of_time(&doc.subject, limit),
+            RecvTimeoutError::Disconnected => crashed(&doc.subject),
+        })?,
+        None => result.recv().map_err(|_| crashed(&doc.subject))?,
+    };
+    let outcome = outcome.ok_or_else(|| crashed(&doc.subject))?;
+    if let Some(guard) = one_at_a_time {
+        // A long document's caches are hundreds of MB: drop them now
+        // rather than ten documents later (other threads only lose cache
+        // hits).
+        typst::comemo::evict(0);
+        drop(guard);
+    }
+    outcome
+}
+
+/// What the typesetting thread owns besides the World.
+struct Typeset {
+    subject: Subject,
+    ident: String,
+    creator: String,
+    timestamp: Option<Timestamp>,
+    standard: PdfStandardSetting,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Typst's compile, the missing-glyph check and the export.
+fn typeset(world: &BriefWorld, job: Typeset) -> Result<Result<Rendered, Failed>, Diagnostic> {
+    let subject = &job.subject;
+    let file = subject.file();
+    let mut warnings = job.warnings;
+    let compiled = typst::compile::<PagedDocument>(world);
     warnings.extend(
         compiled
             .warnings
             .iter()
-            .map(|d| to_diagnostic_in(d, &world, file)),
+            .map(|d| to_diagnostic_in(d, world, file)),
     );
     let document = match compiled.output {
         Ok(document) => document,
         Err(errors) => {
-            let mut diagnostic = first_error_in(&errors, &world, file);
-            diagnostic.message = doc.subject.say(&diagnostic.message);
+            let mut diagnostic = first_error_in(&errors, world, file);
+            diagnostic.message = subject.say(&diagnostic.message);
             let first_message = errors
                 .first()
                 .map(|e| e.message.to_string())
@@ -254,12 +334,12 @@ fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagn
     let missing = missing_glyphs(&document);
     if !missing.is_empty() {
         let chars: String = missing.iter().take(20).collect();
-        let of = match doc.subject {
+        let of = match subject {
             Subject::Post(_) => "this post",
             Subject::Packet { .. } => "this packet",
         };
         warnings.push(
-            Diagnostic::warning(doc.subject.say(&format!(
+            Diagnostic::warning(subject.say(&format!(
                 "no available font has glyphs for {} character(s) of {of} ({chars}); they print as empty boxes",
                 missing.len()
             )))
@@ -272,10 +352,10 @@ fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagn
     }
 
     let mut options = PdfOptions {
-        ident: Smart::Custom(doc.ident.clone()),
-        creator: Smart::Custom(Some(doc.creator.clone())),
-        timestamp: doc.timestamp,
-        standards: standards(doc.standard),
+        ident: Smart::Custom(job.ident.clone()),
+        creator: Smart::Custom(Some(job.creator.clone())),
+        timestamp: job.timestamp,
+        standards: standards(job.standard),
         ..PdfOptions::default()
     };
     let bytes = match typst_pdf::pdf(&document, &options) {
@@ -293,29 +373,21 @@ fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagn
                 " (characters without a font)"
             };
             warnings.push(
-                Diagnostic::warning(doc.subject.say(&format!(
+                Diagnostic::warning(subject.say(&format!(
                     "the PDF does not conform to {}{why}; written without it: {}",
-                    standard_name(doc.standard),
+                    standard_name(job.standard),
                     reasons.join("; ")
                 )))
                 .in_file(file),
             );
             options.standards = PdfStandards::default();
             typst_pdf::pdf(&document, &options).map_err(|errors| {
-                let mut d = first_error_in(&errors, &world, file);
-                d.message = doc.subject.say(&d.message);
+                let mut d = first_error_in(&errors, world, file);
+                d.message = subject.say(&d.message);
                 d
             })?
         }
     };
-    drop(document);
-    if let Some(guard) = one_at_a_time {
-        // A long document's caches are hundreds of MB: drop them now
-        // rather than ten documents later (other threads only lose cache
-        // hits).
-        typst::comemo::evict(0);
-        drop(guard);
-    }
     Ok(Ok(Rendered { bytes, warnings }))
 }
 
@@ -446,13 +518,12 @@ mod tests {
         assert_eq!(Schedule::for_data(brief), Schedule::Together);
         assert_eq!(Schedule::for_data(3 * brief), Schedule::OneAtATime);
 
-        let file = Path::new("brief.toml");
         let packet = Subject::Packet {
-            name: "heavy",
-            file,
+            name: "heavy".into(),
+            file: PathBuf::from("brief.toml"),
         };
-        assert!(check_size(packet, MAX_PDF_DATA_BYTES).is_ok());
-        let refused = check_size(packet, MAX_PDF_DATA_BYTES + 1).unwrap_err();
+        assert!(check_size(&packet, MAX_PDF_DATA_BYTES).is_ok());
+        let refused = check_size(&packet, MAX_PDF_DATA_BYTES + 1).unwrap_err();
         assert!(
             refused
                 .message
@@ -460,7 +531,7 @@ mod tests {
             "{}",
             refused.message
         );
-        let post = check_size(Subject::Post(Path::new("a.md")), 5 << 20).unwrap_err();
+        let post = check_size(&Subject::Post("a.md".into()), 5 << 20).unwrap_err();
         assert!(post.message.starts_with("the post is too long"));
     }
 }

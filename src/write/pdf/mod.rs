@@ -40,10 +40,10 @@ pub use compile::MAX_PDF_DATA_BYTES;
 
 /// Renders one post to PDF bytes.
 pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    let subject = Subject::Post(&post.source);
+    let subject = Subject::Post(post.source.clone());
     // Checked before the data is built too: for a 3 MB post the JSON
     // value alone peaked near 1 GB.
-    compile::check_size(subject, data_size_lower_bound(post))?;
+    compile::check_size(&subject, data_size_lower_bound(post))?;
     let fonts = ctx.resources.fonts();
     let post_dir = post_dir(post, ctx);
     let templates_dir = ctx.templates_dir();
@@ -58,6 +58,7 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         creator: format!("brief {}", env!("CARGO_PKG_VERSION")),
         timestamp: timestamp(post, ctx),
         standard: ctx.config.pdf.standard,
+        time_limit: Some(std::time::Duration::from_secs(ctx.config.pdf.time_limit_seconds)),
     };
     compile::compile(&document, &|no_images| {
         let model = model(post, ctx, fonts, post_dir.as_deref(), no_images);

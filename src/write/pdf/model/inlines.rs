@@ -90,9 +90,11 @@ impl Converter<'_> {
             Inline::FootnoteRef { number, .. } => {
                 // Too deep: print the number only; the note's text goes to
                 // the notes at the end (it stays out of `used_notes`).
+                // Past the footnote budget (see `budget`), likewise: a
+                // Markdown footnote costs Typst what a source's note does.
                 let deep = self.notes.contains_key(number)
                     && !self.used_notes.contains(number)
-                    && self.too_deep();
+                    && (self.endnotes || self.too_deep());
                 if deep {
                     out.push(json!({"k": "fn", "n": number, "first": false, "known": false, "body": null}));
                     return;

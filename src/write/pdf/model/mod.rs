@@ -12,6 +12,7 @@
 //! (text, links, notes) and `images` own the rest.
 
 mod blocks;
+pub mod budget;
 mod images;
 mod inlines;
 
@@ -117,13 +118,28 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         .external()
         .filter(|s| s.kind == crate::write::shared::notes::Kind::Noted)
         .count();
-    cx.endnotes = noted > MAX_FOOTNOTED_SOURCES && opts.links == LinkStyle::Footnote;
+    let work = budget::footnote_work(&post.body, opts.links);
+    let too_many = noted > MAX_FOOTNOTED_SOURCES;
+    cx.endnotes = (too_many || work > budget::MAX_FOOTNOTE_WORK) && opts.links == LinkStyle::Footnote;
     let mut body: Vec<Value> = cx.blocks(&post.body, true);
     if cx.endnotes {
-        body.extend(endnote_section(&cx.sources));
+        if noted > 0 {
+            body.extend(endnote_section(&cx.sources));
+        }
+        let footnotes = post.footnotes.len();
+        let what = match (noted, footnotes) {
+            (n, 0) => format!("{n} linked sources"),
+            (0, f) => format!("{f} footnotes"),
+            (n, f) => format!("{n} linked sources and {f} footnotes"),
+        };
+        let why = if too_many {
+            format!("more than {MAX_FOOTNOTED_SOURCES} footnotes")
+        } else {
+            "this many footnotes inside long lists, quotes or tables".to_string()
+        };
         cx.warnings.push(
             Diagnostic::warning(format!(
-                "{noted} linked sources: the PDF lists their addresses as numbered endnotes in a Sources section (more than {MAX_FOOTNOTED_SOURCES} footnotes would take minutes and gigabytes to typeset)"
+                "{what}: the PDF prints them at the end, not as footnotes (addresses in a Sources section, notes under Notes): {why} would take minutes and gigabytes to typeset"
             ))
             .in_file(&post.source),
         );
