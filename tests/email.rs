@@ -264,10 +264,9 @@ fn messages_are_standard_and_carry_the_text_edition_and_attachments() {
         let h = &report["headers"];
         assert_eq!(h["from"], "Briefing desk <desk@example.org>");
         assert_eq!(h["reply-to"], "replies@example.org");
-        assert_eq!(
-            h["to"],
-            "ana@example.org, Bo Park <bo@example.net>, cy@example.com"
-        );
+        // Three recipients: each gets its own copy (`brief send`), none
+        // sees the others.
+        assert_eq!(h["to"], "undisclosed-recipients:;");
         assert_eq!(
             h["message-id"],
             format!("<brief.{slug}@briefs.example.org>")

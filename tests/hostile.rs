@@ -977,6 +977,12 @@ fn inline() -> impl Strategy<Value = String> {
             "![alt](x.png)", "![](/etc/passwd)", "<https://example.org>", "[t](javascript:alert(1))", "|",
         ]).prop_map(str::to_string),
     ];
+    let leaf = prop_oneof![
+        6 => leaf,
+        1 => (link_target(), word()).prop_map(|(t, w)| format!("[{w}]({t})")),
+        1 => link_target().prop_map(|t| format!("<{t}>")),
+        1 => (image_ref(), word()).prop_map(|(r, w)| format!("![{w}]({r})")),
+    ];
     leaf.prop_recursive(4, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 1..4).prop_map(|v| v.join(" ")),
@@ -988,6 +994,65 @@ fn inline() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|s| format!("![{s}](img.png)")),
         ]
     })
+}
+
+/// Link targets: every scheme a reader must never follow (in any case,
+/// hidden behind whitespace, an allowed-looking prefix or a control
+/// character), hosts that are not hosts, and the good ones.
+fn link_target() -> impl Strategy<Value = String> {
+    let scheme = prop::sample::select(vec![
+        "javascript:", "JaVaScRiPt:", " javascript:", "java\tscript:", "vbscript:", "file://", "file:///",
+        "data:text/html,", "blob:", "ftp://", "tel:", "https:javascript:", "http:", "https:", "http://",
+        "https://", "mailto:", "mailto:?", "//", "\u{1}javascript:", "x-unknown:", "about:", "chrome://",
+    ]);
+    let rest = prop::sample::select(vec![
+        "alert(1)", "example.org", "example.org/a?b=c#d", "/etc/passwd", "", "@", "exa mple.org",
+        "[::1]:8080/x", "user@host.example", "%0aalert(1)", "..", "#frag", "-", "a b",
+    ]);
+    prop_oneof![
+        (scheme, rest).prop_map(|(s, r)| format!("{s}{r}")),
+        Just("#section".to_string()),
+        Just("other-post.md".to_string()),
+        Just("../up.html".to_string()),
+    ]
+}
+
+/// Image references: the post folder's own image, ways out of the folder
+/// to the secret (relative, absolute, encoded, URL forms) and remote ones.
+fn image_ref() -> impl Strategy<Value = String> {
+    let project = properties::project().to_string_lossy().into_owned();
+    prop::sample::select(vec![
+        "in.png".to_string(), "./in.png".to_string(), "sub/in.png".to_string(), "sub/../in.png".to_string(),
+        "../secret.png".to_string(), "../static/secret.png".to_string(), "/static/secret.png".to_string(),
+        format!("{project}/secret.png"), format!("file://{project}/secret.png"),
+        "%2e%2e/secret.png".to_string(), "..%2fsecret.png".to_string(), "sub/../../secret.png".to_string(),
+        "/etc/passwd".to_string(), "/proc/self/environ".to_string(), "file:///etc/shadow".to_string(),
+        "data:image/png;base64,iVBORw0KGgo=".to_string(), "https://example.org/x.png".to_string(),
+        "missing.png".to_string(), "".to_string(), "C:\\secret.png".to_string(), "in.png?x=1".to_string(),
+    ])
+}
+
+/// Front-matter values brief does not know (any YAML is data), hostile
+/// values for keys it does, and dates at and past the edges of years
+/// 1–9999.
+fn front_matter_line() -> impl Strategy<Value = String> {
+    let value = prop::sample::select(vec![
+        ".nan", ".NaN", "1e999", "-1e999", ".inf", "-.Inf", "~", "null", "[]", "{}", "[1, [2, [3]]]",
+        "{a: {b: [c, ~]}}", "!!binary aGVsbG8=", "&a [x, *a]", "*undefined", "'quoted: colon'", "\"\\u0000\"",
+        "|\n  block\n  text", "0x1F", "0o17", "+12_345", "2025-09-02", "yes", "on", "\"\u{202e}evil\"",
+    ]);
+    let known = prop::sample::select(vec![
+        "title", "subtitle", "summary", "tags", "authors", "author", "lang", "slug", "date", "description",
+    ]);
+    let date = prop::sample::select(vec![
+        "0000-01-01", "-0001-01-01", "0001-01-01", "9999-12-31", "10000-01-01", "2025-02-30", "2025-13-01",
+        "1969-12-31T23:59:59Z", "2025-09-02T25:00:00", "September 2, 2025", "2 Sep 2025", "02/03/2025",
+    ]);
+    prop_oneof![
+        (word(), value.clone()).prop_map(|(k, v)| format!("{k}x: {v}")),
+        (known, value).prop_map(|(k, v)| format!("{k}: {v}")),
+        date.prop_map(|d| format!("date: {d}")),
+    ]
 }
 
 fn line() -> impl Strategy<Value = String> {
@@ -1065,6 +1130,8 @@ fn document_of(block: BoxedStrategy<String>) -> impl Strategy<Value = String> {
         line().prop_map(|t| format!("---\ntitle: {:?}\n---\n", t)),
         line().prop_map(|t| format!("---\ntitle: {t}\nsubtitle: {t}\n---\n")),
         Just("---\ntitle: never closes\n".to_string()),
+        prop::collection::vec(front_matter_line(), 1..4)
+            .prop_map(|lines| format!("---\ntitle: Values\n{}\n---\n", lines.join("\n"))),
     ];
     (front, prop::collection::vec(block, 0..8))
         .prop_map(|(f, blocks)| format!("{f}{}", blocks.join("\n\n")))
@@ -1085,6 +1152,46 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
         let _ = properties::check_bytes(&bytes);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Any YAML value under a key brief does not know is data: the post
+    /// reads, whatever the value (NaN, infinities, tags, aliases, nesting).
+    #[test]
+    fn unknown_front_matter_keys_never_refuse_a_post(lines in prop::collection::vec(
+        ("[a-z]{1,8}", prop::sample::select(vec![
+            ".nan", "-.inf", "1e999", "~", "[1, [2]]", "{a: {b: ~}}", "!!binary aGVsbG8=", "&a [x, *a]",
+            "'x: y'", "!!str 5", "!custom tag", "|\n  two\n  lines", "0x1F", "2025-13-45", "-0001-01-01",
+        ])), 1..5)
+    ) {
+        // (Distinct keys: a duplicate key is an error of its own.)
+        let front: Vec<String> = lines.iter().enumerate().map(|(i, (k, v))| format!("{k}_{i}: {v}")).collect();
+        let doc = format!("---\ntitle: Kept\n{}\n---\nBody.\n", front.join("\n"));
+        let read = brief::read::parse_post(Path::new("fm.md"), doc.as_bytes(), "en");
+        prop_assert!(read.is_ok(), "refused: {:?}\n{doc}", read.err().map(|d| d.to_string()));
+        prop_assert_eq!(read.unwrap().post.meta.title, "Kept");
+    }
+
+    /// A date is read when its year is 1–9999 and is otherwise an error
+    /// naming the field; never an invalid EPUB date.
+    #[test]
+    fn dates_outside_years_one_to_9999_are_errors_naming_the_field(year in -20000i64..30000) {
+        let written = if year < 0 { format!("-{:04}", -year) } else { format!("{year:04}") };
+        let doc = format!("---\ntitle: Dated\ndate: {written}-06-15\n---\nBody.\n");
+        match brief::read::parse_post(Path::new("d.md"), doc.as_bytes(), "en") {
+            Ok(read) => {
+                prop_assert!((1..=9999).contains(&year), "year {year} accepted");
+                let day = read.post.meta.date.expect("dated").day;
+                prop_assert_eq!(chrono::Datelike::year(&day) as i64, year);
+            }
+            Err(d) => {
+                prop_assert!(!(1..=9999).contains(&year), "year {year} refused: {d}");
+                prop_assert!(d.to_string().contains("date"), "{d}");
+            }
+        }
     }
 }
 

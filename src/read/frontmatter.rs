@@ -204,7 +204,21 @@ fn parse_yaml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
     // `.nan` or `1e999` in a key brief does not know is data like any
     // other value: kept as its canonical string, never a refused post.
     options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
-    let value: Option<FieldsOrScalar> = serde_saphyr::from_str_with_options(text, options)
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut parsed = serde_saphyr::from_str_with_options::<Option<FieldsOrScalar>>(&text, options.clone());
+    // A recursive alias (`x: &a [1, *a]`) is valid YAML but no tree can
+    // hold it: it is read as null, so an unknown key with such a value
+    // never refuses the post (a known key then gets its usual type error).
+    for _ in 0..16 {
+        let Err(e) = &parsed else { break };
+        let Some(at) = recursive_alias_at(&text, e) else { break };
+        let end = text[at + 1..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}'))
+            .map_or(text.len(), |n| at + 1 + n);
+        text = std::borrow::Cow::Owned(format!("{}null{}", &text[..at], &text[end..]));
+        parsed = serde_saphyr::from_str_with_options(&text, options.clone());
+    }
+    let value: Option<FieldsOrScalar> = parsed
         .map_err(|e| {
             let mut d = Diagnostic::error(format!(
                 "front matter is not valid YAML: {}",
@@ -228,6 +242,19 @@ fn parse_yaml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
         )
         .at(first_line, Some(1))),
     }
+}
+
+/// The byte offset of the alias a "recursive references" error points at.
+fn recursive_alias_at(text: &str, e: &serde_saphyr::Error) -> Option<usize> {
+    if !e.to_string().contains("recursive references") {
+        return None;
+    }
+    let loc = e.location()?;
+    let line = text.split_inclusive('\n').nth((loc.line() as usize).checked_sub(1)?)?;
+    let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
+    let (column, _) = line.char_indices().nth((loc.column() as usize).checked_sub(1)?)?;
+    let at = line_start + column;
+    text[at..].starts_with('*').then_some(at)
 }
 
 fn first_line_of(s: &str) -> &str {

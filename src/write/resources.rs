@@ -207,7 +207,16 @@ impl Resources {
             return refused("data: URLs are not embedded");
         }
         if src.starts_with("//") || has_scheme(src) {
-            return ImageLookup::Remote(src.to_string());
+            // Only a web address is "remote" (and may be linked); any
+            // other scheme gets one reason in every edition.
+            return match crate::write::shared::links::link_target(src, None) {
+                crate::write::shared::links::Target::External(url)
+                    if url.starts_with("http://") || url.starts_with("https://") =>
+                {
+                    ImageLookup::Remote(src.to_string())
+                }
+                _ => refused("its address is not a file of the post's folder or a web address"),
+            };
         }
         let path_part = src.split(['?', '#']).next().unwrap_or("");
         // The same decoding as a link fragment gets (`shared::links`).
@@ -473,6 +482,8 @@ mod tests {
             "../../x.png",
             "C:\\x.png",
             "data:image/png;base64,AAAA",
+            "file:///etc/passwd",
+            "javascript:x.png",
         ] {
             assert!(
                 matches!(resources.image(src, dir), ImageLookup::Refused(_)),

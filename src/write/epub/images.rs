@@ -79,7 +79,8 @@ impl<'r> Images<'r> {
                     Target::External(url) => {
                         unavailable(Some(url), "remote images are never fetched")
                     }
-                    _ => unavailable(None, "its address is not a local file or a web address"),
+                    // (Resources::image only calls web addresses remote.)
+                    _ => unavailable(None, "its address is not a file of the post's folder or a web address"),
                 };
             }
             ImageLookup::Refused(reason) => return unavailable(None, &reason),

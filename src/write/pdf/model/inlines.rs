@@ -144,13 +144,16 @@ impl Converter<'_> {
         // The one link policy (`shared::links`): only the web and e-mail,
         // with a valid host, become active; `javascript:`, `file:` and the
         // rest print as text.
+        // The address made active is the policy's cleaned one, as in the
+        // EPUB. Regression: `//example.org` was made a link to
+        // "//example.org", which no PDF viewer can open.
         let clickable = match link_target(&url, None) {
-            Target::External(_) => url.len() <= MAX_LINK_URL,
+            Target::External(cleaned) if cleaned.len() <= MAX_LINK_URL => Some(cleaned),
             Target::Refused if has_scheme(&url) => {
                 self.refused_links.insert(url.clone());
-                false
+                None
             }
-            _ => false,
+            _ => None,
         };
         let printed = if url.chars().count() > MAX_PRINTED_URL {
             format!(
@@ -202,7 +205,7 @@ impl Converter<'_> {
             .flatten();
         let mut link = json!({
             "k": "link",
-            "url": if clickable { Value::String(url) } else { Value::Null },
+            "url": clickable,
             "body": body,
             // A note's address starts its own line at 8 pt, where about
             // 110 characters fit: shorter ones need no break (one box).
