@@ -17,6 +17,7 @@ pub struct Config {
     pub pdf: PdfSettings,
     pub epub: EpubSettings,
     pub email: EmailSettings,
+    pub summary: SummarySettings,
     /// `[[packet]]` tables: briefing packets, in the order written.
     #[serde(rename = "packet")]
     pub packets: Vec<PacketConfig>,
@@ -67,6 +68,22 @@ pub struct TextSettings {
 impl Default for TextSettings {
     fn default() -> Self {
         TextSettings { width: 72 }
+    }
+}
+
+/// `[summary]`: the summaries of summary e-mails and packet digests.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SummarySettings {
+    /// The most words a summary holds (whole sentences only).
+    pub words: usize,
+}
+
+impl Default for SummarySettings {
+    fn default() -> Self {
+        SummarySettings {
+            words: crate::write::shared::summary::SUMMARY_WORDS,
+        }
     }
 }
 
@@ -439,6 +456,13 @@ impl Config {
             ))
             .in_file(file)
             .with_hint("use a BCP 47 tag such as \"en\", \"ko\" or \"pt-BR\""));
+        }
+        if !(20..=5000).contains(&self.summary.words) {
+            return Err(Diagnostic::error(format!(
+                "summary.words must be between 20 and 5000, not {}",
+                self.summary.words
+            ))
+            .in_file(file));
         }
         if !(1..=86_400).contains(&self.pdf.time_limit_seconds) {
             return Err(Diagnostic::error(format!(

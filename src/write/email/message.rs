@@ -74,10 +74,13 @@ pub fn post_message(
     let settings = &ctx.config.email;
     let mut warnings = Vec::new();
     let lines = if settings.summary {
+        let names: Vec<String> = attachments.iter().map(|a| a.file_name.clone()).collect();
         let (lines, w) = summary::render_lines(
             post,
             ctx.config.text.width,
+            ctx.config.summary.words,
             ctx.config.project.base_url.as_deref(),
+            &names,
         );
         warnings.extend(w);
         lines

@@ -1,26 +1,27 @@
 //! The summary edition: what a busy reader needs from a brief in one
-//! screen of e-mail — title, date, summary, the key points (the section
-//! headings) and a link to the full brief. Pure: post and settings in,
+//! screen of e-mail — title, date, the summary (lead, key points, the
+//! brief's own asks, first sources), a link to the full brief and the
+//! names of attached files. Pure: post and settings in,
 //! lines (marked soft/hard as in `text::render_lines`) out.
 //!
 //! The summary itself is the one rule of `shared::summary`, which the
 //! packet digest prints too.
 
 use crate::diag::Diagnostic;
-use crate::ir::{Block, Post};
+use crate::ir::Post;
 use crate::read::dates;
-use crate::write::shared::summary::{one_line, plain, summary};
-use crate::write::shared::wrap::{width, wrap, wrap_marked};
+use crate::write::shared::summary::{one_line, render, summarize};
+use crate::write::shared::wrap::{width, wrap};
 
-/// At most this many key points.
-const MAX_POINTS: usize = 12;
 
 /// The summary lines, and a warning when there is no link to the full
 /// brief (no `project.base_url`).
 pub fn render_lines(
     post: &Post,
     max: usize,
+    words: usize,
     base_url: Option<&str>,
+    attachments: &[String],
 ) -> (Vec<(String, bool)>, Vec<Diagnostic>) {
     let meta = &post.meta;
     let lang = meta.lang.as_str();
@@ -36,19 +37,11 @@ pub fn render_lines(
         out.push((dates::written(date.day, lang), false));
     }
 
-    if let Some(summary) = summary(post) {
+    let summary = summarize(post, words);
+    let body = render(&summary, max, "", lang);
+    if !body.is_empty() {
         out.push((String::new(), false));
-        out.extend(wrap_marked(&summary, max, "", ""));
-    }
-
-    let points = key_points(&post.body);
-    if !points.is_empty() {
-        out.push((String::new(), false));
-        out.push((label(lang, Label::KeyPoints), false));
-        out.push((String::new(), false));
-        for point in points {
-            out.extend(hard(wrap(&point, max, "- ", "  ")));
-        }
+        out.extend(body);
     }
 
     match base_url {
@@ -63,6 +56,14 @@ pub fn render_lines(
                 .in_file(&post.source)
                 .with_hint("set project.base_url in brief.toml"),
         ),
+    }
+    if !attachments.is_empty() {
+        out.push((String::new(), false));
+        out.extend(
+            wrap(&format!("{} {}", label(lang, Label::Attached), attachments.join(", ")), max, "", "")
+                .into_iter()
+                .map(|l| (l, false)),
+        );
     }
     (out, warnings)
 }
@@ -82,55 +83,23 @@ pub fn full_brief_url(base: &str, slug: &str) -> String {
 }
 
 enum Label {
-    KeyPoints,
     ReadFull,
+    Attached,
 }
 
 fn label(lang: &str, which: Label) -> String {
     let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
     match (primary.as_str(), which) {
-        ("ko", Label::KeyPoints) => "요점",
         ("ko", Label::ReadFull) => "전체 브리프 읽기:",
-        ("ja", Label::KeyPoints) => "要点",
+        ("ko", Label::Attached) => "첨부:",
         ("ja", Label::ReadFull) => "全文を読む:",
-        ("zh", Label::KeyPoints) => "要点",
+        ("ja", Label::Attached) => "添付:",
         ("zh", Label::ReadFull) => "阅读全文:",
-        (_, Label::KeyPoints) => "Key points",
+        ("zh", Label::Attached) => "附件:",
         (_, Label::ReadFull) => "Read the full brief:",
+        (_, Label::Attached) => "Attached:",
     }
     .to_string()
-}
-
-/// The section headings: those of the post's top heading level, or of the
-/// next level when the top level holds a single heading (a title).
-fn key_points(blocks: &[Block]) -> Vec<String> {
-    let headings: Vec<(u8, String)> = blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Heading { level, content, .. } => Some((*level, one_line(&plain(content)))),
-            _ => None,
-        })
-        .filter(|(_, t)| !t.is_empty())
-        .collect();
-    let Some(top) = headings.iter().map(|(l, _)| *l).min() else {
-        return Vec::new();
-    };
-    let at = |level: u8| {
-        headings
-            .iter()
-            .filter(|(l, _)| *l == level)
-            .map(|(_, t)| t.clone())
-            .collect::<Vec<_>>()
-    };
-    let mut points = at(top);
-    if points.len() == 1 {
-        let next = headings.iter().map(|(l, _)| *l).filter(|l| *l > top).min();
-        if let Some(next) = next {
-            points = at(next);
-        }
-    }
-    points.truncate(MAX_POINTS);
-    points
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::Packet;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
 use crate::read::dates::written;
-use crate::write::shared::summary::summary;
+use crate::write::shared::summary::{self, summarize};
 use crate::write::shared::wrap::{width, wrap};
 use crate::write::{Context, Rendered};
 
@@ -79,9 +79,16 @@ fn brief(post: &Post, n: usize, ctx: &Context, max: usize, out: &mut Vec<String>
     if let Some(date) = &post.meta.date {
         out.push(format!("{indent}{}", written(date.day, &post.meta.lang)));
     }
-    if let Some(summary) = summary(post) {
+    // The same summary as the brief's summary e-mail.
+    let summary = summary::render(
+        &summarize(post, ctx.config.summary.words),
+        max,
+        &indent,
+        &post.meta.lang,
+    );
+    if !summary.is_empty() {
         out.push(String::new());
-        out.extend(wrap(&summary, max, &indent, &indent));
+        out.extend(summary.into_iter().map(|(line, _)| line));
     }
     if let Some(url) = read_online(post, ctx) {
         out.push(String::new());
