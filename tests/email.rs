@@ -648,10 +648,14 @@ fn summary_mode_sends_title_date_summary_key_points_and_link() {
         "{text}"
     );
     assert!(text.contains("4 March 2025"), "{text}");
+    // Key points are the sections' first sentences (the first item of a
+    // section that is a list), never bare headings.
     assert!(
-        text.contains("Key points\n\n- Repairs\n- Supplies\n"),
+        text.contains("Key points\n\n- Pumps in the north, with a long description")
+            && text.contains("- See the dashboard and the note below.\n"),
         "{text}"
     );
+    assert!(!text.contains("- Repairs\n"), "{text}");
     assert!(
         text.contains("Read the full brief:\nhttps://briefs.example.org/b/water-points\n"),
         "{text}"
@@ -661,7 +665,9 @@ fn summary_mode_sends_title_date_summary_key_points_and_link() {
     let ko = std::fs::read_to_string(root.join("output/email/korea-brief.eml")).unwrap();
     let ko = unflow_lines(&decode_qp(ko.split_once("\r\n\r\n").unwrap().1));
     assert!(
-        ko.contains("3월 현황 요약입니다.") && ko.contains("- 주요 변화\n- 다음 단계"),
+        ko.contains("3월 현황 요약입니다.")
+            && ko.contains("- 현장 팀은 보호 시설의 수용 능력이 늘어났다고 보고했습니다.")
+            && !ko.contains("- 주요 변화\n"),
         "{ko}"
     );
     // Without --summary the full text comes back.

@@ -71,6 +71,9 @@ impl Default for TextSettings {
     }
 }
 
+/// The default budget of a summary, in words: about a minute's reading.
+pub const SUMMARY_WORDS: usize = 250;
+
 /// `[summary]`: the summaries of summary e-mails and packet digests.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -82,7 +85,7 @@ pub struct SummarySettings {
 impl Default for SummarySettings {
     fn default() -> Self {
         SummarySettings {
-            words: crate::write::shared::summary::SUMMARY_WORDS,
+            words: SUMMARY_WORDS,
         }
     }
 }

@@ -16,7 +16,7 @@
 //!   sources, references, notes, appendices or timestamps ([`skipped`]);
 //! - sources: the first three external sources, with their addresses.
 //!
-//! A budget in words ([`SUMMARY_WORDS`] by default, `[summary] words`)
+//! A budget in words (`[summary] words`, 250 by default)
 //! is kept: the lead, then the asks, then the key points, each taken whole
 //! (a sentence is never cut) while it fits. Words are counted by spaces,
 //! and in Chinese and Japanese text every two characters count as one.
@@ -27,8 +27,6 @@ use crate::write::shared::notes::{Kind, Sources};
 
 /// About how long a lead taken from the first paragraph may be.
 pub const LEAD_CHARS: usize = 600;
-/// The default budget of a summary, in words.
-pub const SUMMARY_WORDS: usize = 250;
 /// At most this many key points and sources.
 const MAX_POINTS: usize = 8;
 const MAX_SOURCES: usize = 3;
@@ -102,7 +100,7 @@ pub fn summarize(post: &Post, words: usize) -> Summary {
             break;
         }
         let already = lead.as_deref().is_some_and(|l| l.contains(point.as_str()))
-            || asks.as_ref().is_some_and(|(_, a)| a.contains(&point));
+            || asks.as_ref().is_some_and(|(_, a)| a.iter().any(|ask| ask.contains(point.as_str())));
         if !already && take(&point, &mut budget) {
             points.push(point);
         }
@@ -249,15 +247,40 @@ fn sections(body: &[Block]) -> Vec<(String, &[Block])> {
 fn key_points(post: &Post) -> Vec<String> {
     let lang = post.meta.lang.as_str();
     let lead = first_paragraph(&post.body);
+    let headings: Vec<String> = post
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { content, .. } => Some(one_line(&plain(content))),
+            _ => None,
+        })
+        .collect();
     let mut points = Vec::new();
     for (heading, blocks) in sections(&post.body) {
         if skipped(&heading, lang) {
             continue;
         }
-        let paragraphs = blocks.iter().filter_map(|b| match b {
-            Block::Paragraph { content } => Some(content),
-            _ => None,
-        });
+        // The section's paragraphs; a section of lists only offers its
+        // first item's.
+        let mut paragraphs: Vec<&Vec<Inline>> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph { content } => Some(content),
+                _ => None,
+            })
+            .collect();
+        if paragraphs.iter().all(|p| one_line(&plain(p)).ends_with(':')) {
+            let first_item = blocks.iter().find_map(|b| match b {
+                Block::List { items, .. } => items.first(),
+                _ => None,
+            });
+            paragraphs.extend(first_item.into_iter().flat_map(|i| {
+                i.body.iter().filter_map(|b| match b {
+                    Block::Paragraph { content } => Some(content),
+                    _ => None,
+                })
+            }));
+        }
         for content in paragraphs {
             let text = one_line(&plain(content));
             // The lead is printed already; a line announcing a list is
@@ -268,7 +291,8 @@ fn key_points(post: &Post) -> Vec<String> {
             let Some(first) = sentences(&text).into_iter().next() else {
                 continue;
             };
-            if first.ends_with(':') || word_count(&first) < 4 {
+            // A table of contents' entry is a heading, not a point.
+            if first.ends_with(':') || word_count(&first) < 4 || headings.contains(&first) {
                 continue;
             }
             points.push(first);
@@ -365,7 +389,7 @@ pub fn skipped(heading: &str, _lang: &str) -> bool {
         "source", "sources", "reference", "references", "citation", "citations", "notes",
         "footnotes", "appendix", "appendices", "annex", "bibliography", "further reading",
         "links", "timestamps", "timestamp", "changelog", "credits", "acknowledgements",
-        "acknowledgments", "출처", "참고", "부록", "주석", "각주", "出典", "参考", "付録", "脚注",
+        "acknowledgments", "contents", "toc", "목차", "目次", "目录", "출처", "참고", "부록", "주석", "각주", "出典", "参考", "付録", "脚注",
         "来源", "附录", "注释", "références", "annexe", "quellen", "literatur", "anhang",
         "anmerkungen", "fuentes", "referencias", "apéndice", "notas", "источники",
         "литература", "приложение", "примечания", "المصادر", "المراجع", "ملحق", "ملاحظات",
