@@ -78,7 +78,10 @@ impl BuildReport {
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == diag::Severity::Warning)
+            .count()
     }
 }
 

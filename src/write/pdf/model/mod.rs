@@ -171,6 +171,12 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         "title_parts": line_parts(&title),
         "subtitle_parts": meta.subtitle.as_deref().map(|s| line_parts(&clean(s))),
         "summary_parts": meta.summary.as_deref().map(|s| line_parts(&clean(s))),
+        // The same texts as text nodes (like a paragraph's), which the
+        // default templates set: boxed parts cannot break Chinese or
+        // Japanese between characters nor justify it.
+        "title_body": inlines::text_nodes(&title),
+        "subtitle_body": meta.subtitle.as_deref().map(|s| inlines::text_nodes(&clean(s))),
+        "summary_body": meta.summary.as_deref().map(|s| inlines::text_nodes(&clean(s))),
         "subtitle": meta.subtitle.as_deref().map(clean),
         "summary": meta.summary.as_deref().map(clean),
         "date": date,
