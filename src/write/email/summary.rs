@@ -86,18 +86,13 @@ enum Label {
     ReadFull,
 }
 
+/// The summary's fixed words in the post's language (`shared::locale`).
 fn label(lang: &str, which: Label) -> String {
-    let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-    match (primary.as_str(), which) {
-        ("ko", Label::KeyPoints) => "요점",
-        ("ko", Label::ReadFull) => "전체 브리프 읽기:",
-        ("ja", Label::KeyPoints) => "要点",
-        ("ja", Label::ReadFull) => "全文を読む:",
-        ("zh", Label::KeyPoints) => "要点",
-        ("zh", Label::ReadFull) => "阅读全文:",
-        (_, Label::KeyPoints) => "Key points",
-        (_, Label::ReadFull) => "Read the full brief:",
-    }
+    use crate::write::shared::locale::{KEY_POINTS, READ_FULL, word};
+    word(lang, match which {
+        Label::KeyPoints => KEY_POINTS,
+        Label::ReadFull => READ_FULL,
+    })
     .to_string()
 }
 

@@ -413,20 +413,10 @@ impl Writer {
     }
 }
 
-/// Section labels in the post's language.
+/// Section labels in the post's language (`shared::locale`).
 fn label(lang: &str, what: &str) -> String {
-    let primary = lang.split('-').next().unwrap_or("");
-    match (primary, what) {
-        ("ko", "notes") => "주석",
-        ("ko", _) => "링크",
-        ("ja", "notes") => "注",
-        ("ja", _) => "リンク",
-        ("zh", "notes") => "注释",
-        ("zh", _) => "链接",
-        (_, "notes") => "Notes",
-        _ => "Links",
-    }
-    .to_string()
+    use crate::write::shared::locale::{LINKS, NOTES, word};
+    word(lang, if what == "notes" { NOTES } else { LINKS }).to_string()
 }
 
 fn one_line(s: &str) -> String {

@@ -231,6 +231,8 @@ pub fn model(
         "keywords": keywords,
         "lang": lang,
         "region": region,
+        "dir": crate::ir::script::direction(&packet.lang),
+        "labels": crate::write::shared::locale::labels(&packet.lang),
         "paper": match paper { crate::config::Paper::A4 => "a4", crate::config::Paper::UsLetter => "us-letter" },
         "fonts": {"body": body_fonts, "mono": mono_fonts},
         "tool": tool_version(),

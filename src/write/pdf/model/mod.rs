@@ -120,7 +120,7 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
     cx.endnotes = noted > MAX_FOOTNOTED_SOURCES && opts.links == LinkStyle::Footnote;
     let mut body: Vec<Value> = cx.blocks(&post.body, true);
     if cx.endnotes {
-        body.extend(endnote_section(&cx.sources));
+        body.extend(endnote_section(&cx.sources, &post.meta.lang));
         cx.warnings.push(
             Diagnostic::warning(format!(
                 "{noted} linked sources: the PDF lists their addresses as numbered endnotes in a Sources section (more than {MAX_FOOTNOTED_SOURCES} footnotes would take minutes and gigabytes to typeset)"
@@ -184,6 +184,10 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         "tags": meta.tags.iter().map(|t| clean(t)).collect::<Vec<_>>(),
         "lang": lang,
         "region": region,
+        "dir": crate::ir::script::direction(&meta.lang),
+        // Every fixed word the template prints, in the post's language
+        // (`shared::locale`, the one table of every edition).
+        "labels": crate::write::shared::locale::labels(&meta.lang),
         "organisation": opts.organisation.map(clean),
         "paper": match opts.paper { Paper::A4 => "a4", Paper::UsLetter => "us-letter" },
         "fonts": {"body": opts.body_fonts, "mono": opts.mono_fonts},
@@ -268,9 +272,9 @@ impl Converter<'_> {
 
 /// The Sources section of a brief whose sources print as endnotes: every
 /// noted address after its number, broken like an address.
-fn endnote_section(sources: &Sources) -> Vec<Value> {
+fn endnote_section(sources: &Sources, lang: &str) -> Vec<Value> {
     let mut out = vec![
-        json!({"k": "h", "level": 2, "body": [{"k": "t", "s": "Sources"}]}),
+        json!({"k": "h", "level": 2, "body": [{"k": "t", "s": crate::write::shared::locale::word(lang, crate::write::shared::locale::SOURCES)}]}),
         json!({"k": "p", "body": [{"k": "t", "s": "The numbers in the text refer to these addresses."}]}),
     ];
     for source in sources
