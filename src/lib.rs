@@ -136,6 +136,7 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     }
     report.packets_failed = resolved.skipped.len();
     diagnostics.extend(resolved.skipped);
+    diagnostics.extend(resolved.warnings);
     let packets = resolved.packets;
 
     let jobs = jobs::plan(&posts, &packets, &request.editions);

@@ -336,3 +336,78 @@ fn every_cjk_character_survives_in_every_edition() {
         }
     }
 }
+
+/// An Arabic post sets right to left: in the PDF a heading (shorter than
+/// the line) stands at the right margin; the EPUB's documents and package
+/// say `dir="rtl"` / `rtl`; the text edition keeps the source's order.
+#[test]
+fn arabic_sets_right_to_left() {
+    let source = std::fs::read_to_string(repo("tests/cjk/ar.md")).unwrap();
+    let (work, _) = build(&[("ar.md", source.clone())], &[]);
+    let out = work.path().join("output");
+    let file = std::fs::File::open(out.join("epub/ar.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    let mut documents = 0;
+    for name in names.iter().filter(|n| n.ends_with(".xhtml")) {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        assert!(text.contains("dir=\"rtl\""), "{name}: {text}");
+        documents += 1;
+    }
+    assert!(documents >= 2);
+    let mut opf = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf).unwrap();
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    let text = std::fs::read_to_string(out.join("email/ar.txt")).unwrap();
+    assert!(text.contains("تعمل كوريا الجنوبية بلدَ مقصدٍ"), "{text}");
+    if !tool("pdftotext", &["-v"]) {
+        return;
+    }
+    let pages = bbox_words(&out.join("pdf/ar.pdf"));
+    let words = &pages[0];
+    // pdftotext -bbox writes right-to-left words in visual order.
+    let visual = |s: &str| s.chars().rev().collect::<String>();
+    let heading: Vec<&Word> = words
+        .iter()
+        .filter(|w| w.text == visual("الحجة") || w.text == visual("الرئيسية"))
+        .collect();
+    assert_eq!(heading.len(), 2, "heading words not found");
+    let right_margin = words.iter().map(|w| w.x_max).fold(0.0, f64::max);
+    let heading_right = heading.iter().map(|w| w.x_max).fold(0.0, f64::max);
+    let heading_left = heading.iter().map(|w| w.x_min).fold(f64::MAX, f64::min);
+    assert!(
+        (right_margin - heading_right).abs() < 2.0 && heading_left > 300.0,
+        "the heading is not set from the right: {heading_left:.0}–{heading_right:.0}, margin {right_margin:.0}"
+    );
+    // The note's address, set in boxed parts, still reads left to right
+    // and in order. Regression: "en.https://www" / "ohchr.org/en.".
+    let text: String = pdftotext(&out.join("pdf/ar.pdf"), &[])
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    assert!(
+        text.contains("https://www.ohchr.org/en/press-releases/2023/11/korea-failed-protect-three-filipino-women-trafficking-victims-and-ensure"),
+        "{text}"
+    );
+}
+
+/// EPUBCheck accepts the Korean, Japanese and Arabic books.
+#[test]
+fn cjk_and_arabic_books_pass_epubcheck() {
+    let posts = [
+        ("ko.md", std::fs::read_to_string(repo(KOREAN_SAMPLE)).unwrap()),
+        ("ja.md", std::fs::read_to_string(repo(JAPANESE)).unwrap()),
+        ("ar.md", std::fs::read_to_string(repo("tests/cjk/ar.md")).unwrap()),
+    ];
+    let (work, _) = build(&posts, &["--format", "epub"]);
+    let books: Vec<PathBuf> = ["ko", "ja", "ar"]
+        .iter()
+        .map(|s| work.path().join(format!("output/epub/{s}.epub")))
+        .collect();
+    let Some(report) = common::epubcheck(&books) else { return };
+    for (book, messages) in &report {
+        assert!(messages.is_empty(), "{}: {messages:?}", book.display());
+    }
+    assert_eq!(report.len(), 3);
+}

@@ -6,6 +6,7 @@ pub mod autolink;
 pub mod dates;
 pub mod frontmatter;
 pub mod language;
+pub mod translations;
 pub mod markdown;
 pub mod meta;
 pub mod site_engines;

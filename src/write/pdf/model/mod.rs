@@ -121,6 +121,11 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
     let mut body: Vec<Value> = cx.blocks(&post.body, true);
     if cx.endnotes {
         body.extend(endnote_section(&cx.sources, &post.meta.lang));
+    }
+    if crate::ir::script::is_rtl_lang(&post.meta.lang) {
+        mark_left_to_right(&mut body);
+    }
+    if cx.endnotes {
         cx.warnings.push(
             Diagnostic::warning(format!(
                 "{noted} linked sources: the PDF lists their addresses as numbered endnotes in a Sources section (more than {MAX_FOOTNOTED_SOURCES} footnotes would take minutes and gigabytes to typeset)"
@@ -287,6 +292,32 @@ fn endnote_section(sources: &Sources, lang: &str) -> Vec<Value> {
         ]}));
     }
     out
+}
+
+/// In a right-to-left post, marks the text set in boxed parts (addresses,
+/// long words, compounds: Latin text) `ltr`, so the template isolates it
+/// as left to right. Otherwise the line lays the parts out right to left
+/// and an address prints in reverse order of its parts ("en.https://www").
+fn mark_left_to_right(nodes: &mut [Value]) {
+    for node in nodes {
+        match node {
+            Value::Object(map) => {
+                let boxed = matches!(map.get("k").and_then(Value::as_str), Some("w" | "link"));
+                if boxed {
+                    map.insert("ltr".into(), Value::Bool(true));
+                }
+                for v in map.values_mut() {
+                    if let Value::Array(xs) = v {
+                        mark_left_to_right(xs);
+                    } else if v.is_object() {
+                        mark_left_to_right(std::slice::from_mut(v));
+                    }
+                }
+            }
+            Value::Array(xs) => mark_left_to_right(xs),
+            _ => {}
+        }
+    }
 }
 
 /// Typst wants an ISO 639 language and an optional ISO 3166 region.
