@@ -411,3 +411,31 @@ fn cjk_and_arabic_books_pass_epubcheck() {
     }
     assert_eq!(report.len(), 3);
 }
+
+/// A line break in the Japanese source between two CJK characters joins
+/// the lines in the text edition and the EPUB, as in the PDF: no space
+/// appears that the author did not write (the source has none between
+/// CJK characters). Korean keeps its spaces.
+#[test]
+fn source_line_breaks_inside_japanese_add_no_space() {
+    let source = std::fs::read_to_string(repo(JAPANESE)).unwrap();
+    assert!(source.contains("生まれている。\n韓国国内"));
+    let (work, _) = build(&[("ja.md", source)], &["--format", "email,epub"]);
+    let text = std::fs::read_to_string(work.path().join("output/email/ja.txt")).unwrap();
+    let joined: String = text.split('\n').collect::<Vec<_>>().join("");
+    assert!(joined.contains("生まれている。韓国国内"), "{text}");
+    let cjk_space_cjk = text
+        .split('\n')
+        .any(|l| l.chars().collect::<Vec<_>>().windows(3).any(|w| is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2])));
+    assert!(!cjk_space_cjk, "{text}");
+    let file = std::fs::File::open(work.path().join("output/epub/ja.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    let mut found = false;
+    for name in names.iter().filter(|n| n.ends_with(".xhtml")) {
+        let mut xhtml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut xhtml).unwrap();
+        found |= xhtml.contains("生まれている。韓国国内");
+    }
+    assert!(found, "the EPUB keeps the source's line break between CJK characters");
+}

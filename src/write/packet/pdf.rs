@@ -220,6 +220,11 @@ pub fn model(
         "title": clean(&packet.title),
         "short_title": shorten(&clean(&packet.title), 60),
         "subtitle": packet.subtitle.as_deref().map(clean),
+        // The cover's texts as text nodes: Korean words kept whole,
+        // Chinese and Japanese left to Typst (`pdf::model::text_nodes`).
+        "title_body": model::text_nodes(&clean(&packet.title)),
+        "subtitle_body": packet.subtitle.as_deref().map(|s| model::text_nodes(&clean(s))),
+        "recipient_body": recipient.as_deref().map(model::text_nodes),
         "date": {
             "iso": packet.day.format("%Y-%m-%d").to_string(),
             "written": crate::read::dates::written(packet.day, &packet.lang),

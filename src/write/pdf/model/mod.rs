@@ -320,6 +320,12 @@ fn mark_left_to_right(nodes: &mut [Value]) {
     }
 }
 
+/// Text (a title, a name) as the body's text nodes, broken by the rules
+/// of its script (see `inlines::push_text`).
+pub fn text_nodes(text: &str) -> Vec<Value> {
+    inlines::text_nodes(text)
+}
+
 /// Typst wants an ISO 639 language and an optional ISO 3166 region.
 pub fn split_lang(tag: &str) -> (String, Option<String>) {
     let mut parts = tag.split(['-', '_']);
