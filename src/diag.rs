@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// What the build inferred or chose, for the author to confirm (never
+    /// a problem: it does not count as a warning).
+    Note,
     Warning,
     Error,
 }
@@ -39,6 +42,10 @@ impl Diagnostic {
 
     pub fn warning(message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, message)
+    }
+
+    pub fn note(message: impl Into<String>) -> Self {
+        Self::new(Severity::Note, message)
     }
 
     fn new(severity: Severity, message: impl Into<String>) -> Self {
@@ -79,6 +86,7 @@ impl fmt::Display for Diagnostic {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         write!(f, "{label}: ")?;
         if let Some(file) = &self.file {

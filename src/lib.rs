@@ -78,7 +78,10 @@ impl BuildReport {
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == diag::Severity::Warning)
+            .count()
     }
 }
 
@@ -133,6 +136,7 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     }
     report.packets_failed = resolved.skipped.len();
     diagnostics.extend(resolved.skipped);
+    diagnostics.extend(resolved.warnings);
     let packets = resolved.packets;
 
     let jobs = jobs::plan(&posts, &packets, &request.editions);

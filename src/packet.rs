@@ -31,8 +31,13 @@ pub struct Packet<'p> {
     pub briefs: Vec<&'p Post>,
     /// The cover letter as a post (title "Cover letter", no date).
     pub letter: Option<Post>,
-    /// The project's language: the packet's own pages speak it.
+    /// The language of the packet's own pages: its `lang`, else the
+    /// project's.
     pub lang: String,
+    /// Briefs set side by side (`layout = "parallel"`): indices into
+    /// `briefs` of a brief (left) and its translation (right). The PDF
+    /// sets a pair side by side only where their paragraphs match.
+    pub parallel: Vec<(usize, usize)>,
 }
 
 /// A copy of a packet's PDF: the general one or a recipient's.
@@ -85,6 +90,8 @@ pub struct Resolved<'p> {
     pub packets: Vec<Packet<'p>>,
     pub config_errors: Vec<Diagnostic>,
     pub skipped: Vec<Diagnostic>,
+    /// Packets built with something missing (a translation).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Ties every `[[packet]]` to the posts. `drafts` are the posts left out of
@@ -102,7 +109,17 @@ pub fn resolve<'p>(
     let by_slug: HashMap<&str, &Post> = posts.iter().map(|p| (p.meta.slug.as_str(), p)).collect();
     for packet in &config.packets {
         match resolve_one(packet, posts, &by_slug, drafts, config, project_root) {
-            Ok(packet) => resolved.packets.push(packet),
+            Ok(mut packet) => {
+                let languages = packet_languages(packet_config(config, &packet.name));
+                if let Some((languages, layout)) = languages {
+                    let (briefs, parallel, warnings) =
+                        in_languages(&packet, &languages, layout, posts);
+                    packet.briefs = briefs;
+                    packet.parallel = parallel;
+                    resolved.warnings.extend(warnings);
+                }
+                resolved.packets.push(packet)
+            }
             Err(Problem::Config(d)) => resolved.config_errors.push(d),
             Err(Problem::Unknown(d)) if posts_failed => resolved.skipped.push(
                 d.with_hint("a post failed to read above; the packet is built once it reads"),
@@ -237,8 +254,70 @@ fn resolve_one<'p>(
             .collect(),
         briefs,
         letter,
-        lang: project.project.lang.clone(),
+        lang: config
+            .lang
+            .as_ref()
+            .map(|l| l.get_ref().trim().to_string())
+            .unwrap_or_else(|| project.project.lang.clone()),
+        parallel: Vec::new(),
     })
+}
+
+fn packet_config<'c>(config: &'c Config, name: &str) -> Option<&'c PacketConfig> {
+    config.packets.iter().find(|p| p.name() == name)
+}
+
+fn packet_languages(
+    config: Option<&PacketConfig>,
+) -> Option<(Vec<String>, crate::config::packet::Layout)> {
+    let config = config?;
+    let languages = config.languages();
+    (!languages.is_empty()).then(|| (languages, config.layout()))
+}
+
+/// Each brief of the packet in each of `languages`, in that order (a
+/// brief named in two languages counts once). A missing translation is
+/// left out with a warning: the packet says what it lacks.
+fn in_languages<'p>(
+    packet: &Packet<'p>,
+    languages: &[String],
+    layout: crate::config::packet::Layout,
+    posts: &'p [Post],
+) -> (Vec<&'p Post>, Vec<(usize, usize)>, Vec<Diagnostic>) {
+    use crate::read::translations::{in_language, key};
+    let mut briefs: Vec<&Post> = Vec::new();
+    let mut parallel = Vec::new();
+    let mut warnings = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for post in &packet.briefs {
+        if !seen.insert(key(post)) {
+            continue;
+        }
+        let mut indices = Vec::new();
+        for lang in languages {
+            match in_language(post, lang, posts) {
+                Some(version) => {
+                    indices.push(briefs.len());
+                    briefs.push(version);
+                }
+                None => warnings.push(
+                    Diagnostic::warning(format!(
+                        "packet {}: brief {} has no translation in {}; the packet goes without it",
+                        quote(&packet.name),
+                        quote(&post.meta.slug),
+                        quote(lang)
+                    ))
+                    .with_hint(
+                        "name the translation `<file>.<lang>.md` beside it, or give both the same `translation_key:`",
+                    ),
+                ),
+            }
+        }
+        if layout == crate::config::packet::Layout::Parallel && indices.len() == 2 {
+            parallel.push((indices[0], indices[1]));
+        }
+    }
+    (briefs, parallel, warnings)
 }
 
 /// Oldest first, then by slug: a stable order for tag and `all` packets.
@@ -293,7 +372,9 @@ fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post,
         source: PathBuf::from(rel.trim()),
         source_sha256: crate::ir::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
         meta: Meta {
-            title: letter_title(&lang).to_string(),
+            // Titled by the writers, in the packet's language
+            // (`write::packet::letter`).
+            title: String::new(),
             slug: "cover-letter".to_string(),
             date: None,
             lang,
@@ -307,18 +388,4 @@ fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post,
         body: parsed.body,
         footnotes: parsed.footnotes,
     })
-}
-
-/// "Cover letter" in the project's language.
-pub fn letter_title(lang: &str) -> &'static str {
-    match lang.split('-').next().unwrap_or("") {
-        "de" => "Anschreiben",
-        "fr" => "Lettre d’accompagnement",
-        "es" => "Carta de presentación",
-        "pt" => "Carta de apresentação",
-        "ko" => "안내 서한",
-        "ja" => "送付状",
-        "zh" => "附函",
-        _ => "Cover letter",
-    }
 }

@@ -867,8 +867,13 @@ fn sample_post_reads_well_and_passes_epubcheck() {
     let (books, refused) = build_folder(&root.join("content"), root, out.path());
     keep_books(&books);
     assert_eq!(refused, 0);
-    assert!(!books.is_empty());
-    let book = Book::open(&std::fs::read(&books[0]).unwrap());
+    assert_eq!(books.len(), 2, "the sample and its Korean translation");
+    // The English sample (its Korean translation is `<slug>.ko.md`).
+    let english = books
+        .iter()
+        .find(|b| !b.to_string_lossy().contains("_ko_md"))
+        .unwrap();
+    let book = Book::open(&std::fs::read(english).unwrap());
     assert!(book.text("OEBPS/title.xhtml").contains("2 September 2025"));
     assert!(book.text("OEBPS/nav.xhtml").contains("Main Argument"));
     if let Some(results) = epubcheck(&books) {

@@ -40,6 +40,25 @@ pub struct PacketConfig {
     /// One addressed copy per recipient.
     #[serde(default)]
     pub recipients: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The language of the packet's own pages (cover, contents, Sources,
+    /// Integrity, digest); default `project.lang`.
+    #[serde(default)]
+    pub lang: Option<Spanned<String>>,
+    /// Each brief in these languages, in this order (its translations:
+    /// same `translation_key:`, or `post.md` / `post.ko.md`).
+    #[serde(default)]
+    pub languages: Option<Spanned<Vec<String>>>,
+    /// `sequential` (default: one translation after the other) or
+    /// `parallel` (two languages side by side, paragraph by paragraph).
+    #[serde(default)]
+    pub layout: Option<Spanned<String>>,
+}
+
+/// How a packet with two languages sets a brief and its translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Sequential,
+    Parallel,
 }
 
 /// Which posts a packet gathers.
@@ -71,6 +90,21 @@ impl PacketConfig {
             .as_ref()
             .map(|r| r.get_ref().iter().map(|s| s.get_ref().trim()).collect())
             .unwrap_or_default()
+    }
+
+    /// The languages asked for (validated), none when not given.
+    pub fn languages(&self) -> Vec<String> {
+        self.languages
+            .as_ref()
+            .map(|l| l.get_ref().iter().map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn layout(&self) -> Layout {
+        match self.layout.as_ref().map(|l| l.get_ref().trim()) {
+            Some("parallel") => Layout::Parallel,
+            _ => Layout::Sequential,
+        }
     }
 
     /// The packet's day (validated).
@@ -142,6 +176,54 @@ pub fn validate(
             }
         }
         validate_recipients(p, at)?;
+        validate_languages(p, at)?;
+    }
+    Ok(())
+}
+
+fn validate_languages(
+    p: &PacketConfig,
+    at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic,
+) -> Result<(), Diagnostic> {
+    let name = p.name.get_ref();
+    if let Some(lang) = &p.lang {
+        if !crate::ir::is_language_tag(lang.get_ref().trim()) {
+            return Err(at(
+                lang.span(),
+                format!("packet {}: lang {} is not a language tag", quote(name), quote(lang.get_ref())),
+            )
+            .with_hint("e.g. lang = \"ko\""));
+        }
+    }
+    let languages = p.languages();
+    if let Some(list) = &p.languages {
+        let mut seen = BTreeMap::new();
+        for l in &languages {
+            if !crate::ir::is_language_tag(l) || seen.insert(l.to_ascii_lowercase(), ()).is_some() {
+                return Err(at(
+                    list.span(),
+                    format!("packet {}: languages must be distinct language tags, not {}", quote(name), quote(l)),
+                )
+                .with_hint("e.g. languages = [\"ko\", \"en\"]"));
+            }
+        }
+        if languages.is_empty() {
+            return Err(at(list.span(), format!("packet {}: languages is empty", quote(name))));
+        }
+    }
+    if let Some(layout) = &p.layout {
+        let ok = match layout.get_ref().trim() {
+            "sequential" => true,
+            "parallel" => languages.len() == 2,
+            _ => false,
+        };
+        if !ok {
+            return Err(at(
+                layout.span(),
+                format!("packet {}: layout {} is not possible here", quote(name), quote(layout.get_ref())),
+            )
+            .with_hint("layout = \"sequential\", or \"parallel\" with exactly two languages = [\"ko\", \"en\"]"));
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! `brief dump-ir` can print it and snapshot tests can pin it.
 
 pub mod names;
+pub mod script;
 pub use names::{hex, is_language_tag, safe_slug};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};

@@ -147,10 +147,15 @@ pub fn written(day: NaiveDate, lang: &str) -> String {
         "nl" => format!("{d} {} {y}", month(&NL)),
         "uk" => format!("{d} {} {y} р.", month(&UK)),
         "ru" => format!("{d} {} {y} г.", month(&RU)),
+        "ar" => format!("{d} {} {y}", month(&AR)),
         _ => day.format("%Y-%m-%d").to_string(),
     }
 }
 
+const AR: [&str; 12] = [
+    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
+    "نوفمبر", "ديسمبر",
+];
 const EN: [&str; 12] = [
     "January",
     "February",

@@ -5,6 +5,8 @@
 pub mod autolink;
 pub mod dates;
 pub mod frontmatter;
+pub mod language;
+pub mod translations;
 pub mod markdown;
 pub mod meta;
 pub mod site_engines;
@@ -157,11 +159,14 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
             crate::diag::quote(&slug)
         ))));
     }
+    let (lang, inferred) =
+        language::resolve(declared.lang, &title, &body, default_lang, path);
+    warnings.extend(inferred);
     let meta = Meta {
         title,
         slug,
         date: declared.date.or(file_date.map(|(d, _)| d)),
-        lang: declared.lang.unwrap_or_else(|| default_lang.to_string()),
+        lang,
         authors: declared.authors,
         tags: declared.tags,
         summary: declared.summary,

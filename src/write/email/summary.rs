@@ -87,18 +87,13 @@ enum Label {
     Attached,
 }
 
+/// The summary's fixed words in the post's language (`shared::locale`).
 fn label(lang: &str, which: Label) -> String {
-    let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-    match (primary.as_str(), which) {
-        ("ko", Label::ReadFull) => "전체 브리프 읽기:",
-        ("ko", Label::Attached) => "첨부:",
-        ("ja", Label::ReadFull) => "全文を読む:",
-        ("ja", Label::Attached) => "添付:",
-        ("zh", Label::ReadFull) => "阅读全文:",
-        ("zh", Label::Attached) => "附件:",
-        (_, Label::ReadFull) => "Read the full brief:",
-        (_, Label::Attached) => "Attached:",
-    }
+    use crate::write::shared::locale::{ATTACHED, READ_FULL, word};
+    word(lang, match which {
+        Label::ReadFull => READ_FULL,
+        Label::Attached => ATTACHED,
+    })
     .to_string()
 }
 

@@ -290,7 +290,7 @@ impl Writer {
         // A link's reference number waits for the end of the word the
         // link ends in: `[Ca](https://x.org)se` reads "Case [1]".
         let mut marker: Option<String> = None;
-        for inline in inlines {
+        for (i, inline) in inlines.iter().enumerate() {
             if let Some(m) = marker.take() {
                 if let Inline::Text { text } = inline {
                     let text = clean(text);
@@ -358,6 +358,13 @@ impl Writer {
                     }
                 }
                 Inline::FootnoteRef { number, .. } => s.push_str(&format!("[^{number}]")),
+                // Between two Chinese or Japanese characters a source line
+                // break joins the lines (the PDF's rule: `ir::script`).
+                Inline::SoftBreak
+                    if crate::ir::script::joins_lines(
+                        i.checked_sub(1).and_then(|p| inlines.get(p)),
+                        inlines.get(i + 1),
+                    ) => {}
                 Inline::SoftBreak => s.push(' '),
                 Inline::HardBreak => s.push('\n'),
                 Inline::Html { html } => s.push_str(&html_text::inline_to_text(html)),
@@ -413,20 +420,10 @@ impl Writer {
     }
 }
 
-/// Section labels in the post's language.
+/// Section labels in the post's language (`shared::locale`).
 fn label(lang: &str, what: &str) -> String {
-    let primary = lang.split('-').next().unwrap_or("");
-    match (primary, what) {
-        ("ko", "notes") => "주석",
-        ("ko", _) => "링크",
-        ("ja", "notes") => "注",
-        ("ja", _) => "リンク",
-        ("zh", "notes") => "注释",
-        ("zh", _) => "链接",
-        (_, "notes") => "Notes",
-        _ => "Links",
-    }
-    .to_string()
+    use crate::write::shared::locale::{LINKS, NOTES, word};
+    word(lang, if what == "notes" { NOTES } else { LINKS }).to_string()
 }
 
 fn one_line(s: &str) -> String {

@@ -268,8 +268,16 @@ impl<'a> BodyWriter<'a> {
     pub fn inlines(&mut self, out: &mut Out, inlines: &[Inline]) {
         self.inlines_depth += 1;
         let mut rest = inlines.iter().peekable();
+        let mut prev: Option<&Inline> = None;
         while let Some(inline) = rest.next() {
-            self.inline(out, inline);
+            // Between two Chinese or Japanese characters a source line
+            // break joins the lines (reading systems may show a space).
+            let joins = matches!(inline, Inline::SoftBreak)
+                && crate::ir::script::joins_lines(prev, rest.peek().copied());
+            prev = Some(inline);
+            if !joins {
+                self.inline(out, inline);
+            }
             let Some(target) = self.pending_target.take() else {
                 continue;
             };

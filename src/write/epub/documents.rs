@@ -5,6 +5,7 @@
 use super::body::BodyWriter;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
+use crate::write::shared::locale;
 use crate::write::Context;
 use crate::write::epub::xhtml::{Out, escape};
 
@@ -123,49 +124,16 @@ pub(super) fn render_notes(
 }
 
 pub(crate) fn notes_title(lang: &str) -> &'static str {
-    match lang.split('-').next().unwrap_or("") {
-        "ko" => "주석",
-        "ja" => "注",
-        "zh" => "注释",
-        "de" => "Anmerkungen",
-        "fr" => "Notes",
-        "es" => "Notas",
-        "pt" => "Notas",
-        "it" => "Note",
-        "nl" => "Noten",
-        _ => "Notes",
-    }
+    locale::word(lang, locale::NOTES)
 }
 
 /// Accessible name of a footnote's back link (its text is only `↩`).
 fn back_label(lang: &str) -> &'static str {
-    match lang.split('-').next().unwrap_or("") {
-        "ko" => "본문으로 돌아가기",
-        "ja" => "本文に戻る",
-        "zh" => "返回正文",
-        "de" => "Zurück zum Text",
-        "fr" => "Retour au texte",
-        "es" => "Volver al texto",
-        "pt" => "Voltar ao texto",
-        "it" => "Torna al testo",
-        "nl" => "Terug naar de tekst",
-        _ => "Back to the text",
-    }
+    locale::word(lang, locale::BACK_TO_TEXT)
 }
 
 pub(crate) fn contents_title(lang: &str) -> &'static str {
-    match lang.split('-').next().unwrap_or("") {
-        "ko" => "차례",
-        "ja" => "目次",
-        "zh" => "目录",
-        "de" => "Inhalt",
-        "fr" => "Table des matières",
-        "es" => "Índice",
-        "pt" => "Sumário",
-        "it" => "Indice",
-        "nl" => "Inhoud",
-        _ => "Contents",
-    }
+    locale::word(lang, locale::CONTENTS)
 }
 
 pub(crate) fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> String {
@@ -182,11 +150,7 @@ pub(crate) fn stylesheet(ctx: &Context, warnings: &mut Vec<Diagnostic>) -> Strin
 /// Whether `lang` is written right to left: the one rule for the book's
 /// documents, its navigation and its package, single post or packet.
 pub(crate) fn is_rtl(lang: &str) -> bool {
-    let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-    matches!(
-        primary.as_str(),
-        "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv"
-    )
+    crate::ir::script::is_rtl_lang(lang)
 }
 
 /// ` dir="rtl"` for a right-to-left language, else nothing.

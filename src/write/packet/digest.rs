@@ -10,6 +10,7 @@ use super::Packet;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
 use crate::read::dates::written;
+use crate::write::shared::locale;
 use crate::write::shared::summary::{self, summarize};
 use crate::write::shared::wrap::{width, wrap};
 use crate::write::{Context, Rendered};
@@ -49,12 +50,7 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     }
     out.push(String::new());
     let count = packet.briefs.len();
-    out.extend(wrap(
-        &format!("{count} brief{}:", if count == 1 { "" } else { "s" }),
-        max,
-        "",
-        "",
-    ));
+    out.extend(wrap(&format!("{}:", locale::briefs(lang, count)), max, "", ""));
     for (i, post) in packet.briefs.iter().enumerate() {
         out.push(String::new());
         brief(post, i + 1, ctx, max, &mut out);
@@ -92,7 +88,8 @@ fn brief(post: &Post, n: usize, ctx: &Context, max: usize, out: &mut Vec<String>
     }
     if let Some(url) = read_online(post, ctx) {
         out.push(String::new());
-        out.extend(wrap(&format!("Read online: {url}"), max, &indent, &indent));
+        let read = locale::word(&post.meta.lang, locale::READ_ONLINE);
+        out.extend(wrap(&format!("{read} {url}"), max, &indent, &indent));
     }
 }
 

@@ -20,8 +20,8 @@ use epub_builder::{EpubBuilder, EpubContent, ReferenceType, TocElement, ZipLibra
 const COVER_FILE: &str = "cover.xhtml";
 
 pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    let letter = packet
-        .letter
+    let letter_post = super::letter(packet);
+    let letter = letter_post
         .as_ref()
         .map(|post| epub::render_part(post, ctx, "letter-", false));
     let parts: Vec<Part> = packet

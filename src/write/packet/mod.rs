@@ -44,6 +44,17 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
 }
 
 /// The tool that built the packet, printed on its integrity page.
+/// The cover letter as the packet prints it: titled "Cover letter" and
+/// set in the packet's language (`shared::locale`).
+pub fn letter(packet: &Packet) -> Option<Post> {
+    let mut letter = packet.letter.clone()?;
+    letter.meta.lang = packet.lang.clone();
+    letter.meta.title =
+        crate::write::shared::locale::word(&packet.lang, crate::write::shared::locale::COVER_LETTER)
+            .to_string();
+    Some(letter)
+}
+
 pub fn tool_version() -> String {
     format!("brief {}", env!("CARGO_PKG_VERSION"))
 }

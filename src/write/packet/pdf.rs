@@ -155,10 +155,8 @@ pub fn model(
             }
             model.json
         };
-    let letter = packet
-        .letter
-        .as_ref()
-        .map(|post| brief_model(post, "/letter".to_string(), "letter-", warnings));
+    let letter = super::letter(packet)
+        .map(|post| brief_model(&post, "/letter".to_string(), "letter-", warnings));
     let briefs: Vec<Value> = packet
         .briefs
         .iter()
@@ -174,6 +172,7 @@ pub fn model(
             b
         })
         .collect();
+    let parallel = parallel_pairs(packet, &briefs, warnings);
     // Each brief's group lists its external sources under the numbers its
     // notes and its e-mail text print (`shared::notes`), so a reader can
     // look a note up.
@@ -222,6 +221,11 @@ pub fn model(
         "title": clean(&packet.title),
         "short_title": shorten(&clean(&packet.title), 60),
         "subtitle": packet.subtitle.as_deref().map(clean),
+        // The cover's texts as text nodes: Korean words kept whole,
+        // Chinese and Japanese left to Typst (`pdf::model::text_nodes`).
+        "title_body": model::text_nodes(&clean(&packet.title)),
+        "subtitle_body": packet.subtitle.as_deref().map(|s| model::text_nodes(&clean(s))),
+        "recipient_body": recipient.as_deref().map(model::text_nodes),
         "date": {
             "iso": packet.day.format("%Y-%m-%d").to_string(),
             "written": crate::read::dates::written(packet.day, &packet.lang),
@@ -232,16 +236,67 @@ pub fn model(
         "keywords": keywords,
         "lang": lang,
         "region": region,
+        "dir": crate::ir::script::direction(&packet.lang),
+        "labels": crate::write::shared::locale::labels(&packet.lang),
         "paper": match paper { crate::config::Paper::A4 => "a4", crate::config::Paper::UsLetter => "us-letter" },
         "fonts": {"body": body_fonts, "mono": mono_fonts},
         "tool": tool_version(),
         "letter": letter,
         "letter_source": letter_source,
         "briefs": briefs,
+        "parallel": parallel,
         "sources": sources,
         "integrity": {"briefs": integrity_rows},
     });
     (data, roots, embedded_images)
+}
+
+/// The pairs of briefs set side by side (`layout = "parallel"`), as
+/// indices into `briefs`: only those whose bodies have the same blocks in
+/// the same order (a heading against a heading of its level, a list
+/// against a list of as many items), so each row pairs a paragraph with
+/// its translation and none is dropped. Others are set one after the
+/// other, with a warning.
+fn parallel_pairs(packet: &Packet, briefs: &[Value], warnings: &mut Vec<Diagnostic>) -> Vec<Value> {
+    let shape = |body: &Value| -> Vec<String> {
+        body.as_array()
+            .into_iter()
+            .flatten()
+            .map(|b| {
+                let k = b["k"].as_str().unwrap_or("");
+                match k {
+                    "h" => format!("h{}", b["level"]),
+                    "list" => format!("list{}", b["items"].as_array().map_or(0, Vec::len)),
+                    _ => k.to_string(),
+                }
+            })
+            .collect()
+    };
+    let mut pairs = Vec::new();
+    for &(left, right) in &packet.parallel {
+        let (Some(l), Some(r)) = (briefs.get(left), briefs.get(right)) else {
+            continue;
+        };
+        let (ls, rs) = (shape(&l["body"]), shape(&r["body"]));
+        if ls == rs {
+            pairs.push(json!({"left": left, "right": right}));
+            continue;
+        }
+        let first = ls.iter().zip(&rs).position(|(a, b)| a != b).unwrap_or(ls.len().min(rs.len()));
+        warnings.push(
+            Diagnostic::warning(format!(
+                "packet {}: {} and its translation {} differ in their paragraphs (from block {} on: {} blocks against {}); set one after the other",
+                crate::diag::quote(&packet.name),
+                crate::diag::quote(&packet.briefs[left].meta.slug),
+                crate::diag::quote(&packet.briefs[right].meta.slug),
+                first + 1,
+                ls.len(),
+                rs.len()
+            ))
+            .with_hint("give the translation the same headings, paragraphs and lists to set them side by side"),
+        );
+    }
+    pairs
 }
 
 /// An address or a file path cut into parts a line may break between, by

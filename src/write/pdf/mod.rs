@@ -14,6 +14,7 @@
 //! DESIGN.md): use [`render_all`] for many posts.
 
 pub mod compile;
+pub mod fonts;
 pub mod model;
 pub mod world;
 
@@ -30,6 +31,7 @@ use crate::ir::Post;
 use crate::write::resources::Fonts;
 use crate::write::{Context, Rendered};
 use compile::{Data, Document, Subject};
+pub(crate) use fonts::font_lists;
 use model::ModelOptions;
 
 /// The fixed main file: it only imports the template and passes the data.
@@ -196,7 +198,7 @@ fn model(
     no_images: bool,
 ) -> model::Model {
     let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
-    model::build(
+    let mut model = model::build(
         post,
         &ModelOptions {
             links: ctx.config.pdf.links,
@@ -210,7 +212,11 @@ fn model(
             image_root: world::POST,
             note_prefix: "brief-",
         },
-    )
+    );
+    model
+        .warnings
+        .extend(fonts::missing_face(fonts, &post.meta.lang).map(|d| d.in_file(&post.source)));
+    model
 }
 
 /// The Typst sources a post is compiled from, as (path, bytes) relative to
@@ -237,52 +243,6 @@ pub fn typst_sources(post: &Post, ctx: &Context) -> Result<Vec<(String, Vec<u8>)
 /// from the project root).
 pub(crate) fn post_dir(post: &Post, ctx: &Context) -> Option<PathBuf> {
     ctx.resources.post_dir(&post.source)
-}
-
-/// Font families in order of preference, keeping only those installed.
-/// For Korean, Japanese and Chinese posts the matching CJK face comes first
-/// (fallback alone would pick the Japanese face for Korean text).
-pub(crate) fn font_lists(fonts: &Fonts, lang: &str) -> (Vec<String>, Vec<String>) {
-    let (primary, region) = model::split_lang(lang);
-    let cjk: &[&str] = match (primary.as_str(), region.as_deref()) {
-        ("ko", _) => &[
-            "Noto Serif CJK KR",
-            "Noto Sans CJK KR",
-            "Noto Serif KR",
-            "Noto Sans KR",
-            "NanumMyeongjo",
-            "UnBatang",
-        ],
-        ("ja", _) => &[
-            "Noto Serif CJK JP",
-            "Noto Sans CJK JP",
-            "Noto Serif JP",
-            "Noto Sans JP",
-            "IPAMincho",
-        ],
-        ("zh", Some("TW" | "HK" | "MO")) => {
-            &["Noto Serif CJK TC", "Noto Sans CJK TC", "Noto Serif TC"]
-        }
-        ("zh", _) => &["Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif SC"],
-        _ => &[],
-    };
-    let cjk_mono: &[&str] = match primary.as_str() {
-        "ko" => &["Noto Sans Mono CJK KR"],
-        "ja" => &["Noto Sans Mono CJK JP"],
-        "zh" => &["Noto Sans Mono CJK SC"],
-        _ => &[],
-    };
-    let available = |list: &[&str]| -> Vec<String> {
-        list.iter()
-            .filter(|f| fonts.has_family(f))
-            .map(|f| f.to_string())
-            .collect()
-    };
-    let mut body = available(cjk);
-    body.extend(available(&["Libertinus Serif"]));
-    let mut mono = available(&["DejaVu Sans Mono"]);
-    mono.extend(available(cjk_mono));
-    (body, mono)
 }
 
 /// `today()` for templates: SOURCE_DATE_EPOCH, else the post's day, else

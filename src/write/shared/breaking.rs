@@ -135,9 +135,19 @@ pub fn line_parts(text: &str) -> Vec<String> {
 /// of letters and digits every `2 * WORD_PART` characters. In a table cell
 /// a part still wider than the cell is cut further.
 pub fn address_parts(address: &str, limit: WordLimit) -> Vec<String> {
+    // Only a real scheme (`https`, `svn+ssh`) is one part: text before
+    // `://` that is not one ("[long-word](https" in a title) is cut like
+    // the rest. Regression: it was one box, and its end ran off the page.
     let (scheme, rest) = match address.find("://") {
-        Some(i) => address.split_at(i + 3),
-        None => ("", address),
+        Some(i)
+            if i <= 16
+                && address[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+        {
+            address.split_at(i + 3)
+        }
+        _ => ("", address),
     };
     let mut parts = Vec::new();
     if !scheme.is_empty() {

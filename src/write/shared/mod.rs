@@ -4,6 +4,7 @@ pub mod breaking;
 pub mod clean;
 pub mod html_text;
 pub mod links;
+pub mod locale;
 pub mod notes;
 pub mod summary;
 pub mod survival;

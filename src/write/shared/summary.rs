@@ -461,22 +461,17 @@ enum Label {
     Sources,
 }
 
+/// The summary's fixed words in the post's language (`shared::locale`).
 fn label(lang: &str, which: Label) -> String {
-    let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-    match (primary.as_str(), which) {
-        ("ko", Label::KeyPoints) => "요점",
-        ("ko", Label::Asks) => "요청 사항",
-        ("ko", Label::Sources) => "출처",
-        ("ja", Label::KeyPoints) => "要点",
-        ("ja", Label::Asks) => "要請事項",
-        ("ja", Label::Sources) => "出典",
-        ("zh", Label::KeyPoints) => "要点",
-        ("zh", Label::Asks) => "请求事项",
-        ("zh", Label::Sources) => "来源",
-        (_, Label::KeyPoints) => "Key points",
-        (_, Label::Asks) => "Asks",
-        (_, Label::Sources) => "Sources",
-    }
+    use crate::write::shared::locale::{ASKS, KEY_POINTS, SOURCES, word};
+    word(
+        lang,
+        match which {
+            Label::KeyPoints => KEY_POINTS,
+            Label::Asks => ASKS,
+            Label::Sources => SOURCES,
+        },
+    )
     .to_string()
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::{Converter, MAX_LINK_URL, MAX_PRINTED_URL};
 use crate::config::LinkStyle;
+use crate::ir::script::{has_cjk_run, has_hangul};
 use crate::ir::{Inline, plain_text};
 use crate::write::shared::breaking::{
     BODY, WordLimit, address_parts, cut_word, has_inner_hyphen, has_inner_plus, shorten_chars,
@@ -19,8 +20,14 @@ impl Converter<'_> {
     pub(super) fn inlines(&mut self, inlines: &[Inline]) -> Vec<Value> {
         let mut out = Vec::new();
         let mut rest = inlines.iter().peekable();
+        let mut prev: Option<&Inline> = None;
         while let Some(inline) = rest.next() {
-            self.inline(inline, &mut out);
+            let joins = matches!(inline, Inline::SoftBreak)
+                && crate::ir::script::joins_lines(prev, rest.peek().copied());
+            prev = Some(inline);
+            if !joins {
+                self.inline(inline, &mut out);
+            }
             // A link whose address prints after it (note marker or
             // parenthesis) and that ends inside a word
             // (`[Ca](https://x.org)se`): the rest of the word joins the
@@ -224,6 +231,8 @@ impl Converter<'_> {
     }
 }
 
+/// Text (a title, a summary) as the body's text nodes: see `push_text`.
+///
 /// Pushes text, cutting words too long for a line into parts the template
 /// sets as separate boxes (so the line may break between them without any
 /// character being added to the text). Only the long word is boxed: the
@@ -234,19 +243,33 @@ impl Converter<'_> {
 /// A hyphenated compound ("theme-gem") is kept whole in one box too: Typst
 /// would break it after the hyphen, and `pdftotext`, search and copying
 /// take a hyphen at a line end for a hyphenation and read "themegem".
+///
+/// Chinese and Japanese are never boxed: Typst breaks them between
+/// characters with the kinsoku rules of the document's `lang`, and
+/// justifies them. Regression: a CJK run was a "long word" cut into
+/// 20-character boxes, which gave lines with huge gaps, letter-spaced
+/// lines and lines cut short. A Korean word is one box (keep-all: Typst
+/// breaks Hangul between any two syllables, typst/typst#1164) unless it
+/// is too long for a line.
+pub(super) fn text_nodes(text: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    push_text(text, &mut out, BODY);
+    out
+}
+
 fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
     let mut plain = String::new();
     for piece in text.split_inclusive(char::is_whitespace) {
         let word = piece.trim_end();
-        let cut = cut_word(word, limit);
-        if !cut && !has_inner_hyphen(word) && !has_inner_plus(word) {
+        let keep = keep_whole(word, limit);
+        if keep == Keep::Plain {
             plain.push_str(piece);
             continue;
         }
         if !plain.is_empty() {
             out.push(json!({"k": "t", "s": std::mem::take(&mut plain)}));
         }
-        let parts = if cut {
+        let parts = if keep == Keep::Cut {
             word_parts(word, limit)
         } else {
             vec![word.to_string()]
@@ -257,4 +280,28 @@ fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
     if !plain.is_empty() {
         out.push(json!({"k": "t", "s": plain}));
     }
+}
+
+#[derive(PartialEq)]
+enum Keep {
+    /// Left to Typst's line breaking.
+    Plain,
+    /// Set whole in one box.
+    Whole,
+    /// Too long for a line: cut into boxed parts.
+    Cut,
+}
+
+/// How the PDF sets one word of body text (see `push_text`).
+fn keep_whole(word: &str, limit: WordLimit) -> Keep {
+    if has_cjk_run(word) {
+        return Keep::Plain;
+    }
+    if cut_word(word, limit) {
+        return Keep::Cut;
+    }
+    if has_hangul(word) || has_inner_hyphen(word) || has_inner_plus(word) {
+        return Keep::Whole;
+    }
+    Keep::Plain
 }

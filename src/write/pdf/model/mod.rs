@@ -124,7 +124,7 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
     let mut body: Vec<Value> = cx.blocks(&post.body, true);
     if cx.endnotes {
         if noted > 0 {
-            body.extend(endnote_section(&cx.sources));
+            body.extend(endnote_section(&cx.sources, &post.meta.lang));
         }
         let footnotes = post.footnotes.len();
         let what = match (noted, footnotes) {
@@ -143,6 +143,9 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
             ))
             .in_file(&post.source),
         );
+    }
+    if crate::ir::script::is_rtl_lang(&post.meta.lang) {
+        mark_left_to_right(&mut body);
     }
     let mut unreferenced = Vec::new();
     for f in &post.footnotes {
@@ -187,6 +190,12 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         "title_parts": line_parts(&title),
         "subtitle_parts": meta.subtitle.as_deref().map(|s| line_parts(&clean(s))),
         "summary_parts": meta.summary.as_deref().map(|s| line_parts(&clean(s))),
+        // The same texts as text nodes (like a paragraph's), which the
+        // default templates set: boxed parts cannot break Chinese or
+        // Japanese between characters nor justify it.
+        "title_body": inlines::text_nodes(&title),
+        "subtitle_body": meta.subtitle.as_deref().map(|s| inlines::text_nodes(&clean(s))),
+        "summary_body": meta.summary.as_deref().map(|s| inlines::text_nodes(&clean(s))),
         "subtitle": meta.subtitle.as_deref().map(clean),
         "summary": meta.summary.as_deref().map(clean),
         "date": date,
@@ -194,6 +203,10 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         "tags": meta.tags.iter().map(|t| clean(t)).collect::<Vec<_>>(),
         "lang": lang,
         "region": region,
+        "dir": crate::ir::script::direction(&meta.lang),
+        // Every fixed word the template prints, in the post's language
+        // (`shared::locale`, the one table of every edition).
+        "labels": crate::write::shared::locale::labels(&meta.lang),
         "organisation": opts.organisation.map(clean),
         "paper": match opts.paper { Paper::A4 => "a4", Paper::UsLetter => "us-letter" },
         "fonts": {"body": opts.body_fonts, "mono": opts.mono_fonts},
@@ -278,9 +291,9 @@ impl Converter<'_> {
 
 /// The Sources section of a brief whose sources print as endnotes: every
 /// noted address after its number, broken like an address.
-fn endnote_section(sources: &Sources) -> Vec<Value> {
+fn endnote_section(sources: &Sources, lang: &str) -> Vec<Value> {
     let mut out = vec![
-        json!({"k": "h", "level": 2, "body": [{"k": "t", "s": "Sources"}]}),
+        json!({"k": "h", "level": 2, "body": [{"k": "t", "s": crate::write::shared::locale::word(lang, crate::write::shared::locale::SOURCES)}]}),
         json!({"k": "p", "body": [{"k": "t", "s": "The numbers in the text refer to these addresses."}]}),
     ];
     for source in sources
@@ -293,6 +306,38 @@ fn endnote_section(sources: &Sources) -> Vec<Value> {
         ]}));
     }
     out
+}
+
+/// In a right-to-left post, marks the text set in boxed parts (addresses,
+/// long words, compounds: Latin text) `ltr`, so the template isolates it
+/// as left to right. Otherwise the line lays the parts out right to left
+/// and an address prints in reverse order of its parts ("en.https://www").
+fn mark_left_to_right(nodes: &mut [Value]) {
+    for node in nodes {
+        match node {
+            Value::Object(map) => {
+                let boxed = matches!(map.get("k").and_then(Value::as_str), Some("w" | "link"));
+                if boxed {
+                    map.insert("ltr".into(), Value::Bool(true));
+                }
+                for v in map.values_mut() {
+                    if let Value::Array(xs) = v {
+                        mark_left_to_right(xs);
+                    } else if v.is_object() {
+                        mark_left_to_right(std::slice::from_mut(v));
+                    }
+                }
+            }
+            Value::Array(xs) => mark_left_to_right(xs),
+            _ => {}
+        }
+    }
+}
+
+/// Text (a title, a name) as the body's text nodes, broken by the rules
+/// of its script (see `inlines::push_text`).
+pub fn text_nodes(text: &str) -> Vec<Value> {
+    inlines::text_nodes(text)
 }
 
 /// Typst wants an ISO 639 language and an optional ISO 3166 region.
