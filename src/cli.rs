@@ -64,8 +64,29 @@ pub struct BuildArgs {
     /// (as `[email] summary = true`).
     #[arg(long)]
     pub summary: bool,
+    /// Keep the build cache in DIR instead of OUT/.brief-cache (to share
+    /// one between output folders or CI runners).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Render every output again; use and keep no cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print one line per file rendered (not reused) and per file removed.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Build just these posts.
     pub paths: Vec<PathBuf>,
+}
+
+impl BuildArgs {
+    /// Where this build keeps its cache.
+    pub fn cache(&self) -> crate::cache::Setting {
+        match (&self.cache_dir, self.no_cache) {
+            (_, true) => crate::cache::Setting::Off,
+            (Some(dir), false) => crate::cache::Setting::Dir(dir.clone()),
+            (None, false) => crate::cache::Setting::InOutput,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -51,7 +51,13 @@ fn main() -> ExitCode {
 
 fn build(args: cli::BuildArgs) -> Result<Status, Diagnostic> {
     let quiet = args.quiet;
+    let verbose = args.verbose && !quiet;
     let report = commands::build::run(args)?;
+    if verbose {
+        for line in commands::build::file_lines(&report) {
+            eprintln!("{line}");
+        }
+    }
     for d in report.diagnostics.iter().filter(|d| !quiet || d.is_error()) {
         eprintln!("{d}");
     }
