@@ -19,6 +19,12 @@ pub struct Cli {
 pub enum Command {
     /// Build every edition of every post (or of the posts named).
     Build(BuildArgs),
+    /// Build, then build again whenever a post, image, template, font or
+    /// brief.toml changes (Ctrl-C stops). Takes the options of build.
+    Watch(BuildArgs),
+    /// Remove what builds wrote: every file the output folder's manifest
+    /// lists, the manifest, and the build cache.
+    Clean(CleanArgs),
     /// Read and check every post without writing anything.
     Check(CheckArgs),
     /// Send the built e-mail messages over SMTP. A dry run (who would get
@@ -39,7 +45,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct BuildArgs {
     /// Folder of posts, searched recursively for *.md and *.markdown.
     #[arg(long, default_value = "content")]
@@ -87,6 +93,16 @@ impl BuildArgs {
             (None, false) => crate::cache::Setting::InOutput,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// The output folder to empty of what builds wrote.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Also remove the entries of this shared cache folder.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
