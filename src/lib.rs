@@ -175,7 +175,13 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
         match outcome.result {
             Ok((file, warnings)) => {
                 report.files_written += 1;
-                written.push(listed(file, outcome.owner, outcome.edition, &request.out_dir, ctx));
+                written.push(listed(
+                    file,
+                    outcome.owner,
+                    outcome.edition,
+                    &request.out_dir,
+                    ctx,
+                ));
                 diagnostics.extend(warnings);
             }
             Err(e) => {
@@ -195,39 +201,19 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.rendered.sort();
 
     // The output folder becomes exactly this build's result.
-    let source = |p: &Post| ctx.resources.project_relative(&p.source);
-    let read: std::collections::BTreeSet<String> =
-        posts.iter().chain(&drafts).map(source).collect();
-    let mut failed = cache::folder::Failed::default();
-    failed.sources = paths
-        .iter()
-        .map(|p| ctx.resources.project_relative(p))
-        .filter(|p| !read.contains(p))
-        .chain(failed_posts.iter().map(|p| ctx.resources.project_relative(p)))
-        .collect();
-    failed.packets = ctx
-        .config
-        .packets
-        .iter()
-        .map(|p| p.name().to_string())
-        .filter(|n| !packets.iter().any(|p| &p.name == n && !failed_packets.contains(n)))
-        .collect();
-    let scope = cache::folder::Scope {
-        editions: &request.editions,
-        sources: (!request.paths.is_empty()).then(|| {
-            request.paths.iter().map(|p| ctx.resources.project_relative(p)).collect()
-        }),
+    let failed = Failed {
+        discovered: &paths,
+        read: posts.iter().chain(&drafts),
+        posts: &failed_posts,
+        packets: &failed_packets,
     };
-    let previous = output::manifest::read_previous(&request.out_dir);
-    let settled = cache::folder::settle(&request.out_dir, &previous, written, &scope, &failed);
+    let (settled, carried) = settle_output(request, ctx, &posts, &packets, failed, written);
     diagnostics.extend(settled.diagnostics.iter().cloned());
-    report.removed = settled.removed.iter().map(|r| request.out_dir.join(r)).collect();
-    let recorded = posts
+    report.removed = settled
+        .removed
         .iter()
-        .map(source)
-        .chain(packets.iter().map(|p| format!("packet {}", p.name)))
+        .map(|r| request.out_dir.join(r))
         .collect();
-    let carried = cache::folder::carried(previous, &settled, &recorded);
 
     let manifest_path = request.out_dir.join(output::manifest::FILE_NAME);
     let bytes = output::manifest::render(&posts, &packets, &carried, &settled.files, ctx);
@@ -264,4 +250,64 @@ fn listed(
         source,
         packet,
     }
+}
+
+/// What failed in a build, for [`settle_output`]: the posts found, those
+/// read, and the posts and packets with a failed output.
+struct Failed<'a, I> {
+    discovered: &'a [PathBuf],
+    read: I,
+    posts: &'a std::collections::BTreeSet<PathBuf>,
+    packets: &'a std::collections::BTreeSet<String>,
+}
+
+/// Removes the last build's stale outputs (`cache::folder`) and returns the
+/// settled folder with the manifest records carried over from the last
+/// build (posts and packets whose outputs were kept).
+fn settle_output<'p>(
+    request: &BuildRequest,
+    ctx: &Context,
+    posts: &[Post],
+    packets: &[packet::Packet],
+    failed: Failed<'_, impl Iterator<Item = &'p Post>>,
+    written: Vec<output::manifest::Listed>,
+) -> (cache::folder::Settled, output::manifest::Previous) {
+    let relative = |p: &std::path::Path| ctx.resources.project_relative(p);
+    let read: std::collections::BTreeSet<String> =
+        failed.read.map(|p| relative(&p.source)).collect();
+    // A post that could not be read, or whose output failed, keeps its last
+    // good outputs; so does a packet that could not be built this time.
+    let mut owners = cache::folder::Failed::default();
+    owners.sources = failed
+        .discovered
+        .iter()
+        .map(|p| relative(p))
+        .filter(|p| !read.contains(p))
+        .chain(failed.posts.iter().map(|p| relative(p)))
+        .collect();
+    owners.packets = ctx
+        .config
+        .packets
+        .iter()
+        .map(|p| p.name().to_string())
+        .filter(|n| {
+            !packets
+                .iter()
+                .any(|p| &p.name == n && !failed.packets.contains(n))
+        })
+        .collect();
+    let scope = cache::folder::Scope {
+        editions: &request.editions,
+        sources: (!request.paths.is_empty())
+            .then(|| request.paths.iter().map(|p| relative(p)).collect()),
+    };
+    let previous = output::manifest::read_previous(&request.out_dir);
+    let settled = cache::folder::settle(&request.out_dir, &previous, written, &scope, &owners);
+    let recorded = posts
+        .iter()
+        .map(|p| relative(&p.source))
+        .chain(packets.iter().map(|p| format!("packet {}", p.name)))
+        .collect();
+    let carried = cache::folder::carried(previous, &settled, &recorded);
+    (settled, carried)
 }

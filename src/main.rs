@@ -84,7 +84,15 @@ fn watch(args: cli::BuildArgs) -> Result<Status, Diagnostic> {
     };
     commands::watch::run(args, &mut |event| match event {
         Event::Changed(paths) if !quiet => {
-            eprintln!("[{}] changed: {}", now(), paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))
+            eprintln!(
+                "[{}] changed: {}",
+                now(),
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
         Event::Changed(_) => {}
         Event::Restarting => eprintln!("[{}] fonts changed: restarting", now()),

@@ -56,7 +56,10 @@ fn rendered(stderr: &str) -> BTreeSet<String> {
         .lines()
         .filter_map(|l| l.strip_prefix("rendered "))
         .filter_map(|l| l.rsplit_once(" in ").map(|(p, _)| p.to_string()))
-        .map(|p| p.split_once('/').map_or(p.clone(), |(_, rest)| rest.to_string()))
+        .map(|p| {
+            p.split_once('/')
+                .map_or(p.clone(), |(_, rest)| rest.to_string())
+        })
         .collect()
 }
 
@@ -112,7 +115,10 @@ fn only_what_an_edit_can_change_is_rendered_again() {
     assert_eq!(build(p, &[]), third);
 
     // The packet's brief: its editions, message, and every packet output.
-    append(&p.join(format!("content/{SAMPLE}.md")), "\nOne more paragraph.\n");
+    append(
+        &p.join(format!("content/{SAMPLE}.md")),
+        "\nOne more paragraph.\n",
+    );
     let mut sample: BTreeSet<String> = post_outputs(SAMPLE).into_iter().collect();
     sample.extend(PACKET_PDFS.iter().map(|s| s.to_string()));
     sample.extend(PACKET_MESSAGES.iter().map(|s| s.to_string()));
@@ -127,10 +133,9 @@ fn only_what_an_edit_can_change_is_rendered_again() {
         .collect();
     pdfs.extend(PACKET_PDFS.iter().map(|s| s.to_string()));
     std::fs::create_dir_all(p.join("templates")).unwrap();
-    let template = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/brief.typ"),
-    )
-    .unwrap();
+    let template =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/brief.typ"))
+            .unwrap();
     std::fs::write(p.join("templates/brief.typ"), template + "\n// edited\n").unwrap();
     assert_eq!(build(p, &[]), pdfs);
 

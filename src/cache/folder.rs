@@ -69,8 +69,13 @@ impl Scope<'_> {
 
 impl Failed {
     fn owns(&self, file: &Listed) -> bool {
-        file.source.as_ref().is_some_and(|s| self.sources.contains(s))
-            || file.packet.as_ref().is_some_and(|p| self.packets.contains(p))
+        file.source
+            .as_ref()
+            .is_some_and(|s| self.sources.contains(s))
+            || file
+                .packet
+                .as_ref()
+                .is_some_and(|p| self.packets.contains(p))
     }
 }
 
@@ -129,14 +134,17 @@ pub fn carried(previous: Previous, settled: &Settled, recorded: &BTreeSet<String
             .briefs
             .into_iter()
             .filter(|b| {
-                field(b, "source").is_some_and(|s| settled.kept_sources.contains(&s) && !recorded.contains(&s))
+                field(b, "source")
+                    .is_some_and(|s| settled.kept_sources.contains(&s) && !recorded.contains(&s))
             })
             .collect(),
         packets: previous
             .packets
             .into_iter()
             .filter(|p| {
-                field(p, "name").is_some_and(|n| settled.kept_packets.contains(&n) && !recorded.contains(&format!("packet {n}")))
+                field(p, "name").is_some_and(|n| {
+                    settled.kept_packets.contains(&n) && !recorded.contains(&format!("packet {n}"))
+                })
             })
             .collect(),
     }

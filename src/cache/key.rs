@@ -90,7 +90,9 @@ impl Keys {
             for job in jobs {
                 match *job {
                     Job::Post(post, _) => posts.push(post),
-                    Job::PacketPdf(packet, _) | Job::PacketEpub(packet) | Job::PacketDigest(packet) => {
+                    Job::PacketPdf(packet, _)
+                    | Job::PacketEpub(packet)
+                    | Job::PacketDigest(packet) => {
                         posts.extend(packet.briefs.iter().copied());
                         posts.extend(packet.letter.as_ref());
                     }
@@ -322,7 +324,10 @@ fn image_sources<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
 fn templates(ctx: &Context) -> [u8; 32] {
     let mut f = Fields::new("templates");
     for name in ["brief.typ", "packet.typ", "epub.css"] {
-        f.field(name, crate::write::resources::default_template(name).unwrap_or(""));
+        f.field(
+            name,
+            crate::write::resources::default_template(name).unwrap_or(""),
+        );
     }
     let root = ctx.project_root.join("templates");
     let mut files = Vec::new();

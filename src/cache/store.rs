@@ -73,7 +73,11 @@ impl StoredDiagnostic {
         d.line = self.line;
         d.col = self.col;
         d.hint = self.hint.clone();
-        d.editions = self.editions.iter().filter_map(|e| edition_label(e)).collect();
+        d.editions = self
+            .editions
+            .iter()
+            .filter_map(|e| edition_label(e))
+            .collect();
         d
     }
 }

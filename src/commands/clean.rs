@@ -44,7 +44,11 @@ impl CleanReport {
             self.files_removed,
             super::plural(self.files_removed),
             self.cache_entries_removed,
-            if self.cache_entries_removed == 1 { "y" } else { "ies" }
+            if self.cache_entries_removed == 1 {
+                "y"
+            } else {
+                "ies"
+            }
         )
     }
 }

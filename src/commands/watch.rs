@@ -43,7 +43,9 @@ pub fn run(args: BuildArgs, on: &mut dyn FnMut(Event)) -> Result<Status, Diagnos
     let cannot = |e: notify::Error| Diagnostic::error(format!("cannot watch for changes: {e}"));
     let mut watcher = notify::recommended_watcher(tx).map_err(cannot)?;
     let root = ignored.here.clone().unwrap_or_else(|| PathBuf::from("."));
-    watcher.watch(&root, RecursiveMode::Recursive).map_err(cannot)?;
+    watcher
+        .watch(&root, RecursiveMode::Recursive)
+        .map_err(cannot)?;
     on(Event::Built(&super::build::run(args.clone())));
     loop {
         let changed = match next_changes(&rx, &ignored) {
@@ -63,7 +65,10 @@ pub fn run(args: BuildArgs, on: &mut dyn FnMut(Event)) -> Result<Status, Diagnos
 /// files have been quiet for [`DEBOUNCE`]; `None` on Ctrl-C. Reads and
 /// opens are not changes (every build opens the posts it reads), nor is
 /// anything [`Ignored`].
-fn next_changes(rx: &Receiver<notify::Result<notify::Event>>, ignored: &Ignored) -> Option<Vec<PathBuf>> {
+fn next_changes(
+    rx: &Receiver<notify::Result<notify::Event>>,
+    ignored: &Ignored,
+) -> Option<Vec<PathBuf>> {
     let mut changed: Vec<PathBuf> = Vec::new();
     let mut quiet_since = Instant::now();
     loop {
@@ -79,7 +84,10 @@ fn next_changes(rx: &Receiver<notify::Result<notify::Event>>, ignored: &Ignored)
             Ok(Ok(event)) => {
                 let counts = matches!(
                     event.kind,
-                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any
+                    EventKind::Create(_)
+                        | EventKind::Modify(_)
+                        | EventKind::Remove(_)
+                        | EventKind::Any
                 );
                 let paths: Vec<PathBuf> = event
                     .paths
@@ -116,7 +124,9 @@ impl Ignored {
         let mut own = vec![args.out.clone()];
         own.extend(args.cache_dir.clone());
         Ignored {
-            here: std::env::current_dir().ok().and_then(|d| d.canonicalize().ok()),
+            here: std::env::current_dir()
+                .ok()
+                .and_then(|d| d.canonicalize().ok()),
             own: own
                 .iter()
                 .filter_map(|p| p.canonicalize().ok().or_else(|| absolute(p)))
@@ -178,8 +188,8 @@ fn catch_interrupt() {}
 #[cfg(unix)]
 fn restart() -> Result<(), Diagnostic> {
     use std::os::unix::process::CommandExt;
-    let exe = std::env::current_exe()
-        .map_err(|e| Diagnostic::error(format!("cannot restart: {e}")))?;
+    let exe =
+        std::env::current_exe().map_err(|e| Diagnostic::error(format!("cannot restart: {e}")))?;
     let e = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
         .exec();
@@ -188,5 +198,7 @@ fn restart() -> Result<(), Diagnostic> {
 
 #[cfg(not(unix))]
 fn restart() -> Result<(), Diagnostic> {
-    Err(Diagnostic::error("fonts changed: start brief watch again to use them"))
+    Err(Diagnostic::error(
+        "fonts changed: start brief watch again to use them",
+    ))
 }

@@ -121,7 +121,14 @@ mod tests {
         std::fs::create_dir_all(out.join("pdf")).unwrap();
         std::fs::write(out.join("pdf/a.pdf"), b"x").unwrap();
         std::fs::write(dir.path().join("outside.txt"), b"x").unwrap();
-        for bad in ["../outside.txt", "/etc/passwd", "", ".brief-cache/x", "pdf/../../outside.txt", "pdf"] {
+        for bad in [
+            "../outside.txt",
+            "/etc/passwd",
+            "",
+            ".brief-cache/x",
+            "pdf/../../outside.txt",
+            "pdf",
+        ] {
             assert!(!remove_listed(&out, bad).unwrap(), "{bad}");
         }
         assert!(dir.path().join("outside.txt").exists());

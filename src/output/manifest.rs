@@ -129,7 +129,11 @@ pub fn render(
         .iter()
         .map(|f| {
             let mut entry = json!({"path": f.path, "sha256": f.sha256, "bytes": f.bytes});
-            for (k, v) in [("edition", &f.edition), ("source", &f.source), ("packet", &f.packet)] {
+            for (k, v) in [
+                ("edition", &f.edition),
+                ("source", &f.source),
+                ("packet", &f.packet),
+            ] {
                 if let Some(v) = v {
                     entry[k] = json!(v);
                 }

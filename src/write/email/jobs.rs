@@ -88,7 +88,11 @@ impl<'p> MessageJob<'p> {
             .iter()
             .map(|(e, p)| format!("{}={}", e.name(), rel(p)))
             .collect();
-        format!("{} {kind} attach {attachments:?} failed {:?}", rel(&self.path), self.failed)
+        format!(
+            "{} {kind} attach {attachments:?} failed {:?}",
+            rel(&self.path),
+            self.failed
+        )
     }
 
     /// The packet's general message and one per recipient with an address;
