@@ -214,6 +214,14 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
         .iter()
         .map(|r| request.out_dir.join(r))
         .collect();
+    // The default cache keeps only what the last full build used.
+    let everything =
+        request.paths.is_empty() && Edition::ALL.iter().all(|e| request.editions.contains(e));
+    if everything && request.cache == cache::Setting::InOutput {
+        if let Err(e) = store.prune_unused() {
+            diagnostics.push(e);
+        }
+    }
 
     let manifest_path = request.out_dir.join(output::manifest::FILE_NAME);
     let bytes = output::manifest::render(&posts, &packets, &carried, &settled.files, ctx);

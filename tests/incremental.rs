@@ -155,6 +155,12 @@ fn only_what_an_edit_can_change_is_rendered_again() {
     std::fs::write(p.join("fonts/extra.otf"), font).unwrap();
     assert_eq!(build(p, &[]), pdfs);
     assert_eq!(build(p, &[]), set(&[]));
+    // After all those edits the default cache holds one entry per output:
+    // a full build prunes what it did not use.
+    assert_eq!(
+        entries(&p.join("output").join(brief::cache::DEFAULT_DIR)).len(),
+        first.len()
+    );
 }
 
 #[test]

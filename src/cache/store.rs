@@ -17,16 +17,20 @@ use crate::output::{self, manifest::WrittenFile};
 use crate::write::Rendered;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 const MAGIC: &str = "brief-cache-1";
 
 /// The build cache, or none (`--no-cache`).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Cache {
     dir: Option<PathBuf>,
+    /// The entries this build used or stored (their file names).
+    used: Mutex<BTreeSet<String>>,
 }
 
 /// What an entry's header says.
@@ -93,7 +97,30 @@ fn edition_label(name: &str) -> Option<&'static str> {
 impl Cache {
     /// A cache in `dir`, or none.
     pub fn new(dir: Option<PathBuf>) -> Cache {
-        Cache { dir }
+        Cache {
+            dir,
+            used: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Removes every entry this build did not use: after a build of every
+    /// post and edition into the default cache (one build at a time holds
+    /// its output folder), so the cache stays the size of the outputs
+    /// instead of growing with every edit. A shared `--cache-dir` is never
+    /// pruned (other builds use it). Returns how many entries went.
+    pub fn prune_unused(&self) -> Result<usize, Diagnostic> {
+        let Some(dir) = &self.dir else {
+            return Ok(0);
+        };
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        output::incremental::remove_cache(dir, &used)
+    }
+
+    fn mark_used(&self, key: &Key) {
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.hex());
     }
 
     /// The folder a setting puts the cache in, for the output folder `out`.
@@ -128,6 +155,9 @@ impl Cache {
         render: impl FnOnce() -> Result<Rendered, Diagnostic>,
     ) -> Result<(WrittenFile, Vec<Diagnostic>, Produced), (Diagnostic, Produced)> {
         let entry = key.and_then(|k| self.entry_path(k));
+        if let Some(key) = key.filter(|_| entry.is_some()) {
+            self.mark_used(key);
+        }
         if let Some(entry) = &entry {
             if let Some(reused) = reuse(entry, target) {
                 return Ok(reused);

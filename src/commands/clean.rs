@@ -29,10 +29,12 @@ pub fn run(args: &crate::cli::CleanArgs) -> Result<CleanReport, Diagnostic> {
     if incremental::remove_listed(&args.out, manifest::FILE_NAME)? {
         report.files_removed += 1;
     }
-    report.cache_entries_removed =
-        incremental::remove_cache(&args.out.join(crate::cache::DEFAULT_DIR))?;
+    report.cache_entries_removed = incremental::remove_cache(
+        &args.out.join(crate::cache::DEFAULT_DIR),
+        &Default::default(),
+    )?;
     if let Some(dir) = &args.cache_dir {
-        report.cache_entries_removed += incremental::remove_cache(dir)?;
+        report.cache_entries_removed += incremental::remove_cache(dir, &Default::default())?;
     }
     Ok(report)
 }

@@ -75,10 +75,13 @@ pub fn remove_listed(out: &Path, rel: &str) -> Result<bool, Diagnostic> {
 }
 
 /// Removes a cache folder's entries (`objects/ab/<64 hex>` and their
-/// temporaries), then the folders that leaves empty: nothing else in it is
-/// touched, so a `--cache-dir` pointed at the wrong folder loses nothing.
-/// Returns how many entries were removed.
-pub fn remove_cache(dir: &Path) -> Result<usize, Diagnostic> {
+/// temporaries) except those named in `keep`, then the folders that leaves
+/// empty: nothing else in it is touched, so a `--cache-dir` pointed at the
+/// wrong folder loses nothing. Returns how many entries were removed.
+pub fn remove_cache(
+    dir: &Path,
+    keep: &std::collections::BTreeSet<String>,
+) -> Result<usize, Diagnostic> {
     let objects = dir.join("objects");
     let mut removed = 0;
     let Ok(shards) = std::fs::read_dir(&objects) else {
@@ -96,7 +99,8 @@ pub fn remove_cache(dir: &Path) -> Result<usize, Diagnostic> {
             let file = entry.file_name().to_string_lossy().into_owned();
             let is_entry = file.len() == 64 && file.bytes().all(|b| b.is_ascii_hexdigit());
             let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            if is_file && (is_entry || super::is_temp_name(&file)) {
+            let kept = keep.contains(&file);
+            if is_file && !kept && (is_entry || super::is_temp_name(&file)) {
                 std::fs::remove_file(entry.path()).map_err(|e| {
                     Diagnostic::error(format!("cannot remove: {e}")).in_file(entry.path())
                 })?;
