@@ -19,6 +19,12 @@ pub struct Cli {
 pub enum Command {
     /// Build every edition of every post (or of the posts named).
     Build(BuildArgs),
+    /// Build, then build again whenever a post, image, template, font or
+    /// brief.toml changes (Ctrl-C stops). Takes the options of build.
+    Watch(BuildArgs),
+    /// Remove what builds wrote: every file the output folder's manifest
+    /// lists, the manifest, and the build cache.
+    Clean(CleanArgs),
     /// Read and check every post without writing anything.
     Check(CheckArgs),
     /// Send the built e-mail messages over SMTP. A dry run (who would get
@@ -39,7 +45,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct BuildArgs {
     /// Folder of posts, searched recursively for *.md and *.markdown.
     #[arg(long, default_value = "content")]
@@ -64,8 +70,39 @@ pub struct BuildArgs {
     /// (as `[email] summary = true`).
     #[arg(long)]
     pub summary: bool,
+    /// Keep the build cache in DIR instead of OUT/.brief-cache (to share
+    /// one between output folders or CI runners).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Render every output again; use and keep no cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print one line per file rendered (not reused) and per file removed.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Build just these posts.
     pub paths: Vec<PathBuf>,
+}
+
+impl BuildArgs {
+    /// Where this build keeps its cache.
+    pub fn cache(&self) -> crate::cache::Setting {
+        match (&self.cache_dir, self.no_cache) {
+            (_, true) => crate::cache::Setting::Off,
+            (Some(dir), false) => crate::cache::Setting::Dir(dir.clone()),
+            (None, false) => crate::cache::Setting::InOutput,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// The output folder to empty of what builds wrote.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Also remove the entries of this shared cache folder.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 //! at the same time. E-mail messages come last: they attach editions read
 //! back from the output folder.
 
+use crate::cache::{Cache, Keys, Produced, key::MessageOwner};
 use crate::diag::Diagnostic;
 use crate::ir::Post;
 use crate::output::{self, manifest::WrittenFile};
@@ -48,6 +49,8 @@ pub struct Outcome<'p> {
     /// For packets, `Email` is the digest (and its messages).
     pub edition: Edition,
     pub result: Result<(WrittenFile, Vec<Diagnostic>), Diagnostic>,
+    /// Rendered in this build, or reused (its cache key was unchanged).
+    pub produced: Produced,
 }
 
 /// Every job of a build, packets first: one per copy of each packet's PDF,
@@ -81,22 +84,22 @@ pub fn plan<'p>(
     jobs
 }
 
-/// Renders and writes every job; PDF jobs on plain threads beside the
-/// rayon pool that runs the rest.
-pub fn run<'p>(jobs: &[Job<'p>], out: &Path, ctx: &Context) -> Vec<Outcome<'p>> {
+/// Renders and writes every job, or reuses its output when its cache key
+/// is unchanged; PDF jobs on plain threads beside the rayon pool that runs
+/// the rest.
+pub fn run<'p>(
+    jobs: &[Job<'p>],
+    out: &Path,
+    ctx: &Context,
+    cache: &Cache,
+    keys: &Keys,
+) -> Vec<Outcome<'p>> {
     let (pdf_jobs, others): (Vec<Job>, Vec<Job>) =
         jobs.iter().partition(|j| j.edition() == Edition::Pdf);
-    let run_one = |job: &Job<'p>| Outcome {
-        owner: Owner::of(job),
-        edition: job.edition(),
-        result: job.render(ctx).and_then(|rendered| {
-            let path = job.target(out);
-            output::write_atomic(&path, &rendered.bytes)?;
-            Ok((
-                WrittenFile::of(&path, &rendered.bytes),
-                tagged(rendered.warnings, job.edition()),
-            ))
-        }),
+    let run_one = |job: &Job<'p>| {
+        let key = keys.job(job, out, ctx);
+        let produced = cache.produce(key.as_ref(), &job.target(out), || job.render(ctx));
+        outcome(Owner::of(job), Some(job.edition()), produced)
     };
     let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
     let threads = rayon::current_num_threads();
@@ -114,6 +117,31 @@ pub fn run<'p>(jobs: &[Job<'p>], out: &Path, ctx: &Context) -> Vec<Outcome<'p>> 
     });
     results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
     results
+}
+
+/// The outcome of a job of `edition` (`None`: an e-mail message, whose
+/// warnings are not tagged with an edition).
+fn outcome<'p>(
+    owner: Owner<'p>,
+    edition: Option<Edition>,
+    produced: Result<(WrittenFile, Vec<Diagnostic>, Produced), (Diagnostic, Produced)>,
+) -> Outcome<'p> {
+    let (result, produced) = match produced {
+        Ok((file, warnings, how)) => {
+            let warnings = match edition {
+                Some(e) => tagged(warnings, e),
+                None => warnings,
+            };
+            (Ok((file, warnings)), how)
+        }
+        Err((e, how)) => (Err(e), how),
+    };
+    Outcome {
+        owner,
+        edition: edition.unwrap_or(Edition::Email),
+        result,
+        produced,
+    }
 }
 
 /// A writer's warnings, each naming the edition it is about (unless the
@@ -139,6 +167,8 @@ pub fn write_messages<'p>(
     outcomes: &[Outcome<'p>],
     out: &Path,
     ctx: &Context,
+    cache: &Cache,
+    keys: &Keys,
 ) -> (Vec<Outcome<'p>>, Vec<Diagnostic>) {
     let failed = |owner: &Owner, edition: Edition| {
         outcomes
@@ -166,19 +196,27 @@ pub fn write_messages<'p>(
             }
         }
     }
+    // What each attachment holds, as this build wrote it: part of the
+    // message's cache key.
+    let attached: std::collections::HashMap<&Path, &str> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .map(|(file, _)| (file.path.as_path(), file.sha256.as_str()))
+        .collect();
+    let attached = |p: &Path| attached.get(p).map(|s| s.to_string());
     let written = jobs
         .par_iter()
-        .map(|(owner, job)| Outcome {
-            owner: *owner,
-            edition: Edition::Email,
-            result: crate::write::email::jobs::render_job(job, ctx, &output::read_written)
-                .and_then(|rendered| {
-                    output::write_atomic(&job.path, &rendered.bytes)?;
-                    Ok((
-                        WrittenFile::of(&job.path, &rendered.bytes),
-                        rendered.warnings,
-                    ))
-                }),
+        .map(|(owner, job)| {
+            let key = match owner {
+                Owner::Post(post) => MessageOwner::Post(post),
+                Owner::Packet(packet) => MessageOwner::Packet(packet),
+            };
+            let key = keys.message(job, key, &attached, out, ctx);
+            let produced = cache.produce(key.as_ref(), &job.path, || {
+                crate::write::email::jobs::render_job(job, ctx, &output::read_written)
+            });
+            // Messages name their editions themselves: not tagged.
+            outcome(*owner, None, produced)
         })
         .collect();
     (written, warnings)

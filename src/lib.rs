@@ -12,7 +12,11 @@
 //!    them ([`jobs`]): pure writers render, `output` writes each result
 //!    atomically; every PDF on plain threads, the rest on rayon; then the
 //!    e-mail messages, which attach what was written;
-//! 6. write `manifest.json` (`output::manifest`) last, then report every
+//!    An output whose cache key is unchanged is reused, not rendered
+//!    (`cache`);
+//! 6. remove the outputs of the last build that no longer build
+//!    (`cache::folder`), then write `manifest.json` (`output::manifest`),
+//!    listing every file of the output folder, last; then report every
 //!    diagnostic, sorted, and a summary.
 //!
 //! A failing post or job becomes a diagnostic; it never stops the others.
@@ -24,6 +28,7 @@
 //! code that writes files), `send/` (SMTP), `commands/` (each subcommand,
 //! returning a report), `diag` (diagnostics).
 
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -52,6 +57,8 @@ pub struct BuildRequest {
     /// Posts named on the command line; empty means every post found.
     pub paths: Vec<PathBuf>,
     pub include_drafts: bool,
+    /// Where the build cache is kept, or none (`--no-cache`).
+    pub cache: cache::Setting,
 }
 
 /// What a build did.
@@ -69,6 +76,13 @@ pub struct BuildReport {
     /// naming a slug no post has, a missing cover letter): nothing was
     /// written. `brief` exits with status 2.
     pub config_error: bool,
+    /// The files rendered in this build (not reused from the cache), with
+    /// how long each took; sorted.
+    pub rendered: Vec<(PathBuf, Duration)>,
+    /// Outputs whose cache key was unchanged: not rendered again.
+    pub reused: usize,
+    /// Outputs of the last build removed as stale (see `cache::folder`).
+    pub removed: Vec<PathBuf>,
     pub elapsed: Duration,
 }
 
@@ -139,10 +153,13 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     diagnostics.extend(resolved.warnings);
     let packets = resolved.packets;
 
+    let store = cache::Cache::for_setting(&request.cache, &request.out_dir);
     let jobs = jobs::plan(&posts, &packets, &request.editions);
-    let mut outcomes = jobs::run(&jobs, &request.out_dir, ctx);
+    let keys = cache::Keys::new(&jobs, ctx, store.is_enabled());
+    let mut outcomes = jobs::run(&jobs, &request.out_dir, ctx, &store, &keys);
     if request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some() {
-        let (messages, warnings) = jobs::write_messages(&outcomes, &request.out_dir, ctx);
+        let (messages, warnings) =
+            jobs::write_messages(&outcomes, &request.out_dir, ctx, &store, &keys);
         outcomes.extend(messages);
         diagnostics.extend(warnings);
     }
@@ -151,10 +168,24 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     let mut failed_packets = std::collections::BTreeSet::new();
     let mut written = Vec::new();
     for outcome in outcomes {
+        match outcome.produced {
+            cache::Produced::Rendered(took) => {
+                if let Ok((file, _)) = &outcome.result {
+                    report.rendered.push((file.path.clone(), took));
+                }
+            }
+            cache::Produced::Reused => report.reused += 1,
+        }
         match outcome.result {
             Ok((file, warnings)) => {
                 report.files_written += 1;
-                written.push(file);
+                written.push(listed(
+                    file,
+                    outcome.owner,
+                    outcome.edition,
+                    &request.out_dir,
+                    ctx,
+                ));
                 diagnostics.extend(warnings);
             }
             Err(e) => {
@@ -171,8 +202,33 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.packets_failed += failed_packets.len();
     report.packets_built = packets.len() - failed_packets.len();
 
+    report.rendered.sort();
+
+    // The output folder becomes exactly this build's result.
+    let failed = Failed {
+        discovered: &paths,
+        read: posts.iter().chain(&drafts),
+        posts: &failed_posts,
+        packets: &failed_packets,
+    };
+    let (settled, carried) = settle_output(request, ctx, &posts, &packets, failed, written);
+    diagnostics.extend(settled.diagnostics.iter().cloned());
+    report.removed = settled
+        .removed
+        .iter()
+        .map(|r| request.out_dir.join(r))
+        .collect();
+    // The default cache keeps only what the last full build used.
+    let everything =
+        request.paths.is_empty() && Edition::ALL.iter().all(|e| request.editions.contains(e));
+    if everything && request.cache == cache::Setting::InOutput {
+        if let Err(e) = store.prune_unused() {
+            diagnostics.push(e);
+        }
+    }
+
     let manifest_path = request.out_dir.join(output::manifest::FILE_NAME);
-    let bytes = output::manifest::render(&posts, &packets, &written, &request.out_dir, ctx);
+    let bytes = output::manifest::render(&posts, &packets, &carried, &settled.files, ctx);
     match output::write_atomic(&manifest_path, &bytes) {
         Ok(()) => report.files_written += 1,
         Err(e) => diagnostics.push(e),
@@ -183,4 +239,87 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
     report
+}
+
+/// A written output as the manifest lists it: where, what, and whose.
+fn listed(
+    file: output::manifest::WrittenFile,
+    owner: jobs::Owner,
+    edition: Edition,
+    out: &std::path::Path,
+    ctx: &Context,
+) -> output::manifest::Listed {
+    let rel = file.path.strip_prefix(out).unwrap_or(&file.path);
+    let (source, packet) = match owner {
+        jobs::Owner::Post(post) => (Some(ctx.resources.project_relative(&post.source)), None),
+        jobs::Owner::Packet(packet) => (None, Some(packet.name.clone())),
+    };
+    output::manifest::Listed {
+        path: rel.to_string_lossy().replace('\\', "/"),
+        sha256: file.sha256,
+        bytes: file.bytes as u64,
+        edition: Some(edition.name().to_string()),
+        source,
+        packet,
+    }
+}
+
+/// What failed in a build, for [`settle_output`]: the posts found, those
+/// read, and the posts and packets with a failed output.
+struct Failed<'a, I> {
+    discovered: &'a [PathBuf],
+    read: I,
+    posts: &'a std::collections::BTreeSet<PathBuf>,
+    packets: &'a std::collections::BTreeSet<String>,
+}
+
+/// Removes the last build's stale outputs (`cache::folder`) and returns the
+/// settled folder with the manifest records carried over from the last
+/// build (posts and packets whose outputs were kept).
+fn settle_output<'p>(
+    request: &BuildRequest,
+    ctx: &Context,
+    posts: &[Post],
+    packets: &[packet::Packet],
+    failed: Failed<'_, impl Iterator<Item = &'p Post>>,
+    written: Vec<output::manifest::Listed>,
+) -> (cache::folder::Settled, output::manifest::Previous) {
+    let relative = |p: &std::path::Path| ctx.resources.project_relative(p);
+    let read: std::collections::BTreeSet<String> =
+        failed.read.map(|p| relative(&p.source)).collect();
+    // A post that could not be read, or whose output failed, keeps its last
+    // good outputs; so does a packet that could not be built this time.
+    let mut owners = cache::folder::Failed::default();
+    owners.sources = failed
+        .discovered
+        .iter()
+        .map(|p| relative(p))
+        .filter(|p| !read.contains(p))
+        .chain(failed.posts.iter().map(|p| relative(p)))
+        .collect();
+    owners.packets = ctx
+        .config
+        .packets
+        .iter()
+        .map(|p| p.name().to_string())
+        .filter(|n| {
+            !packets
+                .iter()
+                .any(|p| &p.name == n && !failed.packets.contains(n))
+        })
+        .collect();
+    let scope = cache::folder::Scope {
+        editions: &request.editions,
+        sources: (!request.paths.is_empty())
+            .then(|| request.paths.iter().map(|p| relative(p)).collect()),
+    };
+    let previous = output::manifest::read_previous(&request.out_dir);
+    let settled = cache::folder::settle(&request.out_dir, &previous, written, &scope, &owners);
+    let recorded = posts
+        .iter()
+        .map(|p| relative(&p.source))
+        .chain(packets.iter().map(|p| format!("packet {}", p.name)))
+        .collect();
+    let carried = cache::folder::carried(previous, &settled, &recorded);
+    (settled, carried)
 }

@@ -34,6 +34,8 @@ fn main() -> ExitCode {
     };
     let status = match cli.command {
         Command::Build(args) => build(args),
+        Command::Watch(args) => watch(args),
+        Command::Clean(args) => clean(&args),
         Command::Check(args) => check(args),
         Command::Send(args) => send(args),
         Command::DumpIr { file } => dump_ir(&file),
@@ -51,7 +53,13 @@ fn main() -> ExitCode {
 
 fn build(args: cli::BuildArgs) -> Result<Status, Diagnostic> {
     let quiet = args.quiet;
+    let verbose = args.verbose && !quiet;
     let report = commands::build::run(args)?;
+    if verbose {
+        for line in commands::build::file_lines(&report) {
+            eprintln!("{line}");
+        }
+    }
     for d in report.diagnostics.iter().filter(|d| !quiet || d.is_error()) {
         eprintln!("{d}");
     }
@@ -59,6 +67,60 @@ fn build(args: cli::BuildArgs) -> Result<Status, Diagnostic> {
         eprintln!("{}", commands::build::summary_line(&report));
     }
     Ok(commands::build::status(&report))
+}
+
+/// Every rebuild: a line per file rendered or removed, stamped with the
+/// time of day (UTC), then the diagnostics and the summary, as `build`.
+fn watch(args: cli::BuildArgs) -> Result<Status, Diagnostic> {
+    use commands::watch::Event;
+    let quiet = args.quiet;
+    let now = || {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        chrono::DateTime::from_timestamp(secs, 0)
+            .map(|t| t.format("%H:%M:%S").to_string())
+            .unwrap_or_default()
+    };
+    commands::watch::run(args, &mut |event| match event {
+        Event::Changed(paths) if !quiet => {
+            eprintln!(
+                "[{}] changed: {}",
+                now(),
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        Event::Changed(_) => {}
+        Event::Restarting => eprintln!("[{}] fonts changed: restarting", now()),
+        Event::Built(Err(d)) => eprintln!("{d}"),
+        Event::Built(Ok(report)) => {
+            let stamp = now();
+            if !quiet {
+                for line in commands::build::file_lines(report) {
+                    eprintln!("[{stamp}] {line}");
+                }
+            }
+            for d in report.diagnostics.iter().filter(|d| !quiet || d.is_error()) {
+                eprintln!("{d}");
+            }
+            if !quiet {
+                eprintln!("[{stamp}] {}", commands::build::summary_line(report));
+            }
+            if !quiet {
+                eprintln!("[{stamp}] watching for changes (Ctrl-C stops)");
+            }
+        }
+    })
+}
+
+fn clean(args: &cli::CleanArgs) -> Result<Status, Diagnostic> {
+    let report = commands::clean::run(args)?;
+    eprintln!("{}", report.summary_line());
+    Ok(Status::Done)
 }
 
 fn check(args: cli::CheckArgs) -> Result<Status, Diagnostic> {

@@ -29,12 +29,14 @@ pub fn run(args: BuildArgs) -> Result<BuildReport, Diagnostic> {
     // One build per output folder; a second one stops here with exit 2
     // (nothing was built) and names the first one's pid.
     let _lock = crate::output::lock_output(&args.out)?;
+    let cache = args.cache();
     let request = BuildRequest {
         content_dir: args.content,
         out_dir: args.out,
         editions,
         paths: args.paths,
         include_drafts: args.drafts,
+        cache,
     };
     let ctx = context(config);
     Ok(pool.install(|| crate::build(&request, &ctx)))
@@ -79,18 +81,41 @@ pub fn summary_line(report: &BuildReport) -> String {
         (0, 0) => String::new(),
         (built, failed) => format!("; packets: {built} built, {failed} failed"),
     };
+    let removed = match report.removed.len() {
+        0 => String::new(),
+        n => format!(", {n} stale removed"),
+    };
     format!(
-        "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written, {} warning{}, {} error{} in {:.2} s",
+        "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written ({} rendered, {} unchanged{removed}), {} warning{}, {} error{} in {:.2} s",
         report.posts_found,
         plural(report.posts_found),
         report.posts_built,
         report.posts_failed,
         report.files_written,
         plural(report.files_written),
+        report.rendered.len(),
+        report.reused,
         report.warnings(),
         plural(report.warnings()),
         report.errors(),
         plural(report.errors()),
         report.elapsed.as_secs_f64()
     )
+}
+
+/// One line per file a build rendered (with its time) and per stale file
+/// it removed, for `--verbose` and `brief watch`.
+pub fn file_lines(report: &BuildReport) -> Vec<String> {
+    let mut lines: Vec<String> = report
+        .rendered
+        .iter()
+        .map(|(path, took)| format!("rendered {} in {:.2} s", path.display(), took.as_secs_f64()))
+        .collect();
+    lines.extend(
+        report
+            .removed
+            .iter()
+            .map(|path| format!("removed {}", path.display())),
+    );
+    lines
 }

@@ -5,8 +5,10 @@
 
 pub mod build;
 pub mod check;
+pub mod clean;
 pub mod dump;
 pub mod send;
+pub mod watch;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;

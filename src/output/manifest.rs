@@ -33,15 +33,80 @@ impl WrittenFile {
 
 pub const FILE_NAME: &str = "manifest.json";
 
-/// The manifest's bytes (pretty JSON, one trailing newline).
+/// One file of the output folder as the manifest lists it: where it is
+/// (relative to the output folder, `/` separators), its bytes, and whose
+/// output it is, so a later build knows which files are its to replace or
+/// remove.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Listed {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// `pdf`, `epub` or `email` (messages and digests are e-mail).
+    pub edition: Option<String>,
+    /// The post's source, relative to the project, for a post's output.
+    pub source: Option<String>,
+    /// The packet's name, for a packet's output.
+    pub packet: Option<String>,
+}
+
+/// What the last build's manifest said: its files, and the integrity
+/// records a build of fewer posts carries over.
+#[derive(Debug, Default)]
+pub struct Previous {
+    pub files: Vec<Listed>,
+    pub briefs: Vec<Value>,
+    pub packets: Vec<Value>,
+}
+
+/// The manifest in `out`, or nothing when there is none or it cannot be
+/// read (then no file counts as listed, and no file is ever removed).
+pub fn read_previous(out: &Path) -> Previous {
+    let Ok(bytes) = crate::files::read_regular(&out.join(FILE_NAME), 256 * 1024 * 1024) else {
+        return Previous::default();
+    };
+    let Ok(manifest) = serde_json::from_slice::<Value>(&bytes) else {
+        return Previous::default();
+    };
+    let text = |f: &Value, k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
+    let files = manifest["files"]
+        .as_array()
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| {
+                    Some(Listed {
+                        path: text(f, "path")?,
+                        sha256: text(f, "sha256")?,
+                        bytes: f.get("bytes").and_then(Value::as_u64)?,
+                        edition: text(f, "edition"),
+                        source: text(f, "source"),
+                        packet: text(f, "packet"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let list = |k: &str| manifest[k].as_array().cloned().unwrap_or_default();
+    Previous {
+        files,
+        briefs: list("briefs"),
+        packets: list("packets"),
+    }
+}
+
+/// The manifest's bytes (pretty JSON, one trailing newline): the posts and
+/// packets of this build, the records `carried` over from the last one
+/// (posts and packets whose outputs were kept), and every listed file.
 pub fn render(
     posts: &[Post],
     packets: &[Packet],
-    files: &[WrittenFile],
-    out: &Path,
+    carried: &Previous,
+    files: &[Listed],
     ctx: &Context,
 ) -> Vec<u8> {
     let mut briefs: Vec<Value> = posts.iter().map(|p| json!(integrity(p, ctx))).collect();
+    briefs.extend(carried.briefs.iter().cloned());
     briefs.sort_by(|a, b| a["slug"].as_str().cmp(&b["slug"].as_str()));
     let packets: Vec<Value> = packets
         .iter()
@@ -58,12 +123,22 @@ pub fn render(
                 })),
             })
         })
+        .chain(carried.packets.iter().cloned())
         .collect();
     let mut files: Vec<Value> = files
         .iter()
         .map(|f| {
-            let rel = f.path.strip_prefix(out).unwrap_or(&f.path);
-            json!({"path": rel.to_string_lossy().replace('\\', "/"), "sha256": f.sha256, "bytes": f.bytes})
+            let mut entry = json!({"path": f.path, "sha256": f.sha256, "bytes": f.bytes});
+            for (k, v) in [
+                ("edition", &f.edition),
+                ("source", &f.source),
+                ("packet", &f.packet),
+            ] {
+                if let Some(v) = v {
+                    entry[k] = json!(v);
+                }
+            }
+            entry
         })
         .collect();
     files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));

@@ -9,6 +9,7 @@
 //! an interrupted build (`.NAME.PID.N.tmp`) are never under a final name;
 //! the next build removes them once it holds the lock.
 
+pub mod incremental;
 pub mod manifest;
 pub mod send_log;
 

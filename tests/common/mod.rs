@@ -68,6 +68,8 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Every file under `dir`, as sorted relative paths with `/` separators.
+/// The build cache's folder (`.brief-cache`, the tool's own, not an
+/// output) is left out.
 pub fn files_under(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -77,6 +79,9 @@ pub fn files_under(dir: &Path) -> Vec<String> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
+            if entry.file_name() == brief::cache::DEFAULT_DIR {
+                continue;
+            }
             if path.is_dir() {
                 pending.push(path);
             } else {

@@ -69,6 +69,32 @@ impl<'p> MessageJob<'p> {
         }
     }
 
+    /// The files this message attaches (read back from the output folder).
+    pub fn attachment_files(&self) -> impl Iterator<Item = &Path> {
+        self.attachments.iter().map(|(_, p)| p.as_path())
+    }
+
+    /// Everything about the message besides its post or packet and the
+    /// attached files' bytes, paths relative to `out`: the build cache keys
+    /// the message by it.
+    pub fn describe(&self, out: &Path) -> String {
+        let rel = |p: &Path| p.strip_prefix(out).unwrap_or(p).display().to_string();
+        let kind = match &self.kind {
+            Kind::Post(post) => format!("post {}", post.meta.slug),
+            Kind::Packet { packet, to, id } => format!("packet {} to {to:?} id {id}", packet.name),
+        };
+        let attachments: Vec<String> = self
+            .attachments
+            .iter()
+            .map(|(e, p)| format!("{}={}", e.name(), rel(p)))
+            .collect();
+        format!(
+            "{} {kind} attach {attachments:?} failed {:?}",
+            rel(&self.path),
+            self.failed
+        )
+    }
+
     /// The packet's general message and one per recipient with an address;
     /// a warning for each recipient without one.
     pub fn packet(

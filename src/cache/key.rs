@@ -1,0 +1,399 @@
+//! Cache keys: one SHA-256 per output over everything that can change its
+//! bytes or its warnings, and nothing else, so an edit rebuilds exactly the
+//! outputs it can change.
+//!
+//! | output | its key covers |
+//! | --- | --- |
+//! | every output | the tool (its version and the SHA-256 of the running executable, so a rebuilt `brief` never reuses an older one's output), `brief.toml`'s path (warnings name it), the output's path in the output folder, `[project]` |
+//! | a post's edition | the post: its document model as read (front matter, body, notes, source path) and its source's SHA-256, and for each image it references what the image policy makes of it (the file's SHA-256, or the reason it is refused) |
+//! | PDF | `[pdf]`, every file of the project's `templates/` and the embedded defaults, the font set (each font file's path, index, size and modification time, in the order Typst sees them), `SOURCE_DATE_EPOCH` |
+//! | EPUB | `[epub]`, the stylesheet in force, `SOURCE_DATE_EPOCH` |
+//! | text, packet digest | `[text]` |
+//! | a packet's form | the packet as resolved (name, title, subtitle, date, marking, recipients, language), each brief's post key material in order, the cover letter's, the copy (general or which recipient), and its edition's inputs above |
+//! | e-mail message | `[email]`, `[text]`, the post or packet, the message's addressees, id and attachments (the SHA-256 of each attached file as this build wrote it), `SOURCE_DATE_EPOCH`, and the build's clock for an undated post without it (such a message is dated now, so it is always made again) |
+//!
+//! Settings enter by their `Debug` form: the tool's own hash is in every
+//! key, so a change of that form is a change of tool.
+
+use crate::ir::Post;
+use crate::packet::Packet;
+use crate::write::email::jobs::MessageJob;
+use crate::write::resources::ImageLookup;
+use crate::write::{Context, Edition, Job};
+use rayon::prelude::*;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// One output's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    pub fn from_bytes(bytes: [u8; 32]) -> Key {
+        Key(bytes)
+    }
+
+    pub fn hex(&self) -> String {
+        crate::ir::hex(&self.0)
+    }
+}
+
+/// Named, length-prefixed fields, so that no two different inputs hash
+/// alike by running into each other.
+struct Fields(Sha256);
+
+impl Fields {
+    fn new(kind: &str) -> Fields {
+        let mut f = Fields(Sha256::new());
+        f.field("kind", kind.as_bytes());
+        f
+    }
+
+    fn field(&mut self, name: &str, value: impl AsRef<[u8]>) -> &mut Fields {
+        let value = value.as_ref();
+        self.0.update((name.len() as u64).to_le_bytes());
+        self.0.update(name.as_bytes());
+        self.0.update((value.len() as u64).to_le_bytes());
+        self.0.update(value);
+        self
+    }
+
+    fn finish(self) -> [u8; 32] {
+        self.0.finalize().into()
+    }
+}
+
+/// The keys of one build: the inputs every output shares are hashed once;
+/// each post once, up front, in parallel.
+pub struct Keys {
+    enabled: bool,
+    posts: HashMap<usize, [u8; 32]>,
+    templates: OnceLock<[u8; 32]>,
+    stylesheet: OnceLock<[u8; 32]>,
+    fonts: OnceLock<[u8; 32]>,
+}
+
+/// The post's identity in [`Keys::posts`]: its address, stable for the
+/// whole build (posts are borrowed by every job).
+fn id(post: &Post) -> usize {
+    post as *const Post as usize
+}
+
+impl Keys {
+    /// Keys for `jobs`; none at all when `enabled` is false (`--no-cache`).
+    pub fn new(jobs: &[Job], ctx: &Context, enabled: bool) -> Keys {
+        let mut posts: Vec<&Post> = Vec::new();
+        if enabled {
+            for job in jobs {
+                match *job {
+                    Job::Post(post, _) => posts.push(post),
+                    Job::PacketPdf(packet, _)
+                    | Job::PacketEpub(packet)
+                    | Job::PacketDigest(packet) => {
+                        posts.extend(packet.briefs.iter().copied());
+                        posts.extend(packet.letter.as_ref());
+                    }
+                }
+            }
+            posts.sort_by_key(|p| id(p));
+            posts.dedup_by_key(|p| id(p));
+        }
+        Keys {
+            enabled,
+            posts: posts
+                .par_iter()
+                .map(|p| (id(p), post_material(p, ctx)))
+                .collect(),
+            templates: OnceLock::new(),
+            stylesheet: OnceLock::new(),
+            fonts: OnceLock::new(),
+        }
+    }
+
+    /// The key of one (post, edition) or (packet, form) output.
+    pub fn job(&self, job: &Job, out: &Path, ctx: &Context) -> Option<Key> {
+        if !self.enabled {
+            return None;
+        }
+        let mut f = start("job", ctx);
+        f.field("target", relative(&job.target(out), out));
+        match *job {
+            Job::Post(post, edition) => {
+                f.field("post", self.post(post)?);
+                self.edition_inputs(&mut f, edition, ctx);
+            }
+            Job::PacketPdf(packet, copy) => {
+                f.field("packet", self.packet(packet)?);
+                f.field("copy", format!("{copy:?}"));
+                self.edition_inputs(&mut f, Edition::Pdf, ctx);
+            }
+            Job::PacketEpub(packet) => {
+                f.field("packet", self.packet(packet)?);
+                self.edition_inputs(&mut f, Edition::Epub, ctx);
+            }
+            Job::PacketDigest(packet) => {
+                f.field("packet", self.packet(packet)?);
+                self.edition_inputs(&mut f, Edition::Email, ctx);
+            }
+        }
+        Some(Key(f.finish()))
+    }
+
+    /// The key of an e-mail message of `post` or `packet`, given the
+    /// SHA-256 of each file it attaches as this build wrote it (`None`: the
+    /// file was not written, and the message will say so).
+    pub fn message(
+        &self,
+        job: &MessageJob,
+        owner: MessageOwner,
+        attached: &dyn Fn(&Path) -> Option<String>,
+        out: &Path,
+        ctx: &Context,
+    ) -> Option<Key> {
+        if !self.enabled {
+            return None;
+        }
+        let mut f = start("message", ctx);
+        f.field("message", job.describe(out));
+        match owner {
+            MessageOwner::Post(post) => {
+                f.field("post", self.post(post)?);
+                if post.meta.date.is_none() && ctx.source_date_epoch.is_none() {
+                    f.field("clock", ctx.build_time.to_le_bytes());
+                }
+            }
+            MessageOwner::Packet(packet) => {
+                f.field("packet", self.packet(packet)?);
+            }
+        }
+        for file in job.attachment_files() {
+            f.field("attached", attached(file).unwrap_or_default());
+        }
+        f.field("email", format!("{:?}", ctx.config.email));
+        f.field("text", format!("{:?}", ctx.config.text));
+        f.field("sde", format!("{:?}", ctx.source_date_epoch));
+        Some(Key(f.finish()))
+    }
+
+    fn post(&self, post: &Post) -> Option<[u8; 32]> {
+        self.posts.get(&id(post)).copied()
+    }
+
+    fn packet(&self, packet: &Packet) -> Option<[u8; 32]> {
+        let mut f = Fields::new("packet");
+        f.field(
+            "packet",
+            format!(
+                "{:?}",
+                (
+                    &packet.name,
+                    &packet.title,
+                    &packet.subtitle,
+                    packet.day,
+                    &packet.marking,
+                    &packet.recipients,
+                    &packet.lang,
+                )
+            ),
+        );
+        for brief in &packet.briefs {
+            f.field("brief", self.post(brief)?);
+        }
+        if let Some(letter) = &packet.letter {
+            f.field("letter", self.post(letter)?);
+        }
+        Some(f.finish())
+    }
+
+    /// The inputs an edition reads besides the post or packet.
+    fn edition_inputs(&self, f: &mut Fields, edition: Edition, ctx: &Context) {
+        let sde = format!("{:?}", ctx.source_date_epoch);
+        match edition {
+            Edition::Pdf => {
+                f.field("pdf", format!("{:?}", ctx.config.pdf));
+                f.field("templates", self.templates.get_or_init(|| templates(ctx)));
+                f.field("fonts", self.fonts.get_or_init(|| fonts(ctx)));
+                f.field("sde", sde);
+            }
+            Edition::Epub => {
+                f.field("epub", format!("{:?}", ctx.config.epub));
+                f.field(
+                    "stylesheet",
+                    self.stylesheet.get_or_init(|| stylesheet(ctx)),
+                );
+                f.field("sde", sde);
+            }
+            Edition::Email => {
+                f.field("text", format!("{:?}", ctx.config.text));
+            }
+        }
+    }
+}
+
+/// Whose message it is.
+#[derive(Clone, Copy)]
+pub enum MessageOwner<'a> {
+    Post(&'a Post),
+    Packet(&'a Packet<'a>),
+}
+
+/// What every key starts with.
+fn start(kind: &str, ctx: &Context) -> Fields {
+    let mut f = Fields::new(kind);
+    f.field("tool", tool());
+    f.field("config", ctx.config.file().to_string_lossy().as_bytes());
+    f.field("project", format!("{:?}", ctx.config.project));
+    f
+}
+
+fn relative(path: &Path, out: &Path) -> String {
+    let rel = path.strip_prefix(out).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// The tool: its version and the running executable's bytes, hashed once
+/// per process (~70 MB, tens of milliseconds).
+fn tool() -> [u8; 32] {
+    static TOOL: OnceLock<[u8; 32]> = OnceLock::new();
+    *TOOL.get_or_init(|| {
+        let mut f = Fields::new("tool");
+        f.field("version", crate::write::packet::tool_version());
+        let exe = std::env::current_exe().and_then(std::fs::read);
+        match exe {
+            Ok(bytes) => f.field("exe", Sha256::digest(&bytes)),
+            // Unknown executable: a key no other process shares, so
+            // nothing is reused rather than something wrong.
+            Err(_) => f.field("exe", std::process::id().to_le_bytes()),
+        };
+        f.finish()
+    })
+}
+
+/// A post's share of every key it enters (see the module's table).
+fn post_material(post: &Post, ctx: &Context) -> [u8; 32] {
+    let mut f = Fields::new("post");
+    f.field("source", post.source.to_string_lossy().as_bytes());
+    f.field("source-sha256", &post.source_sha256);
+    let model = serde_json::to_value(post).unwrap_or(Value::Null);
+    f.field("model", model.to_string());
+    let mut images = Vec::new();
+    image_sources(&model, &mut images);
+    if !images.is_empty() {
+        let dir = ctx.resources.post_dir(&post.source);
+        for src in images {
+            f.field("image", src);
+            match ctx.resources.image(src, dir.as_deref()) {
+                ImageLookup::Local(image) => {
+                    f.field("local", image.relative.as_bytes());
+                    f.field("sha256", Sha256::digest(&image.bytes));
+                }
+                ImageLookup::Remote(address) => {
+                    f.field("remote", address);
+                }
+                ImageLookup::Refused(reason) => {
+                    f.field("refused", reason);
+                }
+            }
+        }
+    }
+    f.finish()
+}
+
+/// Every image address in a serialized document model, in order. Walking
+/// the serialized form keeps this right whatever blocks the model grows.
+fn image_sources<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+    match value {
+        Value::Object(map) => {
+            if map.get("kind").and_then(Value::as_str) == Some("image") {
+                if let Some(src) = map.get("src").and_then(Value::as_str) {
+                    out.push(src);
+                }
+            }
+            map.values().for_each(|v| image_sources(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| image_sources(v, out)),
+        _ => {}
+    }
+}
+
+/// The project's `templates/` folder, every file, and the embedded
+/// defaults: a template may import any file beside it.
+fn templates(ctx: &Context) -> [u8; 32] {
+    let mut f = Fields::new("templates");
+    for name in ["brief.typ", "packet.typ", "epub.css"] {
+        f.field(
+            name,
+            crate::write::resources::default_template(name).unwrap_or(""),
+        );
+    }
+    let root = ctx.project_root.join("templates");
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files, 0);
+    files.sort();
+    for rel in files {
+        f.field("file", rel.as_bytes());
+        match std::fs::read(root.join(&rel)) {
+            Ok(bytes) => f.field("sha256", Sha256::digest(&bytes)),
+            Err(e) => f.field("error", e.to_string()),
+        };
+    }
+    f.finish()
+}
+
+fn walk(root: &Path, folder: &Path, out: &mut Vec<String>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && depth < 16 {
+            walk(root, &path, out, depth + 1);
+        } else if path.is_file() {
+            out.push(relative(&path, root));
+        }
+    }
+}
+
+fn stylesheet(ctx: &Context) -> [u8; 32] {
+    let file = ctx.resources.template("epub.css");
+    let mut f = Fields::new("stylesheet");
+    f.field("bytes", &file.bytes);
+    f.field("problem", file.problem.unwrap_or_default());
+    f.finish()
+}
+
+/// The font set as Typst sees it: each font file's path, index, size and
+/// modification time, in order (embedded fonts are part of the tool).
+fn fonts(ctx: &Context) -> [u8; 32] {
+    use std::any::Any;
+    let store = &ctx.resources.fonts().store;
+    let mut f = Fields::new("fonts");
+    let mut i = 0;
+    while let Some(source) = store.source(i) {
+        let any: &dyn Any = source;
+        match any.downcast_ref::<typst_kit::fonts::FontPath>() {
+            Some(font) => {
+                let stamp = std::fs::metadata(&font.path).map(|m| {
+                    let modified = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos());
+                    (m.len(), modified)
+                });
+                f.field(
+                    "file",
+                    format!("{} {} {:?}", font.path.display(), font.index, stamp.ok()),
+                );
+            }
+            None => {
+                f.field("embedded", i.to_le_bytes());
+            }
+        }
+        i += 1;
+    }
+    f.finish()
+}

@@ -1,0 +1,321 @@
+//! The cache's entries on disk. One file per key, `DIR/objects/ab/<key>`:
+//!
+//! ```text
+//! brief-cache-1 <SHA-256 of the next line>\n
+//! {"sha256": "<SHA-256 of the payload>", "bytes": N, "warnings": [...]}\n
+//! <payload: the output's bytes>
+//! ```
+//!
+//! The header is read alone (an intact output needs nothing more); the
+//! payload only when the output must be restored, and then only after its
+//! length and SHA-256 match the header. Anything that does not check out
+//! is a miss.
+
+use super::{Key, Produced};
+use crate::diag::Diagnostic;
+use crate::output::{self, manifest::WrittenFile};
+use crate::write::Rendered;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+const MAGIC: &str = "brief-cache-1";
+
+/// The build cache, or none (`--no-cache`).
+#[derive(Debug)]
+pub struct Cache {
+    dir: Option<PathBuf>,
+    /// The entries this build used or stored (their file names).
+    used: Mutex<BTreeSet<String>>,
+}
+
+/// What an entry's header says.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    sha256: String,
+    bytes: u64,
+    warnings: Vec<StoredDiagnostic>,
+}
+
+/// A writer's warning as the cache keeps it ([`Diagnostic`] holds
+/// `&'static str` edition labels, which cannot be read back as such).
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredDiagnostic {
+    error: bool,
+    file: Option<PathBuf>,
+    line: Option<usize>,
+    col: Option<usize>,
+    message: String,
+    hint: Option<String>,
+    editions: Vec<String>,
+}
+
+impl StoredDiagnostic {
+    fn of(d: &Diagnostic) -> StoredDiagnostic {
+        StoredDiagnostic {
+            error: d.is_error(),
+            file: d.file.clone(),
+            line: d.line,
+            col: d.col,
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            editions: d.editions.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    fn diagnostic(&self) -> Diagnostic {
+        let mut d = if self.error {
+            Diagnostic::error(self.message.clone())
+        } else {
+            Diagnostic::warning(self.message.clone())
+        };
+        d.file = self.file.clone();
+        d.line = self.line;
+        d.col = self.col;
+        d.hint = self.hint.clone();
+        d.editions = self
+            .editions
+            .iter()
+            .filter_map(|e| edition_label(e))
+            .collect();
+        d
+    }
+}
+
+/// The static label a stored edition name stands for.
+fn edition_label(name: &str) -> Option<&'static str> {
+    crate::write::Edition::ALL
+        .iter()
+        .map(|e| e.label())
+        .find(|label| *label == name)
+}
+
+impl Cache {
+    /// A cache in `dir`, or none.
+    pub fn new(dir: Option<PathBuf>) -> Cache {
+        Cache {
+            dir,
+            used: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Removes every entry this build did not use: after a build of every
+    /// post and edition into the default cache (one build at a time holds
+    /// its output folder), so the cache stays the size of the outputs
+    /// instead of growing with every edit. A shared `--cache-dir` is never
+    /// pruned (other builds use it). Returns how many entries went.
+    pub fn prune_unused(&self) -> Result<usize, Diagnostic> {
+        let Some(dir) = &self.dir else {
+            return Ok(0);
+        };
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        output::incremental::remove_cache(dir, &used)
+    }
+
+    fn mark_used(&self, key: &Key) {
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.hex());
+    }
+
+    /// The folder a setting puts the cache in, for the output folder `out`.
+    pub fn for_setting(setting: &super::Setting, out: &Path) -> Cache {
+        Cache::new(match setting {
+            super::Setting::InOutput => Some(out.join(super::DEFAULT_DIR)),
+            super::Setting::Dir(dir) => Some(dir.clone()),
+            super::Setting::Off => None,
+        })
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.dir.is_some()
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    fn entry_path(&self, key: &Key) -> Option<PathBuf> {
+        let hex = key.hex();
+        Some(self.dir.as_ref()?.join("objects").join(&hex[..2]).join(hex))
+    }
+
+    /// Makes `target` hold `key`'s output: left alone when it already does,
+    /// restored from an intact entry, else rendered (and the entry stored).
+    /// Returns the file, the writer's warnings and how it was produced.
+    pub fn produce(
+        &self,
+        key: Option<&Key>,
+        target: &Path,
+        render: impl FnOnce() -> Result<Rendered, Diagnostic>,
+    ) -> Result<(WrittenFile, Vec<Diagnostic>, Produced), (Diagnostic, Produced)> {
+        let entry = key.and_then(|k| self.entry_path(k));
+        if let Some(key) = key.filter(|_| entry.is_some()) {
+            self.mark_used(key);
+        }
+        if let Some(entry) = &entry {
+            if let Some(reused) = reuse(entry, target) {
+                return Ok(reused);
+            }
+        }
+        let started = Instant::now();
+        let rendered = render().map_err(|d| (d, Produced::Rendered(started.elapsed())))?;
+        output::write_atomic(target, &rendered.bytes)
+            .map_err(|d| (d, Produced::Rendered(started.elapsed())))?;
+        let took = Produced::Rendered(started.elapsed());
+        if let Some(entry) = &entry {
+            // A cache that cannot be written costs the next build time,
+            // never this build's result.
+            let _ = output::incremental::write_cache_entry(
+                entry,
+                &entry_bytes(&rendered.bytes, &rendered.warnings),
+            );
+        }
+        let file = WrittenFile::of(target, &rendered.bytes);
+        Ok((file, rendered.warnings, took))
+    }
+}
+
+/// The entry's header, when it is intact.
+fn read_header(entry: &Path) -> Option<(Header, u64)> {
+    let file = std::fs::File::open(entry).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut reader = std::io::BufReader::new(file);
+    let mut first = String::new();
+    reader.by_ref().take(256).read_line(&mut first).ok()?;
+    let (magic, check) = first.trim_end_matches('\n').split_once(' ')?;
+    if magic != MAGIC {
+        return None;
+    }
+    let mut second = Vec::new();
+    reader
+        .by_ref()
+        .take(64 * 1024 * 1024)
+        .read_until(b'\n', &mut second)
+        .ok()?;
+    if crate::ir::hex(&Sha256::digest(&second)) != check {
+        return None;
+    }
+    let header: Header = serde_json::from_slice(&second).ok()?;
+    let header_len = (first.len() + second.len()) as u64;
+    (size == header_len + header.bytes).then_some((header, header_len))
+}
+
+/// `key`'s output without rendering it, when its entry is intact.
+fn reuse(entry: &Path, target: &Path) -> Option<(WrittenFile, Vec<Diagnostic>, Produced)> {
+    let (header, header_len) = read_header(entry)?;
+    let warnings = header.warnings.iter().map(|w| w.diagnostic()).collect();
+    let file = WrittenFile {
+        path: target.to_path_buf(),
+        sha256: header.sha256.clone(),
+        bytes: header.bytes as usize,
+    };
+    if is_intact(target, &header) {
+        return Some((file, warnings, Produced::Reused));
+    }
+    let mut payload = Vec::with_capacity(header.bytes as usize);
+    let mut reader = std::fs::File::open(entry).ok()?;
+    std::io::copy(&mut (&mut reader).take(header_len), &mut std::io::sink()).ok()?;
+    reader.read_to_end(&mut payload).ok()?;
+    if payload.len() as u64 != header.bytes
+        || crate::ir::hex(&Sha256::digest(&payload)) != header.sha256
+    {
+        return None;
+    }
+    output::write_atomic(target, &payload).ok()?;
+    Some((file, warnings, Produced::Reused))
+}
+
+/// Whether the output file already holds exactly the entry's bytes.
+fn is_intact(target: &Path, header: &Header) -> bool {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_file() && meta.len() == header.bytes => {}
+        _ => return false,
+    }
+    match std::fs::read(target) {
+        Ok(bytes) => crate::ir::hex(&Sha256::digest(&bytes)) == header.sha256,
+        Err(_) => false,
+    }
+}
+
+fn entry_bytes(payload: &[u8], warnings: &[Diagnostic]) -> Vec<u8> {
+    let header = Header {
+        sha256: crate::ir::hex(&Sha256::digest(payload)),
+        bytes: payload.len() as u64,
+        warnings: warnings.iter().map(StoredDiagnostic::of).collect(),
+    };
+    let mut second = serde_json::to_vec(&header).unwrap_or_default();
+    second.push(b'\n');
+    let mut bytes = format!("{MAGIC} {}\n", crate::ir::hex(&Sha256::digest(&second))).into_bytes();
+    bytes.extend_from_slice(&second);
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: u8) -> Key {
+        Key::from_bytes([n; 32])
+    }
+
+    fn rendered(bytes: &[u8]) -> Rendered {
+        Rendered {
+            bytes: bytes.to_vec(),
+            warnings: vec![
+                Diagnostic::warning("image not embedded")
+                    .in_file("content/a.md")
+                    .at(3, Some(2)),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_stored_output_is_reused_and_a_damaged_entry_is_rendered_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(Some(dir.path().join("cache")));
+        let target = dir.path().join("out/pdf/a.pdf");
+        let (_, _, how) = cache
+            .produce(Some(&key(1)), &target, || Ok(rendered(b"first")))
+            .unwrap();
+        assert!(matches!(how, Produced::Rendered(_)));
+        // Intact output: nothing rendered, the warnings come back.
+        let (file, warnings, how) = cache
+            .produce(Some(&key(1)), &target, || panic!("rendered again"))
+            .unwrap();
+        assert_eq!(how, Produced::Reused);
+        assert_eq!(file.bytes, 5);
+        assert_eq!(warnings, rendered(b"").warnings);
+        // Output gone: restored from the entry.
+        std::fs::remove_file(&target).unwrap();
+        cache
+            .produce(Some(&key(1)), &target, || panic!("rendered again"))
+            .unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"first");
+        // Damaged entry (same length, one byte changed): rendered again.
+        let entry = cache.entry_path(&key(1)).unwrap();
+        let mut bytes = std::fs::read(&entry).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&entry, &bytes).unwrap();
+        std::fs::remove_file(&target).unwrap();
+        let (_, _, how) = cache
+            .produce(Some(&key(1)), &target, || Ok(rendered(b"first")))
+            .unwrap();
+        assert!(matches!(how, Produced::Rendered(_)));
+        assert_eq!(std::fs::read(&target).unwrap(), b"first");
+        // Truncated entry: a miss too.
+        let bytes = std::fs::read(&entry).unwrap();
+        std::fs::write(&entry, &bytes[..bytes.len() / 2]).unwrap();
+        let (_, _, how) = cache
+            .produce(Some(&key(1)), &target, || Ok(rendered(b"first")))
+            .unwrap();
+        assert!(matches!(how, Produced::Rendered(_)));
+    }
+}
