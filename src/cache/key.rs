@@ -8,9 +8,9 @@
 //! | a post's edition | the post: its document model as read (front matter, body, notes, source path) and its source's SHA-256, and for each image it references what the image policy makes of it (the file's SHA-256, or the reason it is refused) |
 //! | PDF | `[pdf]`, every file of the project's `templates/` and the embedded defaults, the font set (each font file's path, index, size and modification time, in the order Typst sees them), `SOURCE_DATE_EPOCH` |
 //! | EPUB | `[epub]`, the stylesheet in force, `SOURCE_DATE_EPOCH` |
-//! | text, packet digest | `[text]` |
-//! | a packet's form | the packet as resolved (name, title, subtitle, date, marking, recipients, language), each brief's post key material in order, the cover letter's, the copy (general or which recipient), and its edition's inputs above |
-//! | e-mail message | `[email]`, `[text]`, the post or packet, the message's addressees, id and attachments (the SHA-256 of each attached file as this build wrote it), `SOURCE_DATE_EPOCH`, and the build's clock for an undated post without it (such a message is dated now, so it is always made again) |
+//! | text, packet digest | `[text]`, `[summary]` |
+//! | a packet's form | the packet as resolved (name, title, subtitle, date, marking, recipients, language, the briefs set side by side), each brief's post key material in order, the cover letter's, the copy (general or which recipient), and its edition's inputs above |
+//! | e-mail message | `[email]`, `[text]`, `[summary]`, the post or packet, the message's addressees, id and attachments (the SHA-256 of each attached file as this build wrote it), `SOURCE_DATE_EPOCH`, and the build's clock for an undated post without it (such a message is dated now, so it is always made again) |
 //!
 //! Settings enter by their `Debug` form: the tool's own hash is in every
 //! key, so a change of that form is a change of tool.
@@ -174,6 +174,7 @@ impl Keys {
         }
         f.field("email", format!("{:?}", ctx.config.email));
         f.field("text", format!("{:?}", ctx.config.text));
+        f.field("summary", format!("{:?}", ctx.config.summary));
         f.field("sde", format!("{:?}", ctx.source_date_epoch));
         Some(Key(f.finish()))
     }
@@ -196,6 +197,8 @@ impl Keys {
                     &packet.marking,
                     &packet.recipients,
                     &packet.lang,
+                    // Which briefs are set side by side (`layout`).
+                    &packet.parallel,
                 )
             ),
         );
@@ -228,6 +231,8 @@ impl Keys {
             }
             Edition::Email => {
                 f.field("text", format!("{:?}", ctx.config.text));
+                // The packet digest prints each brief's summary.
+                f.field("summary", format!("{:?}", ctx.config.summary));
             }
         }
     }
