@@ -10,9 +10,29 @@ use std::path::PathBuf;
     version,
     about = "Markdown briefs in; PDF, EPUB and e-mail text editions out"
 )]
+#[command(long_version = crate::version::LONG)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Run as if brief was started in DIR.
+    #[arg(short = 'C', long = "directory", value_name = "DIR", global = true)]
+    pub directory: Option<PathBuf>,
+    /// The project's settings file. Default: the nearest brief.toml in the
+    /// current folder or above it; its folder is the project.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// How diagnostics are printed: `human` (the source line and a caret;
+    /// colour on a terminal unless NO_COLOR is set, or with
+    /// CLICOLOR_FORCE=1) or `json` (one object per line on stdout, for
+    /// scripts and CI).
+    #[arg(long, value_enum, default_value = "human", global = true)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,6 +56,43 @@ pub enum Command {
         file: PathBuf,
         /// Folder to write into (created if needed).
         dir: PathBuf,
+    },
+    /// Start a project in DIR (default: the current folder): brief.toml
+    /// with every key explained, an example post, a cover letter and a
+    /// packet, ready to build. Never overwrites a file.
+    Init {
+        /// Folder of the new project (created if needed).
+        dir: Option<PathBuf>,
+    },
+    /// Write a new post, content/<slug>.md, dated today. Never overwrites.
+    New {
+        /// The post's title.
+        title: String,
+    },
+    /// The embedded templates.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `brief man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesAction {
+    /// Write the embedded templates (brief.typ, packet.typ, epub.css, or
+    /// the ones named) into templates/, to customise them. The project's
+    /// templates/ then take the place of the embedded ones.
+    Eject {
+        /// Templates to write. Default: all three.
+        names: Vec<String>,
+        /// Replace templates that are already there.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -64,7 +121,13 @@ pub struct BuildArgs {
     /// (as `[email] summary = true`).
     #[arg(long)]
     pub summary: bool,
-    /// Build just these posts.
+    /// Also print what is done (each output written), and notes.
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Warnings fail the build (exit 1), as errors do.
+    #[arg(long)]
+    pub strict: bool,
+    /// Build just these posts; a folder builds the posts in it.
     pub paths: Vec<PathBuf>,
 }
 
@@ -73,7 +136,10 @@ pub struct CheckArgs {
     /// Folder of posts, searched recursively.
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
-    /// Check just these posts.
+    /// Warnings fail the check (exit 1), as errors do.
+    #[arg(long)]
+    pub strict: bool,
+    /// Check just these posts; a folder checks the posts in it.
     pub paths: Vec<PathBuf>,
 }
 

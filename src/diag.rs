@@ -1,8 +1,11 @@
 //! Diagnostics: what went wrong or looks wrong, where, and how to fix it.
 //!
 //! Every error and warning the library produces is a [`Diagnostic`]; only
-//! `main` prints them. The rendering is one line per diagnostic,
+//! `main` prints them ([`render`]: the source line with a caret, colour,
+//! JSON). `Display` is the plain form, one line per diagnostic,
 //! `error: content/foo.md:3:8: message`, plus an optional `hint:` line.
+
+pub mod render;
 
 use serde::Serialize;
 use std::fmt;
@@ -198,6 +201,20 @@ pub fn quote(s: &str) -> String {
         let head: String = clean.chars().take(MAX).collect();
         format!("\"{head}…\"")
     }
+}
+
+/// "did you mean X?" for the known name nearest to `given`, when near
+/// (edition names, front-matter keys, template names).
+pub fn did_you_mean(given: &str, known: &[&str]) -> Option<String> {
+    // Edits (a transposition counts as one) within a third of the word:
+    // `pfd` → `pdf`, `titel` → `title`, `dat` → `date`, not `zzz` → `pdf`.
+    let given = given.trim().to_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::osa_distance(&given, k), *k))
+        .filter(|(edits, k)| *edits > 0 && *edits <= (k.chars().count() / 3).max(1))
+        .min_by_key(|(edits, _)| *edits)
+        .map(|(_, k)| format!("did you mean {}?", quote(k)))
 }
 
 /// 1-based line and column (in characters) of a byte offset.

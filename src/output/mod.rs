@@ -10,6 +10,7 @@
 //! the next build removes them once it holds the lock.
 
 pub mod manifest;
+pub mod scaffold;
 pub mod send_log;
 
 use crate::diag::Diagnostic;

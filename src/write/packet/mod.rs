@@ -45,5 +45,5 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
 
 /// The tool that built the packet, printed on its integrity page.
 pub fn tool_version() -> String {
-    format!("brief {}", env!("CARGO_PKG_VERSION"))
+    crate::version::provenance()
 }
