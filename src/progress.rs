@@ -84,7 +84,7 @@ impl Bar {
         };
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} [{bar:30}] {pos}/{len} outputs · {msg} · {elapsed} (ETA {eta})",
+                "{spinner} [{bar:24}] {pos}/{len} outputs · {elapsed} (ETA {eta}) · {wide_msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
