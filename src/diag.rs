@@ -156,6 +156,52 @@ pub fn merge_editions(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     merged
 }
 
+/// One diagnostic per template error: the same error of a template
+/// (same file, place and message) reported while typesetting many posts
+/// becomes one naming the first few posts and how many others, instead
+/// of one per output. Keeps the first one's place.
+pub fn merge_subjects(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const MARK: &str = " (while typesetting ";
+    let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::with_capacity(diagnostics.len());
+    let mut index: std::collections::HashMap<(Severity, Option<PathBuf>, Option<usize>, Option<usize>, String), usize> =
+        std::collections::HashMap::new();
+    for d in diagnostics {
+        let split = d
+            .message
+            .rsplit_once(MARK)
+            .filter(|(_, rest)| rest.ends_with(')'))
+            .map(|(m, rest)| (m.to_string(), rest.trim_end_matches(')').to_string()));
+        let Some((message, subject)) = split else {
+            merged.push((d, Vec::new()));
+            continue;
+        };
+        let key = (d.severity, d.file.clone(), d.line, d.col, message);
+        match index.get(&key) {
+            Some(&i) => merged[i].1.push(subject),
+            None => {
+                index.insert(key, merged.len());
+                merged.push((d, vec![subject]));
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut d, subjects)| {
+            if subjects.len() > 1 {
+                const NAMED: usize = 3;
+                let base = d.message.rsplit_once(MARK).map_or(String::new(), |(m, _)| m.to_string());
+                let named = subjects.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+                let rest = match subjects.len().saturating_sub(NAMED) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                d.message = format!("{base}{MARK}{named}{rest})");
+            }
+            d
+        })
+        .collect()
+}
+
 /// `s` with control characters and the invisible bidirectional controls
 /// written as escapes (`\n`, `\u{202e}`): a file name or value with a line
 /// break cannot forge a second diagnostic line, and one with a right-to-left

@@ -181,7 +181,7 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     }
 
     request.progress.finished();
-    let mut diagnostics = diag::merge_editions(diagnostics);
+    let mut diagnostics = diag::merge_subjects(diag::merge_editions(diagnostics));
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();

@@ -68,6 +68,9 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
                 args.out = project.typed(&args.out);
             }
             args.paths = args.paths.iter().map(|p| project.typed(p)).collect();
+            if !args.quiet {
+                note_project(&project, printer);
+            }
             build(args, printer)
         }
         Command::Check(mut args) => {
@@ -76,6 +79,7 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
                 args.content = project.typed(&args.content);
             }
             args.paths = args.paths.iter().map(|p| project.typed(p)).collect();
+            note_project(&project, printer);
             check(args, printer)
         }
         Command::Send(mut args) => {
@@ -141,6 +145,19 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
                 _ => Ok(Status::Done),
             }
         }
+    }
+}
+
+/// Says which project is used when it was found above the current
+/// folder: building a folder that has no `brief.toml` of its own inside a
+/// project builds the enclosing project, which should never be a surprise.
+fn note_project(project: &commands::project::Entered, printer: &Printer) {
+    if project.root != project.started_in && printer.format == Format::Human {
+        eprintln!(
+            "note: the project is {} ({} found there)",
+            brief::diag::escaped(&project.root.to_string_lossy()),
+            brief::diag::escaped(&commands::project::config_name().to_string_lossy())
+        );
     }
 }
 

@@ -60,7 +60,7 @@ pub fn run(args: CheckArgs) -> Result<CheckReport, Diagnostic> {
     diagnostics.extend(resolved.config_errors);
     diagnostics.extend(resolved.skipped);
     diagnostics.extend(template_errors(&posts, &resolved.packets, &ctx));
-    let mut diagnostics = crate::diag::merge_editions(diagnostics);
+    let mut diagnostics = crate::diag::merge_subjects(crate::diag::merge_editions(diagnostics));
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
     report.diagnostics = diagnostics;
     Ok(report)
