@@ -130,7 +130,7 @@ fn observed<'p>(
 ) -> Outcome<'p> {
     let (kind, name) = Owner::of(job).progress_name();
     let path = outcome.result.is_ok().then(|| job.target(out));
-    progress.done(kind, name, path.as_deref());
+    progress.done(kind, name, job.edition().label(), path.as_deref());
     outcome
 }
 

@@ -210,6 +210,11 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> Result<Status, Diagnostic> 
     if strict && status == Status::Done && report.warnings() > 0 {
         status = Status::SomeFailed;
     }
+    if !quiet && printer.format == Format::Human {
+        if let Some(line) = bar.per_edition() {
+            eprintln!("{line}");
+        }
+    }
     if !quiet || printer.format == Format::Json {
         let mut line = commands::build::summary_line(&report);
         if strict && report.warnings() > 0 && status == Status::SomeFailed && report.errors() == 0 {

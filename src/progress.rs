@@ -13,8 +13,10 @@ pub trait Observer: Send + Sync {
     /// The jobs are planned: each owner (a post's slug or a packet's name,
     /// with its kind) and how many jobs it has.
     fn planned(&self, owners: &[(Kind, String, usize)]);
-    /// One job of `owner` finished; `output` is the file written, if any.
-    fn done(&self, kind: Kind, owner: &str, output: Option<&std::path::Path>);
+    /// One job of `owner` for `edition` (its label: "PDF", "EPUB",
+    /// "e-mail text") finished; `output` is the file written, `None` when
+    /// the job failed.
+    fn done(&self, kind: Kind, owner: &str, edition: &'static str, output: Option<&std::path::Path>);
     /// Everything is done (before the summary is printed).
     fn finished(&self);
 }
@@ -42,9 +44,9 @@ impl Hook {
         }
     }
 
-    pub fn done(&self, kind: Kind, owner: &str, output: Option<&std::path::Path>) {
+    pub fn done(&self, kind: Kind, owner: &str, edition: &'static str, output: Option<&std::path::Path>) {
         if let Some(o) = &self.0 {
-            o.done(kind, owner, output);
+            o.done(kind, owner, edition, output);
         }
     }
 
@@ -69,6 +71,8 @@ struct Counts {
     remaining: HashMap<(Kind, String), usize>,
     posts: (usize, usize),
     packets: (usize, usize),
+    /// Outputs written and failed, per edition, in the order first seen.
+    editions: Vec<(&'static str, usize, usize)>,
 }
 
 impl Bar {
@@ -122,8 +126,20 @@ impl Observer for Bar {
         self.bar.enable_steady_tick(Duration::from_millis(100));
     }
 
-    fn done(&self, kind: Kind, owner: &str, output: Option<&std::path::Path>) {
+    fn done(&self, kind: Kind, owner: &str, edition: &'static str, output: Option<&std::path::Path>) {
         let mut counts = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let at = match counts.editions.iter().position(|e| e.0 == edition) {
+            Some(i) => i,
+            None => {
+                counts.editions.push((edition, 0, 0));
+                counts.editions.len() - 1
+            }
+        };
+        if output.is_some() {
+            counts.editions[at].1 += 1;
+        } else {
+            counts.editions[at].2 += 1;
+        }
         if let Some(left) = counts.remaining.get_mut(&(kind, owner.to_string())) {
             *left = left.saturating_sub(1);
             if *left == 0 {
@@ -149,5 +165,24 @@ impl Observer for Bar {
 
     fn finished(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+impl Bar {
+    /// `PDF: 3 written · EPUB: 3 written · e-mail text: 2 written, 1
+    /// failed`, in the editions' reading order; `None` before any job.
+    pub fn per_edition(&self) -> Option<String> {
+        const ORDER: [&str; 3] = ["PDF", "EPUB", "e-mail text"];
+        let counts = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut editions = counts.editions.clone();
+        editions.sort_by_key(|e| ORDER.iter().position(|o| *o == e.0).unwrap_or(ORDER.len()));
+        let parts: Vec<String> = editions
+            .iter()
+            .map(|(label, written, failed)| match failed {
+                0 => format!("{label}: {written} written"),
+                f => format!("{label}: {written} written, {f} failed"),
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 }

@@ -197,7 +197,13 @@ fn a_200_post_build_shows_progress_on_a_terminal_and_none_in_a_pipe() {
     let piped = run_env(dir.path(), &["build", "--format", "epub,email", "--out", "piped"], &[("CI", "")]);
     let err = String::from_utf8_lossy(&piped.stderr);
     assert!(!err.contains("outputs ·") && !err.contains('\r'), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
+    // The summary per edition, then the summary.
+    assert_eq!(
+        err.lines().next(),
+        Some("EPUB: 200 written · e-mail text: 200 written"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
     // On a terminal but under CI: no bar either; --quiet: nothing.
     let quiet = std::process::Command::new("script")
         .args(["-qfec", &format!("{command} --quiet --out quiet"), "/dev/null"])
