@@ -14,8 +14,10 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    // Rebuild when HEAD moves (a commit, a checkout), not on every build.
-    for path in ["HEAD", "index"] {
+    // Rebuild when HEAD moves: `HEAD` changes on a checkout, its reflog
+    // `logs/HEAD` on every commit too (the branch's ref file may be
+    // packed). Not on every build.
+    for path in ["HEAD", "logs/HEAD"] {
         if let Some(p) = git(&["rev-parse", "--path-format=absolute", "--git-path", path]) {
             println!("cargo:rerun-if-changed={p}");
         }

@@ -7,10 +7,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "brief",
-    version,
     about = "Markdown briefs in; PDF, EPUB and e-mail text editions out"
 )]
-#[command(long_version = crate::version::LONG)]
+#[command(version = crate::version::LONG, long_version = crate::version::LONG)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

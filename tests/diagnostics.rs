@@ -204,6 +204,10 @@ fn a_200_post_build_shows_progress_on_a_terminal_and_none_in_a_pipe() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 2, "{err}");
+    // --verbose: each file written, named, before the summaries.
+    let verbose = run_env(dir.path(), &["build", "--format", "email", "--out", "verbose", "--verbose"], &[("CI", "")]);
+    let err = String::from_utf8_lossy(&verbose.stderr);
+    assert_eq!(err.lines().filter(|l| l.starts_with("wrote verbose/email/p")).count(), 200, "{err}");
     // On a terminal but under CI: no bar either; --quiet: nothing.
     let quiet = std::process::Command::new("script")
         .args(["-qfec", &format!("{command} --quiet --out quiet"), "/dev/null"])
