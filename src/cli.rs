@@ -7,12 +7,31 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "brief",
-    version,
     about = "Markdown briefs in; PDF, EPUB and e-mail text editions out"
 )]
+#[command(version = crate::version::LONG, long_version = crate::version::LONG)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Run as if brief was started in DIR.
+    #[arg(short = 'C', long = "directory", value_name = "DIR", global = true)]
+    pub directory: Option<PathBuf>,
+    /// The project's settings file. Default: the nearest brief.toml in the
+    /// current folder or above it; its folder is the project.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// How diagnostics are printed: `human` (the source line and a caret;
+    /// colour on a terminal unless NO_COLOR is set, or with
+    /// CLICOLOR_FORCE=1) or `json` (one object per line on stdout, for
+    /// scripts and CI).
+    #[arg(long, value_enum, default_value = "human", global = true)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +61,43 @@ pub enum Command {
         file: PathBuf,
         /// Folder to write into (created if needed).
         dir: PathBuf,
+    },
+    /// Start a project in DIR (default: the current folder): brief.toml
+    /// with every key explained, an example post, a cover letter and a
+    /// packet, ready to build. Never overwrites a file.
+    Init {
+        /// Folder of the new project (created if needed).
+        dir: Option<PathBuf>,
+    },
+    /// Write a new post, content/<slug>.md, dated today. Never overwrites.
+    New {
+        /// The post's title.
+        title: String,
+    },
+    /// The embedded templates.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `brief man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesAction {
+    /// Write the embedded templates (brief.typ, packet.typ, epub.css, or
+    /// the ones named) into templates/, to customise them. The project's
+    /// templates/ then take the place of the embedded ones.
+    Eject {
+        /// Templates to write. Default: all three.
+        names: Vec<String>,
+        /// Replace templates that are already there.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -77,10 +133,13 @@ pub struct BuildArgs {
     /// Render every output again; use and keep no cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Print one line per file rendered (not reused) and per file removed.
-    #[arg(long, short = 'v')]
+    /// Also print what is done: each file written, rendered or removed.
+    #[arg(long, short = 'v', conflicts_with = "quiet")]
     pub verbose: bool,
-    /// Build just these posts.
+    /// Warnings fail the build (exit 1), as errors do.
+    #[arg(long)]
+    pub strict: bool,
+    /// Build just these posts; a folder builds the posts in it.
     pub paths: Vec<PathBuf>,
 }
 
@@ -110,7 +169,10 @@ pub struct CheckArgs {
     /// Folder of posts, searched recursively.
     #[arg(long, default_value = "content")]
     pub content: PathBuf,
-    /// Check just these posts.
+    /// Warnings fail the check (exit 1), as errors do.
+    #[arg(long)]
+    pub strict: bool,
+    /// Check just these posts; a folder checks the posts in it.
     pub paths: Vec<PathBuf>,
 }
 

@@ -1,8 +1,11 @@
 //! Diagnostics: what went wrong or looks wrong, where, and how to fix it.
 //!
 //! Every error and warning the library produces is a [`Diagnostic`]; only
-//! `main` prints them. The rendering is one line per diagnostic,
+//! `main` prints them ([`render`]: the source line with a caret, colour,
+//! JSON). `Display` is the plain form, one line per diagnostic,
 //! `error: content/foo.md:3:8: message`, plus an optional `hint:` line.
+
+pub mod render;
 
 use serde::Serialize;
 use std::fmt;
@@ -161,6 +164,52 @@ pub fn merge_editions(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     merged
 }
 
+/// One diagnostic per template error: the same error of a template
+/// (same file, place and message) reported while typesetting many posts
+/// becomes one naming the first few posts and how many others, instead
+/// of one per output. Keeps the first one's place.
+pub fn merge_subjects(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const MARK: &str = " (while typesetting ";
+    let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::with_capacity(diagnostics.len());
+    let mut index: std::collections::HashMap<(Severity, Option<PathBuf>, Option<usize>, Option<usize>, String), usize> =
+        std::collections::HashMap::new();
+    for d in diagnostics {
+        let split = d
+            .message
+            .rsplit_once(MARK)
+            .filter(|(_, rest)| rest.ends_with(')'))
+            .map(|(m, rest)| (m.to_string(), rest.trim_end_matches(')').to_string()));
+        let Some((message, subject)) = split else {
+            merged.push((d, Vec::new()));
+            continue;
+        };
+        let key = (d.severity, d.file.clone(), d.line, d.col, message);
+        match index.get(&key) {
+            Some(&i) => merged[i].1.push(subject),
+            None => {
+                index.insert(key, merged.len());
+                merged.push((d, vec![subject]));
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut d, subjects)| {
+            if subjects.len() > 1 {
+                const NAMED: usize = 3;
+                let base = d.message.rsplit_once(MARK).map_or(String::new(), |(m, _)| m.to_string());
+                let named = subjects.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+                let rest = match subjects.len().saturating_sub(NAMED) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                d.message = format!("{base}{MARK}{named}{rest})");
+            }
+            d
+        })
+        .collect()
+}
+
 /// `s` with control characters and the invisible bidirectional controls
 /// written as escapes (`\n`, `\u{202e}`): a file name or value with a line
 /// break cannot forge a second diagnostic line, and one with a right-to-left
@@ -206,6 +255,20 @@ pub fn quote(s: &str) -> String {
         let head: String = clean.chars().take(MAX).collect();
         format!("\"{head}…\"")
     }
+}
+
+/// "did you mean X?" for the known name nearest to `given`, when near
+/// (edition names, front-matter keys, template names).
+pub fn did_you_mean(given: &str, known: &[&str]) -> Option<String> {
+    // Edits (a transposition counts as one) within a third of the word:
+    // `pfd` → `pdf`, `titel` → `title`, `dat` → `date`, not `zzz` → `pdf`.
+    let given = given.trim().to_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::osa_distance(&given, k), *k))
+        .filter(|(edits, k)| *edits > 0 && *edits <= (k.chars().count() / 3).max(1))
+        .min_by_key(|(edits, _)| *edits)
+        .map(|(_, k)| format!("did you mean {}?", quote(k)))
 }
 
 /// 1-based line and column (in characters) of a byte offset.

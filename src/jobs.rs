@@ -86,20 +86,21 @@ pub fn plan<'p>(
 
 /// Renders and writes every job, or reuses its output when its cache key
 /// is unchanged; PDF jobs on plain threads beside the rayon pool that runs
-/// the rest.
+/// the rest. `progress` hears of each job as it ends.
 pub fn run<'p>(
     jobs: &[Job<'p>],
     out: &Path,
     ctx: &Context,
     cache: &Cache,
     keys: &Keys,
+    progress: &crate::progress::Hook,
 ) -> Vec<Outcome<'p>> {
     let (pdf_jobs, others): (Vec<Job>, Vec<Job>) =
         jobs.iter().partition(|j| j.edition() == Edition::Pdf);
     let run_one = |job: &Job<'p>| {
         let key = keys.job(job, out, ctx);
         let produced = cache.produce(key.as_ref(), &job.target(out), || job.render(ctx));
-        outcome(Owner::of(job), Some(job.edition()), produced)
+        observed(progress, job, out, outcome(Owner::of(job), Some(job.edition()), produced))
     };
     let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
     let threads = rayon::current_num_threads();
@@ -141,6 +142,42 @@ fn outcome<'p>(
         edition: edition.unwrap_or(Edition::Email),
         result,
         produced,
+    }
+}
+
+/// Tells `progress` that `job` ended (and where it wrote, when it did).
+fn observed<'p>(
+    progress: &crate::progress::Hook,
+    job: &Job<'p>,
+    out: &Path,
+    outcome: Outcome<'p>,
+) -> Outcome<'p> {
+    let (kind, name) = Owner::of(job).progress_name();
+    let path = outcome.result.is_ok().then(|| job.target(out));
+    progress.done(kind, name, job.edition().label(), path.as_deref());
+    outcome
+}
+
+/// Each owner of `jobs` and its number of jobs, in plan order, for
+/// `progress::Observer::planned`.
+pub fn owners(jobs: &[Job]) -> Vec<(crate::progress::Kind, String, usize)> {
+    let mut owners: Vec<(crate::progress::Kind, String, usize)> = Vec::new();
+    for job in jobs {
+        let (kind, name) = Owner::of(job).progress_name();
+        match owners.iter_mut().find(|(k, n, _)| *k == kind && n == name) {
+            Some(entry) => entry.2 += 1,
+            None => owners.push((kind, name.to_string(), 1)),
+        }
+    }
+    owners
+}
+
+impl<'p> Owner<'p> {
+    fn progress_name(self) -> (crate::progress::Kind, &'p str) {
+        match self {
+            Owner::Post(p) => (crate::progress::Kind::Post, p.meta.slug.as_str()),
+            Owner::Packet(p) => (crate::progress::Kind::Packet, p.name.as_str()),
+        }
     }
 }
 

@@ -6,8 +6,9 @@
 //! 2. read and parse each post once, in parallel, into the IR (`ir::Post`);
 //! 3. refuse posts whose slugs collide (never a silent overwrite);
 //! 4. tie the `[[packet]]`s of `brief.toml` to those posts (`packet`); a
-//!    packet the configuration gets wrong stops the build before anything
-//!    is written;
+//!    packet the posts cannot satisfy (an unknown slug, a missing cover
+//!    letter) fails alone; one no content could fix (a letter outside the
+//!    project) stops the build before anything is written;
 //! 5. plan every (post, edition) and (packet, form) [`write::Job`] and run
 //!    them ([`jobs`]): pure writers render, `output` writes each result
 //!    atomically; every PDF on plain threads, the rest on rayon; then the
@@ -39,7 +40,9 @@ pub mod jobs;
 pub mod output;
 pub mod packet;
 pub mod read;
+pub mod progress;
 pub mod send;
+pub mod version;
 pub mod write;
 
 use diag::Diagnostic;
@@ -59,6 +62,8 @@ pub struct BuildRequest {
     pub include_drafts: bool,
     /// Where the build cache is kept, or none (`--no-cache`).
     pub cache: cache::Setting,
+    /// Told of each job as it ends (the terminal's progress bar).
+    pub progress: progress::Hook,
 }
 
 /// What a build did.
@@ -72,9 +77,9 @@ pub struct BuildReport {
     pub files_written: usize,
     pub packets_built: usize,
     pub packets_failed: usize,
-    /// `brief.toml` is wrong in a way only the posts could show (a packet
-    /// naming a slug no post has, a missing cover letter): nothing was
-    /// written. `brief` exits with status 2.
+    /// `brief.toml` is wrong in a way no content could fix (a cover letter
+    /// leading outside the project): nothing was written. `brief` exits
+    /// with status 2.
     pub config_error: bool,
     /// The files rendered in this build (not reused from the cache), with
     /// how long each took; sorted.
@@ -156,7 +161,8 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     let store = cache::Cache::for_setting(&request.cache, &request.out_dir);
     let jobs = jobs::plan(&posts, &packets, &request.editions);
     let keys = cache::Keys::new(&jobs, ctx, store.is_enabled());
-    let mut outcomes = jobs::run(&jobs, &request.out_dir, ctx, &store, &keys);
+    request.progress.planned(&jobs::owners(&jobs));
+    let mut outcomes = jobs::run(&jobs, &request.out_dir, ctx, &store, &keys, &request.progress);
     if request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some() {
         let (messages, warnings) =
             jobs::write_messages(&outcomes, &request.out_dir, ctx, &store, &keys);
@@ -234,7 +240,8 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
         Err(e) => diagnostics.push(e),
     }
 
-    let mut diagnostics = diag::merge_editions(diagnostics);
+    request.progress.finished();
+    let mut diagnostics = diag::merge_subjects(diag::merge_editions(diagnostics));
     diagnostics.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();

@@ -82,9 +82,12 @@ impl Packet<'_> {
 }
 
 /// What resolving the packets gave: the packets that can be built; errors
-/// that are the configuration's fault (`config_errors`: nothing may be
-/// built) and packets that cannot be built because a post failed to read
-/// (`skipped`: the rest of the build goes on).
+/// that no content could fix (`config_errors`: a cover letter outside the
+/// project; nothing may be built) and packets that cannot be built with
+/// the posts and files there are (`skipped`: an unknown slug, a draft, a
+/// tag no post has, a missing cover letter). A skipped packet fails alone:
+/// the rest of the build is written and `brief` exits 1, so pointing
+/// `--content` at another folder never stops every other output.
 #[derive(Debug, Default)]
 pub struct Resolved<'p> {
     pub packets: Vec<Packet<'p>>,
@@ -97,7 +100,7 @@ pub struct Resolved<'p> {
 /// Ties every `[[packet]]` to the posts. `drafts` are the posts left out of
 /// this build as drafts (named in errors); `posts_failed` says whether some
 /// post could not be read (then an unknown slug may be that post's, and the
-/// packet is skipped instead of refused).
+/// hint says so).
 pub fn resolve<'p>(
     posts: &'p [Post],
     drafts: &[Post],
@@ -124,7 +127,7 @@ pub fn resolve<'p>(
             Err(Problem::Unknown(d)) if posts_failed => resolved.skipped.push(
                 d.with_hint("a post failed to read above; the packet is built once it reads"),
             ),
-            Err(Problem::Unknown(d)) => resolved.config_errors.push(d),
+            Err(Problem::Unknown(d)) => resolved.skipped.push(d),
         }
     }
     resolved
@@ -132,7 +135,8 @@ pub fn resolve<'p>(
 
 enum Problem {
     Config(Diagnostic),
-    /// A slug or tag no parsed post has.
+    /// What the posts and files at hand cannot satisfy: a slug or tag no
+    /// parsed post has, a draft, a missing cover letter.
     Unknown(Diagnostic),
 }
 
@@ -154,7 +158,7 @@ fn resolve_one<'p>(
                 match by_slug.get(wanted) {
                     Some(post) => briefs.push(*post),
                     None if drafts.iter().any(|d| d.meta.slug == wanted) => {
-                        return Err(Problem::Config(
+                        return Err(Problem::Unknown(
                             at(
                                 slug.span(),
                                 format!(
@@ -218,15 +222,20 @@ fn resolve_one<'p>(
     };
     let letter = match &config.cover_letter {
         Some(path) => Some(
-            read_letter(path.get_ref(), project, project_root).map_err(|m| {
-                Problem::Config(at(
+            read_letter(path.get_ref(), project, project_root).map_err(|(m, missing)| {
+                let d = at(
                     path.span(),
                     format!(
                         "packet {}: cover letter {}: {m}",
                         quote(name),
                         quote(path.get_ref())
                     ),
-                ))
+                );
+                if missing {
+                    Problem::Unknown(d)
+                } else {
+                    Problem::Config(d)
+                }
             })?,
         ),
         None => None,
@@ -347,24 +356,26 @@ fn near_slugs(wanted: &str, posts: &[Post]) -> String {
 }
 
 /// Reads and parses the cover letter. It must be a file inside the project
-/// (checked again after resolving symlinks).
-fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post, String> {
+/// (checked again after resolving symlinks). An error says whether the
+/// letter is just missing (`true`: that packet fails alone) or wrong in a
+/// way no content fixes (`false`: a symlink out of the project).
+fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post, (String, bool)> {
     let root = project_root
         .canonicalize()
-        .map_err(|e| format!("cannot read the project folder: {e}"))?;
+        .map_err(|e| (format!("cannot read the project folder: {e}"), false))?;
     let path = root.join(rel.trim());
     let real = path
         .canonicalize()
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(|e| (format!("cannot read: {e}"), true))?;
     if !real.starts_with(&root) {
-        return Err("leads outside the project (symlink)".into());
+        return Err(("leads outside the project (symlink)".into(), false));
     }
     let bytes = crate::files::read_regular(&real, MAX_LETTER_BYTES).map_err(|e| match e {
         crate::files::ReadError::TooLarge { .. } => "is larger than 1 MB".to_string(),
         crate::files::ReadError::NotRegular(_) => "is not a file".to_string(),
         e => format!("cannot read: {e}"),
-    })?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| "is not UTF-8".to_string())?;
+    }).map_err(|m| (m, true))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| ("is not UTF-8".to_string(), true))?;
     let text = crate::read::frontmatter::normalise(&text);
     let parsed = crate::read::markdown::parse(&text, 1);
     let lang = project.project.lang.clone();

@@ -634,6 +634,34 @@ fn refused(config: &str, line: usize, words: &[&str], setup: &dyn Fn(&Path)) {
     );
 }
 
+/// A project whose packet cannot be resolved with the posts at hand (an
+/// unknown slug, a missing cover letter): that packet fails alone, with an
+/// error naming `brief.toml:<line>` and each of `words`; every post's
+/// editions are still written and `brief` exits 1.
+fn fails_alone(config: &str, line: usize, words: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::write(root.join("content/a.md"), post_text(1)).unwrap();
+    std::fs::write(root.join("brief.toml"), config).unwrap();
+    let out = common::run_in(root, &["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "config:\n{config}\nstderr: {stderr}");
+    assert!(
+        stderr.contains(&format!("brief.toml:{line}:")),
+        "expected line {line}: {stderr}"
+    );
+    for w in words {
+        assert!(stderr.contains(w), "expected {w:?} in: {stderr}");
+    }
+    assert!(stderr.contains("packets: 0 built, 1 failed"), "{stderr}");
+    let written = common::files_under(&root.join("output"));
+    for edition in ["pdf/brief-01.pdf", "epub/brief-01.epub", "email/brief-01.txt", "manifest.json"] {
+        assert!(written.iter().any(|f| f == edition), "{edition} missing: {written:?}");
+    }
+    assert!(!written.iter().any(|f| f.starts_with("packets/")), "{written:?}");
+}
+
 #[test]
 fn configuration_errors_name_the_line_and_write_nothing() {
     let head = "[project]\norganisation = \"X\"\n\n[[packet]]\nname = \"p\"\ntitle = \"T\"\ndate = \"2025-09-02\"\n";
@@ -644,11 +672,10 @@ fn configuration_errors_name_the_line_and_write_nothing() {
         &["titel"],
         &|_| {},
     );
-    refused(
+    fails_alone(
         &format!("{head}briefs = [\"brief-01\", \"no-such-brief\"]\n"),
         8,
         &["\"p\"", "no-such-brief"],
-        &|_| {},
     );
     refused(
         &format!(
@@ -684,11 +711,10 @@ fn configuration_errors_name_the_line_and_write_nothing() {
             std::os::unix::fs::symlink(&outside, root.join("letter.md")).unwrap();
         },
     );
-    refused(
+    fails_alone(
         &format!("{head}briefs = [\"brief-01\"]\ncover_letter = \"missing.md\"\n"),
         9,
         &["missing.md"],
-        &|_| {},
     );
     refused(
         &format!("{head}briefs = [\"brief-01\"]\nall = true\n"),
@@ -696,11 +722,10 @@ fn configuration_errors_name_the_line_and_write_nothing() {
         &["more than one selection"],
         &|_| {},
     );
-    refused(
+    fails_alone(
         &format!("{head}tags = [\"nothing-has-this\"]\n"),
         8,
         &["nothing-has-this"],
-        &|_| {},
     );
     refused(
         &format!(

@@ -6,12 +6,20 @@ use crate::cli::BuildArgs;
 use crate::diag::{Diagnostic, quote};
 use crate::write::Edition;
 use crate::{BuildReport, BuildRequest};
+use std::path::PathBuf;
 
 /// Everything resolved and checked before any work starts; then the build.
 pub fn run(args: BuildArgs) -> Result<BuildReport, Diagnostic> {
+    run_observed(args, Default::default())
+}
+
+/// [`run`], telling `progress` of each job as it ends.
+pub fn run_observed(args: BuildArgs, progress: crate::progress::Hook) -> Result<BuildReport, Diagnostic> {
     let mut config = load_config()?;
     config.email.summary |= args.summary;
     let editions = resolve_editions(&args.format)?;
+    let (content, paths) = posts_named(args.content, args.paths)?;
+    let args = BuildArgs { content, paths, ..args };
     if args.paths.is_empty() && !args.content.is_dir() {
         return Err(Diagnostic::error("folder of posts not found")
             .in_file(&args.content)
@@ -37,25 +45,58 @@ pub fn run(args: BuildArgs) -> Result<BuildReport, Diagnostic> {
         paths: args.paths,
         include_drafts: args.drafts,
         cache,
+        progress,
     };
     let ctx = context(config);
     Ok(pool.install(|| crate::build(&request, &ctx)))
 }
 
-/// The editions named by `--format` (all when none is named).
+/// The posts a build or check was given: a single folder given as a path
+/// is the folder of posts (`brief build content` builds everything in it,
+/// packets too); folders among several paths stand for the posts in them.
+pub fn posts_named(
+    content: PathBuf,
+    paths: Vec<PathBuf>,
+) -> Result<(PathBuf, Vec<PathBuf>), Diagnostic> {
+    match paths.as_slice() {
+        [only] if only.is_dir() => return Ok((only.clone(), Vec::new())),
+        _ => {}
+    }
+    let mut posts = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            posts.extend(crate::read::discover(&path)?);
+        } else {
+            posts.push(path);
+        }
+    }
+    Ok((content, posts))
+}
+
+/// The editions named by `--format` (all when none is named); an unknown
+/// name gets the nearest known one as a hint, an empty list is an error.
 pub fn resolve_editions(names: &[String]) -> Result<Vec<Edition>, Diagnostic> {
     if names.is_empty() {
         return Ok(Edition::ALL.to_vec());
     }
+    let known: Vec<&str> = Edition::ALL.iter().map(|e| e.name()).collect();
+    let list = known.join(", ");
     let mut editions = Vec::new();
     for name in names.iter().filter(|n| !n.trim().is_empty()) {
         let edition = Edition::from_name(name).ok_or_else(|| {
-            Diagnostic::error(format!("unknown edition {}", quote(name)))
-                .with_hint("use a comma-separated list of: pdf, epub, email")
+            let hint = match crate::diag::did_you_mean(name, &known) {
+                Some(near) => format!("{near} (the editions are {list})"),
+                None => format!("use a comma-separated list of: {list}"),
+            };
+            Diagnostic::error(format!("unknown edition {}", quote(name))).with_hint(hint)
         })?;
         if !editions.contains(&edition) {
             editions.push(edition);
         }
+    }
+    if editions.is_empty() {
+        return Err(Diagnostic::error("--format names no edition")
+            .with_hint(format!("use a comma-separated list of: {list}, or leave --format out for all")));
     }
     Ok(editions)
 }

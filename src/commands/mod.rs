@@ -7,6 +7,8 @@ pub mod build;
 pub mod check;
 pub mod clean;
 pub mod dump;
+pub mod project;
+pub mod scaffold;
 pub mod send;
 pub mod watch;
 
@@ -16,7 +18,7 @@ use crate::files::ReadError;
 use crate::write::Context;
 use std::path::Path;
 
-/// The configuration file, looked for in the current folder.
+/// The configuration file's usual name (see `project` for how it is found).
 pub const CONFIG_FILE: &str = "brief.toml";
 /// A `brief.toml` larger than this is refused (it is a settings file).
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
@@ -50,9 +52,10 @@ impl Status {
     }
 }
 
-/// Reads `brief.toml` from the current folder when it exists.
+/// Reads the project's `brief.toml` (or the `--config` file) when it
+/// exists; `project::enter` has made the project folder the current one.
 pub fn load_config() -> Result<Config, Diagnostic> {
-    let path = Path::new(CONFIG_FILE);
+    let path = project::config_name();
     match crate::files::read_regular(path, MAX_CONFIG_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Config::parse(&text, path),

@@ -220,15 +220,24 @@ fn parse_yaml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
     }
     let value: Option<FieldsOrScalar> = parsed
         .map_err(|e| {
+            let message = e.to_string();
             let mut d = Diagnostic::error(format!(
                 "front matter is not valid YAML: {}",
-                first_line_of(&e.to_string())
+                super::yaml_help::message_without_position(first_line_of(&message))
             ));
             if let Some(loc) = e.location() {
                 d = d.at(
                     first_line + loc.line() as usize - 1,
                     Some(loc.column() as usize),
                 );
+                if let Some((line, hint)) = super::yaml_help::hint(&text, loc.line() as usize) {
+                    // On the line the mistake is on (a tab is often
+                    // reported on the line before it).
+                    if line != loc.line() as usize {
+                        d = d.at(first_line + line - 1, Some(1));
+                    }
+                    d = d.with_hint(hint);
+                }
             } else {
                 d = d.at(first_line, None);
             }

@@ -22,6 +22,8 @@ pub struct Declared {
     pub subtitle: Option<String>,
     pub draft: bool,
     pub extra: Vec<(String, Value)>,
+    /// Keys that look like misspelt brief keys (`titel`), on their lines.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Interprets parsed fields. `front` is used to find the line of a key for
@@ -107,7 +109,12 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
                 // Jekyll's `published: false` means the same as a draft.
                 d.draft |= if key == "draft" { flag } else { !flag };
             }
-            _ => d.extra.push((key, value)),
+            _ => {
+                if let Some(w) = crate::read::known_keys::misspelt(&key) {
+                    d.warnings.push(locate(w, front, &key));
+                }
+                d.extra.push((key, value))
+            }
         }
     }
     Ok(d)

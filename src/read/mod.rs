@@ -5,12 +5,14 @@
 pub mod autolink;
 pub mod dates;
 pub mod frontmatter;
+pub mod known_keys;
 pub mod language;
 pub mod translations;
 pub mod markdown;
 pub mod meta;
 pub mod site_engines;
 pub mod slugs;
+pub mod yaml_help;
 
 use crate::diag::Diagnostic;
 use crate::ir::{Block, Meta, Post, hex, safe_slug};
@@ -111,6 +113,7 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
         }
         None => meta::Declared::default(),
     };
+    warnings.extend(declared.warnings.iter().cloned().map(in_file));
     if text.contains('\0') {
         warnings.push(in_file(Diagnostic::warning(
             "the post contains NUL characters; they are replaced by U+FFFD",

@@ -56,5 +56,5 @@ pub fn letter(packet: &Packet) -> Option<Post> {
 }
 
 pub fn tool_version() -> String {
-    format!("brief {}", env!("CARGO_PKG_VERSION"))
+    crate::version::provenance()
 }

@@ -442,9 +442,34 @@ fn first_error_in(errors: &[SourceDiagnostic], world: &BriefWorld, subject: &Pat
         .map(|e| to_diagnostic_in(e, world, subject))
         .unwrap_or_else(|| Diagnostic::error("the PDF could not be typeset").in_file(subject));
     d.severity = Severity::Error;
-    if errors.len() > 1 {
-        d.message
-            .push_str(&format!(" (and {} more errors)", errors.len() - 1));
+    // The other errors, located, in the hint (a broken template gives
+    // several; the first alone hides what to fix next).
+    let others: Vec<String> = errors
+        .iter()
+        .filter(|e| e.severity == TypstSeverity::Error)
+        .map(|e| to_diagnostic_in(e, world, subject))
+        .filter(|o| (&o.file, o.line, o.col, &o.message) != (&d.file, d.line, d.col, &d.message))
+        .map(|o| {
+            let at = match (&o.file, o.line, o.col) {
+                (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}: ", f.display()),
+                (Some(f), Some(l), None) => format!("{}:{l}: ", f.display()),
+                _ => String::new(),
+            };
+            let message = o.message.rsplit_once(" (while typesetting ").map_or(o.message.as_str(), |(m, _)| m);
+            format!("{at}{message}")
+        })
+        .collect();
+    if !others.is_empty() {
+        const SHOWN: usize = 5;
+        let mut also = others.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ");
+        if others.len() > SHOWN {
+            also.push_str(&format!("; and {} more", others.len() - SHOWN));
+        }
+        let also = format!("{} more error{}: {also}", others.len(), if others.len() == 1 { "" } else { "s" });
+        d.hint = Some(match d.hint.take() {
+            Some(h) => format!("{h}; {also}"),
+            None => also,
+        });
     }
     d
 }
@@ -468,9 +493,13 @@ fn to_diagnostic_in(diag: &SourceDiagnostic, world: &BriefWorld, subject: &Path)
         if !vpath.starts_with(world::TEMPLATES) {
             continue;
         }
-        let file = world.real_path(id).unwrap_or_else(|| {
-            PathBuf::from(format!("{} (built-in)", vpath.trim_start_matches('/')))
-        });
+        // The project's own template by its path in the project
+        // (`templates/brief.typ`, as the user knows it), never the
+        // absolute path of the build machine.
+        let file = match world.real_path(id) {
+            Some(_) => PathBuf::from(vpath.trim_start_matches('/')),
+            None => PathBuf::from(format!("{} (built-in)", vpath.trim_start_matches('/'))),
+        };
         let position = typst::WorldExt::range(world, span).and_then(|range| {
             let source = world.source(id).ok()?;
             source.lines().byte_to_line_column(range.start)
