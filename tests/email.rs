@@ -684,22 +684,7 @@ fn summary_mode_sends_title_date_summary_key_points_and_link() {
 
 /// Minimal quoted-printable decoding for the tests that do not need Python.
 fn decode_qp(body: &str) -> String {
-    let joined = body.replace("=\r\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' && i + 2 < bytes.len() + 1 {
-            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap().replace("\r\n", "\n")
+    quoted_printable(body).replace("\r\n", "\n")
 }
 
 #[test]

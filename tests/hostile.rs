@@ -730,8 +730,10 @@ fn killed_builds_leave_only_complete_files_under_final_names() {
         state ^= state >> 7;
         state ^= state << 17;
         let delay = Duration::from_millis(50 + state % 1500);
+        // --no-cache: every round renders (and writes) everything again;
+        // with the cache a rebuild would finish before the kill.
         let mut child = brief()
-            .args(["build", "--quiet"])
+            .args(["build", "--quiet", "--no-cache"])
             .current_dir(work.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

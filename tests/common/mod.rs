@@ -174,3 +174,24 @@ public class Batch {
     );
     Some(result)
 }
+
+/// Decodes a quoted-printable body: soft breaks (`=` CRLF) joined, `=XX`
+/// bytes decoded, line ends kept as they are.
+pub fn quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
