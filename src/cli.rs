@@ -49,6 +49,15 @@ pub enum Command {
     /// Send the built e-mail messages over SMTP. A dry run (who would get
     /// what) unless --yes is given.
     Send(SendArgs),
+    /// Print the summaries of the named posts (as summary e-mails and
+    /// packet digests print them), to review before sending. Writes nothing.
+    Summary {
+        /// Folder of posts, searched recursively.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// Slugs of the posts to summarise.
+        slugs: Vec<String>,
+    },
     /// Print one post's document model (IR) as JSON.
     DumpIr {
         /// The post to read.

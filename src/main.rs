@@ -111,6 +111,21 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
             }
             send(args, printer)
         }
+        Command::Summary { content, slugs } => {
+            let project = enter()?;
+            let content = if typed("summary", "content") { project.typed(&content) } else { content };
+            let report = commands::summary::run(&content, &slugs)?;
+            for d in &report.diagnostics {
+                printer.print(d);
+            }
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(report.text.as_bytes()).and_then(|_| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Diagnostic::error(format!("cannot write: {e}")))
+                }
+                _ => Ok(report.status),
+            }
+        }
         Command::DumpIr { file } => {
             let project = enter()?;
             dump_ir(&project.typed(&file), printer)

@@ -253,3 +253,25 @@ fn the_packet_digest_and_the_summary_message_print_the_same_summary() {
     assert!(contains(&digest_words, &expected_words), "digest:\n{digest}");
 }
 
+
+/// `brief summary SLUG` prints the summary a message would carry, writes
+/// nothing, and names a slug no post has (exit 1).
+#[test]
+fn brief_summary_prints_the_summary_for_review_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &dir.path().join("content"));
+    let slug = sample().meta.slug;
+    let out = run_in(dir.path(), &["summary", &slug]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let expected: Vec<String> = summary::render(&summarize(&sample(), 250), 72, "", "en")
+        .into_iter()
+        .map(|(l, _)| l.trim_end().to_string())
+        .collect();
+    assert!(printed.contains(&expected.join("\n")), "{printed}");
+    assert!(printed.lines().all(|l| l.chars().count() <= 72 || l.starts_with("  https://")), "{printed}");
+    assert!(!dir.path().join("output").exists());
+    let missing = run_in(dir.path(), &["summary", "no-such-post"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no post has the slug \"no-such-post\""));
+}

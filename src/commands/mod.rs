@@ -10,6 +10,7 @@ pub mod dump;
 pub mod project;
 pub mod scaffold;
 pub mod send;
+pub mod summary;
 pub mod watch;
 
 use crate::config::Config;
