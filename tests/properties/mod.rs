@@ -121,6 +121,8 @@ pub fn followable(href: &str) -> bool {
     if href.starts_with('#') {
         return true;
     }
+    // Schemes are case-insensitive (RFC 3986); brief writes them in lower
+    // case, which this check asks for.
     if let Some(address) = href.strip_prefix("mailto:") {
         return address.contains('@') && !address.chars().any(|c| c.is_whitespace() || c.is_control());
     }

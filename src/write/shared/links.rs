@@ -91,6 +91,10 @@ fn scheme_of(url: &str) -> Option<&str> {
 
 fn external(url: &str) -> Target {
     let scheme = scheme_of(url).unwrap_or("").to_ascii_lowercase();
+    // Schemes are case-insensitive; the address made active is written in
+    // the canonical lower case (`HTTPS://x.org` → `https://x.org`).
+    let lowered = format!("{scheme}{}", &url[scheme.len()..]);
+    let url = lowered.as_str();
     if scheme == "mailto" {
         // `mailto:` needs an address after it.
         let address = &url[scheme.len() + 1..];
