@@ -138,9 +138,10 @@ pub fn followable(href: &str) -> bool {
         host_port.split(':').next().unwrap_or("")
     };
     !host.is_empty()
+        // Letters of any script: internationalised host names are hosts.
         && host
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
         && !href.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
