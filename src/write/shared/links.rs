@@ -270,9 +270,11 @@ mod tests {
             link_target("mailto:desk@example.org", None),
             Target::External("mailto:desk@example.org".into())
         );
+        // Schemes are case-insensitive; the active address has the
+        // canonical lower-case one (the host is left as written).
         assert_eq!(
             link_target("HTTPS://Example.org/x", None),
-            Target::External("HTTPS://Example.org/x".into())
+            Target::External("https://Example.org/x".into())
         );
     }
 
@@ -284,7 +286,7 @@ mod tests {
         );
         assert_eq!(
             web_address("HTTP://x.org/i.png"),
-            Some("HTTP://x.org/i.png".into())
+            Some("http://x.org/i.png".into())
         );
         assert_eq!(
             web_address("//cdn.x.org/i.png"),
