@@ -89,9 +89,7 @@ pub enum Command {
         action: TemplatesAction,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff) to stdout: `brief man | man -l -`.
     Man,
 }

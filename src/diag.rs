@@ -171,8 +171,16 @@ pub fn merge_editions(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 pub fn merge_subjects(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     const MARK: &str = " (while typesetting ";
     let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::with_capacity(diagnostics.len());
-    let mut index: std::collections::HashMap<(Severity, Option<PathBuf>, Option<usize>, Option<usize>, String), usize> =
-        std::collections::HashMap::new();
+    let mut index: std::collections::HashMap<
+        (
+            Severity,
+            Option<PathBuf>,
+            Option<usize>,
+            Option<usize>,
+            String,
+        ),
+        usize,
+    > = std::collections::HashMap::new();
     for d in diagnostics {
         let split = d
             .message
@@ -197,8 +205,16 @@ pub fn merge_subjects(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .map(|(mut d, subjects)| {
             if subjects.len() > 1 {
                 const NAMED: usize = 3;
-                let base = d.message.rsplit_once(MARK).map_or(String::new(), |(m, _)| m.to_string());
-                let named = subjects.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+                let base = d
+                    .message
+                    .rsplit_once(MARK)
+                    .map_or(String::new(), |(m, _)| m.to_string());
+                let named = subjects
+                    .iter()
+                    .take(NAMED)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let rest = match subjects.len().saturating_sub(NAMED) {
                     0 => String::new(),
                     n => format!(" and {n} more"),

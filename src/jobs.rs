@@ -100,7 +100,12 @@ pub fn run<'p>(
     let run_one = |job: &Job<'p>| {
         let key = keys.job(job, out, ctx);
         let produced = cache.produce(key.as_ref(), &job.target(out), || job.render(ctx));
-        observed(progress, job, out, outcome(Owner::of(job), Some(job.edition()), produced))
+        observed(
+            progress,
+            job,
+            out,
+            outcome(Owner::of(job), Some(job.edition()), produced),
+        )
     };
     let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
     let threads = rayon::current_num_threads();

@@ -39,8 +39,8 @@ pub mod ir;
 pub mod jobs;
 pub mod output;
 pub mod packet;
-pub mod read;
 pub mod progress;
+pub mod read;
 pub mod send;
 pub mod version;
 pub mod write;
@@ -162,7 +162,14 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     let jobs = jobs::plan(&posts, &packets, &request.editions);
     let keys = cache::Keys::new(&jobs, ctx, store.is_enabled());
     request.progress.planned(&jobs::owners(&jobs));
-    let mut outcomes = jobs::run(&jobs, &request.out_dir, ctx, &store, &keys, &request.progress);
+    let mut outcomes = jobs::run(
+        &jobs,
+        &request.out_dir,
+        ctx,
+        &store,
+        &keys,
+        &request.progress,
+    );
     if request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some() {
         let (messages, warnings) =
             jobs::write_messages(&outcomes, &request.out_dir, ctx, &store, &keys);

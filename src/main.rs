@@ -113,13 +113,20 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
         }
         Command::Summary { content, slugs } => {
             let project = enter()?;
-            let content = if typed("summary", "content") { project.typed(&content) } else { content };
+            let content = if typed("summary", "content") {
+                project.typed(&content)
+            } else {
+                content
+            };
             let report = commands::summary::run(&content, &slugs)?;
             for d in &report.diagnostics {
                 printer.print(d);
             }
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(report.text.as_bytes()).and_then(|_| stdout.flush()) {
+            match stdout
+                .write_all(report.text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                     Err(Diagnostic::error(format!("cannot write: {e}")))
                 }
@@ -230,10 +237,8 @@ fn build(args: cli::BuildArgs, printer: &Printer) -> Result<Status, Diagnostic> 
     let quiet = args.quiet;
     let strict = args.strict;
     let verbose = args.verbose && !quiet;
-    let visible = std::io::stderr().is_terminal()
-        && !in_ci()
-        && !quiet
-        && printer.format == Format::Human;
+    let visible =
+        std::io::stderr().is_terminal() && !in_ci() && !quiet && printer.format == Format::Human;
     let bar = std::sync::Arc::new(brief::progress::Bar::new(visible, args.verbose));
     let hook = brief::progress::Hook(Some(bar.clone()));
     let report = commands::build::run_observed(args, hook)?;

@@ -221,8 +221,8 @@ fn resolve_one<'p>(
         }
     };
     let letter = match &config.cover_letter {
-        Some(path) => Some(
-            read_letter(path.get_ref(), project, project_root).map_err(|(m, missing)| {
+        Some(path) => Some(read_letter(path.get_ref(), project, project_root).map_err(
+            |(m, missing)| {
                 let d = at(
                     path.span(),
                     format!(
@@ -236,8 +236,8 @@ fn resolve_one<'p>(
                 } else {
                     Problem::Config(d)
                 }
-            })?,
-        ),
+            },
+        )?),
         None => None,
     };
     Ok(Packet {
@@ -370,11 +370,13 @@ fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post,
     if !real.starts_with(&root) {
         return Err(("leads outside the project (symlink)".into(), false));
     }
-    let bytes = crate::files::read_regular(&real, MAX_LETTER_BYTES).map_err(|e| match e {
-        crate::files::ReadError::TooLarge { .. } => "is larger than 1 MB".to_string(),
-        crate::files::ReadError::NotRegular(_) => "is not a file".to_string(),
-        e => format!("cannot read: {e}"),
-    }).map_err(|m| (m, true))?;
+    let bytes = crate::files::read_regular(&real, MAX_LETTER_BYTES)
+        .map_err(|e| match e {
+            crate::files::ReadError::TooLarge { .. } => "is larger than 1 MB".to_string(),
+            crate::files::ReadError::NotRegular(_) => "is not a file".to_string(),
+            e => format!("cannot read: {e}"),
+        })
+        .map_err(|m| (m, true))?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| ("is not UTF-8".to_string(), true))?;
     let text = crate::read::frontmatter::normalise(&text);
     let parsed = crate::read::markdown::parse(&text, 1);

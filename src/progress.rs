@@ -16,7 +16,13 @@ pub trait Observer: Send + Sync {
     /// One job of `owner` for `edition` (its label: "PDF", "EPUB",
     /// "e-mail text") finished; `output` is the file written, `None` when
     /// the job failed.
-    fn done(&self, kind: Kind, owner: &str, edition: &'static str, output: Option<&std::path::Path>);
+    fn done(
+        &self,
+        kind: Kind,
+        owner: &str,
+        edition: &'static str,
+        output: Option<&std::path::Path>,
+    );
     /// Everything is done (before the summary is printed).
     fn finished(&self);
 }
@@ -33,7 +39,11 @@ pub struct Hook(pub Option<Arc<dyn Observer>>);
 
 impl std::fmt::Debug for Hook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() { "Hook(observer)" } else { "Hook(none)" })
+        f.write_str(if self.0.is_some() {
+            "Hook(observer)"
+        } else {
+            "Hook(none)"
+        })
     }
 }
 
@@ -44,7 +54,13 @@ impl Hook {
         }
     }
 
-    pub fn done(&self, kind: Kind, owner: &str, edition: &'static str, output: Option<&std::path::Path>) {
+    pub fn done(
+        &self,
+        kind: Kind,
+        owner: &str,
+        edition: &'static str,
+        output: Option<&std::path::Path>,
+    ) {
         if let Some(o) = &self.0 {
             o.done(kind, owner, edition, output);
         }
@@ -105,7 +121,10 @@ impl Bar {
             0 => String::new(),
             n => format!(", packets {}/{n}", counts.packets.0),
         };
-        format!("posts {}/{}{packets} · {current}", counts.posts.0, counts.posts.1)
+        format!(
+            "posts {}/{}{packets} · {current}",
+            counts.posts.0, counts.posts.1
+        )
     }
 }
 
@@ -126,7 +145,13 @@ impl Observer for Bar {
         self.bar.enable_steady_tick(Duration::from_millis(100));
     }
 
-    fn done(&self, kind: Kind, owner: &str, edition: &'static str, output: Option<&std::path::Path>) {
+    fn done(
+        &self,
+        kind: Kind,
+        owner: &str,
+        edition: &'static str,
+        output: Option<&std::path::Path>,
+    ) {
         let mut counts = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let at = match counts.editions.iter().position(|e| e.0 == edition) {
             Some(i) => i,
@@ -150,7 +175,8 @@ impl Observer for Bar {
             }
         }
         self.bar.inc(1);
-        self.bar.set_message(Bar::message(&counts, &crate::diag::one_line(owner)));
+        self.bar
+            .set_message(Bar::message(&counts, &crate::diag::one_line(owner)));
         if self.verbose {
             if let Some(path) = output {
                 let line = format!("wrote {}", crate::diag::escaped(&path.to_string_lossy()));

@@ -108,8 +108,15 @@ fn korean_lines_end_only_at_the_end_of_a_word() {
             broken.push(format!("{} ⏎ {}", pair[0], pair[1]));
         }
     }
-    assert!(korean_ends > 100, "only {korean_ends} lines end in Korean:\n{text}");
-    assert!(broken.is_empty(), "lines broken inside a word:\n{}", broken.join("\n"));
+    assert!(
+        korean_ends > 100,
+        "only {korean_ends} lines end in Korean:\n{text}"
+    );
+    assert!(
+        broken.is_empty(),
+        "lines broken inside a word:\n{}",
+        broken.join("\n")
+    );
 }
 
 /// A `pdftotext -bbox` word: its text, box and line (rounded baseline).
@@ -184,14 +191,23 @@ fn japanese_lines_are_tight_and_no_cjk_run_is_boxed() {
                 if same_line && ends && starts {
                     let gap = next.x_min - w.x_max;
                     if gap > 0.25 * em {
-                        wide.push(format!("{} | {} (gap {:.2} em)", w.text, next.text, gap / em));
+                        wide.push(format!(
+                            "{} | {} (gap {:.2} em)",
+                            w.text,
+                            next.text,
+                            gap / em
+                        ));
                     }
                 }
             }
         }
     }
     assert!(checked > 20, "too few CJK words measured: {checked}");
-    assert!(wide.is_empty(), "loose Japanese lines:\n{}", wide.join("\n"));
+    assert!(
+        wide.is_empty(),
+        "loose Japanese lines:\n{}",
+        wide.join("\n")
+    );
 
     // The Typst data: no boxed part (`w`) holds a CJK character.
     let dir = work.path().join("typst");
@@ -199,13 +215,18 @@ fn japanese_lines_are_tight_and_no_cjk_run_is_boxed() {
         work.path(),
         &["dump-typst", "content/ja.md", dir.to_str().unwrap()],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let data: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("post.json")).unwrap()).unwrap();
     let mut boxed = Vec::new();
     let mut text_nodes = 0;
-    walk(&data, &mut |node| {
-        match node.get("k").and_then(|k| k.as_str()) {
+    walk(
+        &data,
+        &mut |node| match node.get("k").and_then(|k| k.as_str()) {
             Some("w") => {
                 for part in node["parts"].as_array().into_iter().flatten() {
                     let part = part.as_str().unwrap_or("");
@@ -216,8 +237,8 @@ fn japanese_lines_are_tight_and_no_cjk_run_is_boxed() {
             }
             Some("t") => text_nodes += 1,
             _ => {}
-        }
-    });
+        },
+    );
     assert!(text_nodes > 10);
     assert!(boxed.is_empty(), "boxed CJK runs: {boxed:?}");
 }
@@ -249,16 +270,24 @@ fn a_post_without_lang_takes_the_language_of_its_script() {
         "{stderr}"
     );
     assert!(!stderr.contains("content/b.md: no `lang:`"), "{stderr}");
-    assert!(stderr.contains("0 warnings"), "a note is not a warning: {stderr}");
+    assert!(
+        stderr.contains("0 warnings"),
+        "a note is not a warning: {stderr}"
+    );
     let opf = |name: &str| {
-        let file = std::fs::File::open(work.path().join(format!("output/epub/{name}.epub"))).unwrap();
+        let file =
+            std::fs::File::open(work.path().join(format!("output/epub/{name}.epub"))).unwrap();
         let mut zip = zip::ZipArchive::new(file).unwrap();
         let mut text = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut text)
             .unwrap();
         text
     };
-    assert!(opf("a").contains("<dc:language>ja</dc:language>"), "{}", opf("a"));
+    assert!(
+        opf("a").contains("<dc:language>ja</dc:language>"),
+        "{}",
+        opf("a")
+    );
     assert!(opf("b").contains("<dc:language>en</dc:language>"));
     if tool("pdffonts", &["-v"]) {
         let fonts = Command::new("pdffonts")
@@ -280,13 +309,20 @@ fn each_cjk_language_gets_its_own_noto_serif_face() {
     let zh = "---\ntitle: 说明\nlang: LANG\n---\n我们很高兴地宣布，文档现已提供中文版本，欢迎大家阅读并提出建议。\n";
     let (work, _) = build(
         &[
-            ("ko.md", std::fs::read_to_string(repo(KOREAN_SAMPLE)).unwrap()),
+            (
+                "ko.md",
+                std::fs::read_to_string(repo(KOREAN_SAMPLE)).unwrap(),
+            ),
             ("hans.md", zh.replace("LANG", "zh-Hans")),
             ("hant.md", zh.replace("LANG", "zh-Hant")),
         ],
         &["--format", "pdf"],
     );
-    for (name, face) in [("ko", "NotoSerifCJKkr"), ("hans", "NotoSerifCJKsc"), ("hant", "NotoSerifCJKtc")] {
+    for (name, face) in [
+        ("ko", "NotoSerifCJKkr"),
+        ("hans", "NotoSerifCJKsc"),
+        ("hant", "NotoSerifCJKtc"),
+    ] {
         let out = Command::new("pdffonts")
             .arg(work.path().join(format!("output/pdf/{name}.pdf")))
             .output()
@@ -306,7 +342,10 @@ fn every_cjk_character_survives_in_every_edition() {
         return;
     }
     let posts = [
-        ("ko.md", std::fs::read_to_string(repo(KOREAN_SAMPLE)).unwrap()),
+        (
+            "ko.md",
+            std::fs::read_to_string(repo(KOREAN_SAMPLE)).unwrap(),
+        ),
         ("ja.md", std::fs::read_to_string(repo(JAPANESE)).unwrap()),
     ];
     let (work, _) = build(&posts, &[]);
@@ -324,11 +363,18 @@ fn every_cjk_character_survives_in_every_edition() {
             .args(&outputs)
             .output()
             .unwrap();
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let mut scores = BTreeMap::new();
         for line in String::from_utf8(run.stdout).unwrap().lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            scores.insert(v["output"].as_str().unwrap().to_string(), v["cjk_chars"].clone());
+            scores.insert(
+                v["output"].as_str().unwrap().to_string(),
+                v["cjk_chars"].clone(),
+            );
         }
         assert_eq!(scores.len(), 3);
         for (output, score) in &scores {
@@ -357,7 +403,8 @@ fn arabic_sets_right_to_left() {
     }
     assert!(documents >= 2);
     let mut opf = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf).unwrap();
+    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf)
+        .unwrap();
     assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
     let text = std::fs::read_to_string(out.join("email/ar.txt")).unwrap();
     assert!(text.contains("تعمل كوريا الجنوبية بلدَ مقصدٍ"), "{text}");
@@ -396,16 +443,24 @@ fn arabic_sets_right_to_left() {
 #[test]
 fn cjk_and_arabic_books_pass_epubcheck() {
     let posts = [
-        ("ko.md", std::fs::read_to_string(repo(KOREAN_SAMPLE)).unwrap()),
+        (
+            "ko.md",
+            std::fs::read_to_string(repo(KOREAN_SAMPLE)).unwrap(),
+        ),
         ("ja.md", std::fs::read_to_string(repo(JAPANESE)).unwrap()),
-        ("ar.md", std::fs::read_to_string(repo("tests/cjk/ar.md")).unwrap()),
+        (
+            "ar.md",
+            std::fs::read_to_string(repo("tests/cjk/ar.md")).unwrap(),
+        ),
     ];
     let (work, _) = build(&posts, &["--format", "epub"]);
     let books: Vec<PathBuf> = ["ko", "ja", "ar"]
         .iter()
         .map(|s| work.path().join(format!("output/epub/{s}.epub")))
         .collect();
-    let Some(report) = common::epubcheck(&books) else { return };
+    let Some(report) = common::epubcheck(&books) else {
+        return;
+    };
     for (book, messages) in &report {
         assert!(messages.is_empty(), "{}: {messages:?}", book.display());
     }
@@ -424,9 +479,12 @@ fn source_line_breaks_inside_japanese_add_no_space() {
     let text = std::fs::read_to_string(work.path().join("output/email/ja.txt")).unwrap();
     let joined: String = text.split('\n').collect::<Vec<_>>().join("");
     assert!(joined.contains("生まれている。韓国国内"), "{text}");
-    let cjk_space_cjk = text
-        .split('\n')
-        .any(|l| l.chars().collect::<Vec<_>>().windows(3).any(|w| is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2])));
+    let cjk_space_cjk = text.split('\n').any(|l| {
+        l.chars()
+            .collect::<Vec<_>>()
+            .windows(3)
+            .any(|w| is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2]))
+    });
     assert!(!cjk_space_cjk, "{text}");
     let file = std::fs::File::open(work.path().join("output/epub/ja.epub")).unwrap();
     let mut zip = zip::ZipArchive::new(file).unwrap();
@@ -437,5 +495,8 @@ fn source_line_breaks_inside_japanese_add_no_space() {
         std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut xhtml).unwrap();
         found |= xhtml.contains("生まれている。韓国国内");
     }
-    assert!(found, "the EPUB keeps the source's line break between CJK characters");
+    assert!(
+        found,
+        "the EPUB keeps the source's line break between CJK characters"
+    );
 }

@@ -650,8 +650,9 @@ fn corpus(dir: &Path, n: usize) {
     let content = dir.join("content");
     std::fs::create_dir_all(&content).unwrap();
     // The English sample (content/ also holds its Korean translation).
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("content/the-case-for-international-oversight-of-korean-child-trafficking-networks.md");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "content/the-case-for-international-oversight-of-korean-child-trafficking-networks.md",
+    );
     let text = std::fs::read_to_string(seed).unwrap();
     let (_, body) = text.split_once("\n---\n").unwrap();
     for i in 0..n {
@@ -1004,13 +1005,45 @@ fn inline() -> impl Strategy<Value = String> {
 /// character), hosts that are not hosts, and the good ones.
 fn link_target() -> impl Strategy<Value = String> {
     let scheme = prop::sample::select(vec![
-        "javascript:", "JaVaScRiPt:", " javascript:", "java\tscript:", "vbscript:", "file://", "file:///",
-        "data:text/html,", "blob:", "ftp://", "tel:", "https:javascript:", "http:", "https:", "http://",
-        "https://", "mailto:", "mailto:?", "//", "\u{1}javascript:", "x-unknown:", "about:", "chrome://",
+        "javascript:",
+        "JaVaScRiPt:",
+        " javascript:",
+        "java\tscript:",
+        "vbscript:",
+        "file://",
+        "file:///",
+        "data:text/html,",
+        "blob:",
+        "ftp://",
+        "tel:",
+        "https:javascript:",
+        "http:",
+        "https:",
+        "http://",
+        "https://",
+        "mailto:",
+        "mailto:?",
+        "//",
+        "\u{1}javascript:",
+        "x-unknown:",
+        "about:",
+        "chrome://",
     ]);
     let rest = prop::sample::select(vec![
-        "alert(1)", "example.org", "example.org/a?b=c#d", "/etc/passwd", "", "@", "exa mple.org",
-        "[::1]:8080/x", "user@host.example", "%0aalert(1)", "..", "#frag", "-", "a b",
+        "alert(1)",
+        "example.org",
+        "example.org/a?b=c#d",
+        "/etc/passwd",
+        "",
+        "@",
+        "exa mple.org",
+        "[::1]:8080/x",
+        "user@host.example",
+        "%0aalert(1)",
+        "..",
+        "#frag",
+        "-",
+        "a b",
     ]);
     prop_oneof![
         (scheme, rest).prop_map(|(s, r)| format!("{s}{r}")),
@@ -1025,13 +1058,27 @@ fn link_target() -> impl Strategy<Value = String> {
 fn image_ref() -> impl Strategy<Value = String> {
     let project = properties::project().to_string_lossy().into_owned();
     prop::sample::select(vec![
-        "in.png".to_string(), "./in.png".to_string(), "sub/in.png".to_string(), "sub/../in.png".to_string(),
-        "../secret.png".to_string(), "../static/secret.png".to_string(), "/static/secret.png".to_string(),
-        format!("{project}/secret.png"), format!("file://{project}/secret.png"),
-        "%2e%2e/secret.png".to_string(), "..%2fsecret.png".to_string(), "sub/../../secret.png".to_string(),
-        "/etc/passwd".to_string(), "/proc/self/environ".to_string(), "file:///etc/shadow".to_string(),
-        "data:image/png;base64,iVBORw0KGgo=".to_string(), "https://example.org/x.png".to_string(),
-        "missing.png".to_string(), "".to_string(), "C:\\secret.png".to_string(), "in.png?x=1".to_string(),
+        "in.png".to_string(),
+        "./in.png".to_string(),
+        "sub/in.png".to_string(),
+        "sub/../in.png".to_string(),
+        "../secret.png".to_string(),
+        "../static/secret.png".to_string(),
+        "/static/secret.png".to_string(),
+        format!("{project}/secret.png"),
+        format!("file://{project}/secret.png"),
+        "%2e%2e/secret.png".to_string(),
+        "..%2fsecret.png".to_string(),
+        "sub/../../secret.png".to_string(),
+        "/etc/passwd".to_string(),
+        "/proc/self/environ".to_string(),
+        "file:///etc/shadow".to_string(),
+        "data:image/png;base64,iVBORw0KGgo=".to_string(),
+        "https://example.org/x.png".to_string(),
+        "missing.png".to_string(),
+        "".to_string(),
+        "C:\\secret.png".to_string(),
+        "in.png?x=1".to_string(),
     ])
 }
 
@@ -1040,16 +1087,57 @@ fn image_ref() -> impl Strategy<Value = String> {
 /// 1–9999.
 fn front_matter_line() -> impl Strategy<Value = String> {
     let value = prop::sample::select(vec![
-        ".nan", ".NaN", "1e999", "-1e999", ".inf", "-.Inf", "~", "null", "[]", "{}", "[1, [2, [3]]]",
-        "{a: {b: [c, ~]}}", "!!binary aGVsbG8=", "&a [x, *a]", "*undefined", "'quoted: colon'", "\"\\u0000\"",
-        "|\n  block\n  text", "0x1F", "0o17", "+12_345", "2025-09-02", "yes", "on", "\"\u{202e}evil\"",
+        ".nan",
+        ".NaN",
+        "1e999",
+        "-1e999",
+        ".inf",
+        "-.Inf",
+        "~",
+        "null",
+        "[]",
+        "{}",
+        "[1, [2, [3]]]",
+        "{a: {b: [c, ~]}}",
+        "!!binary aGVsbG8=",
+        "&a [x, *a]",
+        "*undefined",
+        "'quoted: colon'",
+        "\"\\u0000\"",
+        "|\n  block\n  text",
+        "0x1F",
+        "0o17",
+        "+12_345",
+        "2025-09-02",
+        "yes",
+        "on",
+        "\"\u{202e}evil\"",
     ]);
     let known = prop::sample::select(vec![
-        "title", "subtitle", "summary", "tags", "authors", "author", "lang", "slug", "date", "description",
+        "title",
+        "subtitle",
+        "summary",
+        "tags",
+        "authors",
+        "author",
+        "lang",
+        "slug",
+        "date",
+        "description",
     ]);
     let date = prop::sample::select(vec![
-        "0000-01-01", "-0001-01-01", "0001-01-01", "9999-12-31", "10000-01-01", "2025-02-30", "2025-13-01",
-        "1969-12-31T23:59:59Z", "2025-09-02T25:00:00", "September 2, 2025", "2 Sep 2025", "02/03/2025",
+        "0000-01-01",
+        "-0001-01-01",
+        "0001-01-01",
+        "9999-12-31",
+        "10000-01-01",
+        "2025-02-30",
+        "2025-13-01",
+        "1969-12-31T23:59:59Z",
+        "2025-09-02T25:00:00",
+        "September 2, 2025",
+        "2 Sep 2025",
+        "02/03/2025",
     ]);
     prop_oneof![
         (word(), value.clone()).prop_map(|(k, v)| format!("{k}x: {v}")),

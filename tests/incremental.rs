@@ -34,7 +34,10 @@ fn project() -> tempfile::TempDir {
         std::fs::write(dir.path().join(format!("content/{slug}.md")), post).unwrap();
     }
     let shipped = std::fs::read_to_string(root.join("brief.toml")).unwrap();
-    let second_packet = shipped.match_indices("[[packet]]").nth(1).map_or(shipped.len(), |(i, _)| i);
+    let second_packet = shipped
+        .match_indices("[[packet]]")
+        .nth(1)
+        .map_or(shipped.len(), |(i, _)| i);
     let mut config = shipped[..second_packet].to_string();
     config.push_str(
         "\n[email]\nfrom = \"Briefing Desk <desk@example.org>\"\nto = [\"contact@mission.example\"]\n\n[email.contacts]\n\"Embassy of Example\" = \"consular@embassy.example\"\n",

@@ -366,7 +366,9 @@ fn a_table_wider_than_the_page_prints_as_records_with_a_warning() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("wide.md") && err.contains("300 columns") && err.contains("one record per row"),
+        err.contains("wide.md")
+            && err.contains("300 columns")
+            && err.contains("one record per row"),
         "{err}"
     );
     assert_eq!(err.matches("columns is wider").count(), 1, "{err}");
@@ -380,11 +382,17 @@ fn a_table_wider_than_the_page_prints_as_records_with_a_warning() {
     for r in 0..3 {
         for c in [0, 149, 299] {
             let field = format!("col{c:03}: r{r}v{c:03}");
-            assert!(text.lines().any(|l| l.trim() == field), "{field} not on its own line");
+            assert!(
+                text.lines().any(|l| l.trim() == field),
+                "{field} not on its own line"
+            );
         }
     }
     let joined: String = text.split_whitespace().collect();
-    assert!(joined.contains("YearCases20241,204"), "the small table stays a table");
+    assert!(
+        joined.contains("YearCases20241,204"),
+        "the small table stays a table"
+    );
 }
 
 /// Regression: a list of 999 items, each citing a source, took more than
@@ -409,8 +417,12 @@ fn footnotes_in_a_long_list_become_endnotes() {
         post.push_str(&format!("[^n{i}]: Note number {i}.\n"));
     }
     write(dir.path(), "content/long.md", post.as_bytes());
-    let out = run_bounded(dir.path(), &["build", "--format", "pdf"], Duration::from_secs(100))
-        .expect("the build did not finish within 100 s");
+    let out = run_bounded(
+        dir.path(),
+        &["build", "--format", "pdf"],
+        Duration::from_secs(100),
+    )
+    .expect("the build did not finish within 100 s");
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
@@ -422,11 +434,16 @@ fn footnotes_in_a_long_list_become_endnotes() {
         .arg("-")
         .output()
         .unwrap();
-    let joined: String = String::from_utf8_lossy(&text.stdout).split_whitespace().collect();
+    let joined: String = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect();
     for i in [0, 500, 998] {
         let url = format!("https://records.example.org/case-{i:05}");
         assert!(joined.contains(&format!("[{}]{url}", i + 1)), "{url}");
-        assert!(joined.contains(&format!("†{}.Notenumber{i}.", i + 1)), "note {i}");
+        assert!(
+            joined.contains(&format!("†{}.Notenumber{i}.", i + 1)),
+            "note {i}"
+        );
     }
 }
 
@@ -444,7 +461,11 @@ fn a_pdf_over_its_time_limit_fails_alone_and_the_build_goes_on() {
         ));
     }
     write(dir.path(), "content/slow.md", post.as_bytes());
-    write(dir.path(), "content/quick.md", b"---\ntitle: Quick\n---\n\nShort.\n");
+    write(
+        dir.path(),
+        "content/quick.md",
+        b"---\ntitle: Quick\n---\n\nShort.\n",
+    );
     write(dir.path(), "brief.toml", b"[pdf]\ntime_limit_seconds = 1\n");
     let out = run_bounded(dir.path(), &["build"], Duration::from_secs(100))
         .expect("the build did not end");
@@ -456,8 +477,16 @@ fn a_pdf_over_its_time_limit_fails_alone_and_the_build_goes_on() {
     );
     assert_eq!(err.matches("time limit").count(), 1, "{err}");
     let written = files_under(&dir.path().join("output"));
-    for file in ["pdf/quick.pdf", "epub/slow.epub", "email/slow.txt", "epub/quick.epub"] {
-        assert!(written.iter().any(|f| f == file), "{file} missing: {written:?}");
+    for file in [
+        "pdf/quick.pdf",
+        "epub/slow.epub",
+        "email/slow.txt",
+        "epub/quick.epub",
+    ] {
+        assert!(
+            written.iter().any(|f| f == file),
+            "{file} missing: {written:?}"
+        );
     }
     assert!(!written.iter().any(|f| f == "pdf/slow.pdf"), "{written:?}");
     let bad = run_in(dir.path(), &["check"]);
@@ -465,5 +494,9 @@ fn a_pdf_over_its_time_limit_fails_alone_and_the_build_goes_on() {
     write(dir.path(), "brief.toml", b"[pdf]\ntime_limit_seconds = 0\n");
     let refused = run_in(dir.path(), &["build"]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(stderr(&refused).contains("pdf.time_limit_seconds"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("pdf.time_limit_seconds"),
+        "{}",
+        stderr(&refused)
+    );
 }

@@ -646,7 +646,11 @@ fn fails_alone(config: &str, line: usize, words: &[&str]) {
     std::fs::write(root.join("brief.toml"), config).unwrap();
     let out = common::run_in(root, &["build"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "config:\n{config}\nstderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "config:\n{config}\nstderr: {stderr}"
+    );
     assert!(
         stderr.contains(&format!("brief.toml:{line}:")),
         "expected line {line}: {stderr}"
@@ -656,10 +660,21 @@ fn fails_alone(config: &str, line: usize, words: &[&str]) {
     }
     assert!(stderr.contains("packets: 0 built, 1 failed"), "{stderr}");
     let written = common::files_under(&root.join("output"));
-    for edition in ["pdf/brief-01.pdf", "epub/brief-01.epub", "email/brief-01.txt", "manifest.json"] {
-        assert!(written.iter().any(|f| f == edition), "{edition} missing: {written:?}");
+    for edition in [
+        "pdf/brief-01.pdf",
+        "epub/brief-01.epub",
+        "email/brief-01.txt",
+        "manifest.json",
+    ] {
+        assert!(
+            written.iter().any(|f| f == edition),
+            "{edition} missing: {written:?}"
+        );
     }
-    assert!(!written.iter().any(|f| f.starts_with("packets/")), "{written:?}");
+    assert!(
+        !written.iter().any(|f| f.starts_with("packets/")),
+        "{written:?}"
+    );
 }
 
 #[test]

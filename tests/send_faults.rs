@@ -228,7 +228,9 @@ fn a_hundred_recipients_each_get_one_private_copy() {
     }
     let work = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(work.path());
-    let recipients: Vec<String> = (0..100).map(|i| format!("mission{i:03}@example.org")).collect();
+    let recipients: Vec<String> = (0..100)
+        .map(|i| format!("mission{i:03}@example.org"))
+        .collect();
     let dir = project(&recipients, smtp.port, 30);
     let out = send(dir.path());
     let err = String::from_utf8_lossy(&out.stderr);

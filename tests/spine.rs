@@ -99,8 +99,9 @@ fn fixture_folders_give_their_expected_diagnostics_and_outputs() {
 
 /// The English sample (content/ also holds its Korean translation).
 fn sample_post() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("content/the-case-for-international-oversight-of-korean-child-trafficking-networks.md")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "content/the-case-for-international-oversight-of-korean-child-trafficking-networks.md",
+    )
 }
 
 #[test]

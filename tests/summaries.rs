@@ -8,7 +8,9 @@
 mod common;
 
 use brief::ir::{Block, Inline, Post};
-use brief::write::shared::summary::{self, Summary, one_line, plain, sentences, skipped, summarize, word_count};
+use brief::write::shared::summary::{
+    self, Summary, one_line, plain, sentences, skipped, summarize, word_count,
+};
 use common::*;
 use std::path::Path;
 
@@ -127,7 +129,9 @@ fn check(post: &Post, s: &Summary, budget: usize) -> Result<(), String> {
             .lines()
             .any(|l| l.contains(point.as_str()) && !skipped.contains(&l.to_string()));
         if in_skipped && !elsewhere {
-            return Err(format!("a key point from a sources/appendix section: {point:?}"));
+            return Err(format!(
+                "a key point from a sources/appendix section: {point:?}"
+            ));
         }
     }
     Ok(())
@@ -154,13 +158,21 @@ fn the_sample_summary_holds_its_five_asks_in_its_own_sentences_within_250_words(
     assert_eq!(asks.len(), 5, "{asks:#?}");
     assert!(asks[0].starts_with("Publicly denounce the Korean government"));
     assert!(asks[4].starts_with("Facilitate protected media access"));
-    assert!(s.lead.as_deref().unwrap().starts_with("South Korea operates as both"));
+    assert!(
+        s.lead
+            .as_deref()
+            .unwrap()
+            .starts_with("South Korea operates as both")
+    );
     assert!(!s.key_points.is_empty());
     assert_eq!(s.sources.len(), 3);
     // Read at 72 columns: no line wider, but for an address.
     for (line, _) in summary::render(&s, 72, "", "en") {
         let width = unicode_width::UnicodeWidthStr::width(line.as_str());
-        assert!(width <= 72 || line.trim_start().starts_with("https://"), "{line:?}");
+        assert!(
+            width <= 72 || line.trim_start().starts_with("https://"),
+            "{line:?}"
+        );
     }
 }
 
@@ -180,7 +192,9 @@ fn every_real_post_gets_a_summary_of_its_own_sentences_within_the_budget() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for file in brief::read::discover(&dir).unwrap() {
-        let Ok(read) = brief::read::read_post(&file, "en") else { continue };
+        let Ok(read) = brief::read::read_post(&file, "en") else {
+            continue;
+        };
         let s = summarize(&read.post, 250);
         if let Err(e) = check(&read.post, &s, 250) {
             failures.push(format!("{}: {e}", file.display()));
@@ -196,9 +210,14 @@ fn front_matter_summary_key_points_and_asks_win() {
     let text = "---\ntitle: T\nsummary: The short version. It has two sentences.\n\
                 key_points: [First point., Second point.]\nasks: [Do this., Do that.]\n---\n\
                 ## Body\n\nSomething else entirely happens here in the body.\n";
-    let post = brief::read::parse_post(Path::new("t.md"), text.as_bytes(), "en").unwrap().post;
+    let post = brief::read::parse_post(Path::new("t.md"), text.as_bytes(), "en")
+        .unwrap()
+        .post;
     let s = summarize(&post, 250);
-    assert_eq!(s.lead.as_deref(), Some("The short version. It has two sentences."));
+    assert_eq!(
+        s.lead.as_deref(),
+        Some("The short version. It has two sentences.")
+    );
     assert_eq!(s.key_points, ["First point.", "Second point."]);
     assert_eq!(s.asks.unwrap().1, ["Do this.", "Do that."]);
 }
@@ -209,10 +228,10 @@ fn japanese_words_are_counted_by_characters() {
     assert_eq!(word_count("two words"), 2);
     assert_eq!(word_count("한국어 문장 세 단어"), 4);
     assert_eq!(sentences("最初の文。次の文。"), ["最初の文。", "次の文。"]);
-    assert_eq!(sentences("The U.S. Department agreed. Then it released."), [
-        "The U.S. Department agreed.",
-        "Then it released."
-    ]);
+    assert_eq!(
+        sentences("The U.S. Department agreed. Then it released."),
+        ["The U.S. Department agreed.", "Then it released."]
+    );
 }
 
 /// The digest's entry for a brief and the brief's summary e-mail carry
@@ -220,7 +239,10 @@ fn japanese_words_are_counted_by_characters() {
 #[test]
 fn the_packet_digest_and_the_summary_message_print_the_same_summary() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &dir.path().join("content"));
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &dir.path().join("content"),
+    );
     for file in brief::read::discover(&dir.path().join("content")).unwrap() {
         if file.to_string_lossy().ends_with(".ko.md") {
             std::fs::remove_file(file).unwrap();
@@ -236,42 +258,75 @@ fn the_packet_digest_and_the_summary_message_print_the_same_summary() {
     )
     .unwrap();
     let out = run_in(dir.path(), &["build", "--format", "email"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let digest = std::fs::read_to_string(dir.path().join("output/packets/p.txt")).unwrap();
     let eml = std::fs::read_to_string(dir.path().join(format!("output/email/{slug}.eml"))).unwrap();
     let body = quoted_printable(eml.split_once("\r\n\r\n").unwrap().1);
     // Unflow the message (soft line ends are "space CRLF") and unstuff.
     let message: String = body.replace(" \r\n", " ").replace("\r\n", "\n");
-    let unstuffed: Vec<&str> = message.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
-    let message_words: Vec<&str> = unstuffed.iter().flat_map(|l| l.split_whitespace()).collect();
+    let unstuffed: Vec<&str> = message
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect();
+    let message_words: Vec<&str> = unstuffed
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .collect();
     let s = summarize(&sample(), 250);
-    let expected: Vec<String> = summary::render(&s, 10_000, "", "en").into_iter().map(|(l, _)| l).collect();
+    let expected: Vec<String> = summary::render(&s, 10_000, "", "en")
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
     let expected_words: Vec<&str> = expected.iter().flat_map(|l| l.split_whitespace()).collect();
     let digest_words: Vec<&str> = digest.split_whitespace().collect();
     let contains = |hay: &[&str], needle: &[&str]| hay.windows(needle.len()).any(|w| w == needle);
-    assert!(contains(&message_words, &expected_words), "message:\n{message}");
-    assert!(contains(&digest_words, &expected_words), "digest:\n{digest}");
+    assert!(
+        contains(&message_words, &expected_words),
+        "message:\n{message}"
+    );
+    assert!(
+        contains(&digest_words, &expected_words),
+        "digest:\n{digest}"
+    );
 }
-
 
 /// `brief summary SLUG` prints the summary a message would carry, writes
 /// nothing, and names a slug no post has (exit 1).
 #[test]
 fn brief_summary_prints_the_summary_for_review_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &dir.path().join("content"));
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &dir.path().join("content"),
+    );
     let slug = sample().meta.slug;
     let out = run_in(dir.path(), &["summary", &slug]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = String::from_utf8_lossy(&out.stdout);
     let expected: Vec<String> = summary::render(&summarize(&sample(), 250), 72, "", "en")
         .into_iter()
         .map(|(l, _)| l.trim_end().to_string())
         .collect();
     assert!(printed.contains(&expected.join("\n")), "{printed}");
-    assert!(printed.lines().all(|l| l.chars().count() <= 72 || l.starts_with("  https://")), "{printed}");
+    assert!(
+        printed
+            .lines()
+            .all(|l| l.chars().count() <= 72 || l.starts_with("  https://")),
+        "{printed}"
+    );
     assert!(!dir.path().join("output").exists());
     let missing = run_in(dir.path(), &["summary", "no-such-post"]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no post has the slug \"no-such-post\""));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no post has the slug \"no-such-post\"")
+    );
 }

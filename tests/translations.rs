@@ -34,7 +34,11 @@ fn build(packets: Option<&str>) -> (tempfile::TempDir, String) {
 
 /// The text of each page of a PDF.
 fn pages(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     String::from_utf8(out.stdout)
         .unwrap()
         .split('\u{c}')
@@ -58,19 +62,36 @@ fn the_shipped_bilingual_packet_sets_korean_beside_english() {
     }
     let (work, stderr) = build(None);
     assert!(!stderr.contains("warning:"), "{stderr}");
-    let pages = pages(&work.path().join("output/packets/oversight-briefing-ko-en.pdf"));
+    let pages = pages(
+        &work
+            .path()
+            .join("output/packets/oversight-briefing-ko-en.pdf"),
+    );
     // The cover and the contents in Korean (the packet's `lang`).
-    assert!(pages[0].contains("브리핑 자료집") && pages[0].contains("2025년 9월 2일"), "{}", pages[0]);
+    assert!(
+        pages[0].contains("브리핑 자료집") && pages[0].contains("2025년 9월 2일"),
+        "{}",
+        pages[0]
+    );
     assert!(pages.iter().any(|p| p.contains("차례")));
     // Side by side: the first brief page holds both titles and both
     // first headings.
     let first = pages.iter().position(|p| p.contains("핵심 주장")).unwrap();
     let page = &pages[first];
-    assert!(page.contains(EN_TITLE) && page.contains(KO_TITLE) && page.contains("Main Argument"), "{page}");
+    assert!(
+        page.contains(EN_TITLE) && page.contains(KO_TITLE) && page.contains("Main Argument"),
+        "{page}"
+    );
     // Every paragraph of both: the last words of each are in the packet.
     let all = pages.join("\n");
-    assert!(all.contains("한국 명예훼손법의 문제점"), "the Korean brief is cut short");
-    assert!(all.contains("Problems with Korea’s defamation law"), "the English brief is cut short");
+    assert!(
+        all.contains("한국 명예훼손법의 문제점"),
+        "the Korean brief is cut short"
+    );
+    assert!(
+        all.contains("Problems with Korea’s defamation law"),
+        "the English brief is cut short"
+    );
 }
 
 #[test]
@@ -82,13 +103,19 @@ fn sequential_sets_each_brief_in_korean_then_in_english() {
     assert!(!stderr.contains("warning:"), "{stderr}");
     let pages = pages(&work.path().join("output/packets/two.pdf"));
     let ko = pages.iter().position(|p| p.contains("핵심 주장")).unwrap();
-    let en = pages.iter().position(|p| p.contains("Main Argument")).unwrap();
+    let en = pages
+        .iter()
+        .position(|p| p.contains("Main Argument"))
+        .unwrap();
     assert!(ko < en, "Korean first: {ko} {en}");
     assert!(!pages[ko].contains("Main Argument"), "not side by side");
     // The digest lists both, in the packet's language.
     let digest = std::fs::read_to_string(work.path().join("output/packets/two.txt")).unwrap();
     assert!(digest.contains("브리핑 2건:"), "{digest}");
-    let (k, e) = (digest.find(KO_TITLE).unwrap(), digest.find(EN_TITLE).unwrap());
+    let (k, e) = (
+        digest.find(KO_TITLE).unwrap(),
+        digest.find(EN_TITLE).unwrap(),
+    );
     assert!(k < e, "{digest}");
 }
 
@@ -113,7 +140,11 @@ fn a_translation_with_other_paragraphs_is_set_after_with_a_warning() {
     )
     .unwrap();
     // And a post with no translation at all.
-    std::fs::write(content.join("alone.md"), "---\ntitle: Alone\n---\n\nOnly in English.\n").unwrap();
+    std::fs::write(
+        content.join("alone.md"),
+        "---\ntitle: Alone\n---\n\nOnly in English.\n",
+    )
+    .unwrap();
     let toml = packet("parallel").replace(
         &format!("briefs = [\"{SLUG}\"]"),
         &format!("briefs = [\"{SLUG}\", \"alone\"]"),
@@ -123,7 +154,10 @@ fn a_translation_with_other_paragraphs_is_set_after_with_a_warning() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("differ in their paragraphs"), "{stderr}");
-    assert!(stderr.contains("brief \"alone\" has no translation in \"ko\""), "{stderr}");
+    assert!(
+        stderr.contains("brief \"alone\" has no translation in \"ko\""),
+        "{stderr}"
+    );
     let all = pages(&work.path().join("output/packets/two.pdf")).join("\n");
     assert!(all.contains("짧은 요약만 싣는다."));
     assert!(all.contains("Problems with Korea’s defamation law"));

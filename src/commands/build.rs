@@ -14,12 +14,19 @@ pub fn run(args: BuildArgs) -> Result<BuildReport, Diagnostic> {
 }
 
 /// [`run`], telling `progress` of each job as it ends.
-pub fn run_observed(args: BuildArgs, progress: crate::progress::Hook) -> Result<BuildReport, Diagnostic> {
+pub fn run_observed(
+    args: BuildArgs,
+    progress: crate::progress::Hook,
+) -> Result<BuildReport, Diagnostic> {
     let mut config = load_config()?;
     config.email.summary |= args.summary;
     let editions = resolve_editions(&args.format)?;
     let (content, paths) = posts_named(args.content, args.paths)?;
-    let args = BuildArgs { content, paths, ..args };
+    let args = BuildArgs {
+        content,
+        paths,
+        ..args
+    };
     if args.paths.is_empty() && !args.content.is_dir() {
         return Err(Diagnostic::error("folder of posts not found")
             .in_file(&args.content)
@@ -95,8 +102,11 @@ pub fn resolve_editions(names: &[String]) -> Result<Vec<Edition>, Diagnostic> {
         }
     }
     if editions.is_empty() {
-        return Err(Diagnostic::error("--format names no edition")
-            .with_hint(format!("use a comma-separated list of: {list}, or leave --format out for all")));
+        return Err(
+            Diagnostic::error("--format names no edition").with_hint(format!(
+                "use a comma-separated list of: {list}, or leave --format out for all"
+            )),
+        );
     }
     Ok(editions)
 }

@@ -17,7 +17,9 @@ static CONFIG_NAME: OnceLock<PathBuf> = OnceLock::new();
 
 /// The settings file of the entered project, relative to its folder.
 pub fn config_name() -> &'static Path {
-    CONFIG_NAME.get().map_or(Path::new(CONFIG_FILE), |p| p.as_path())
+    CONFIG_NAME
+        .get()
+        .map_or(Path::new(CONFIG_FILE), |p| p.as_path())
 }
 
 /// The project entered: its folder, and the folder brief was started in
@@ -51,7 +53,8 @@ pub fn enter(directory: Option<&Path>, config: Option<&Path>) -> Result<Entered,
             }
             let name = file.file_name().map(PathBuf::from).unwrap_or_default();
             let _ = CONFIG_NAME.set(name);
-            file.parent().map_or_else(|| started_in.clone(), Path::to_path_buf)
+            file.parent()
+                .map_or_else(|| started_in.clone(), Path::to_path_buf)
         }
         None => find_upwards(&started_in).unwrap_or_else(|| started_in.clone()),
     };

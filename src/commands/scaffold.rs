@@ -11,8 +11,14 @@ use std::path::{Path, PathBuf};
 /// example post, a cover letter, and a packet over the example.
 const STARTER: &[(&str, &str)] = &[
     ("brief.toml", include_str!("../../starter/brief.toml")),
-    ("content/example-brief.md", include_str!("../../starter/content/example-brief.md")),
-    ("letters/cover.md", include_str!("../../starter/letters/cover.md")),
+    (
+        "content/example-brief.md",
+        include_str!("../../starter/content/example-brief.md"),
+    ),
+    (
+        "letters/cover.md",
+        include_str!("../../starter/letters/cover.md"),
+    ),
 ];
 
 /// The templates `brief templates eject` can write, by name.
@@ -27,10 +33,15 @@ pub struct Report {
 /// `brief init [DIR]`: refuses before writing anything when any of the
 /// project's files is already there.
 pub fn init(dir: &Path) -> Result<Report, Diagnostic> {
-    if let Some((existing, _)) = STARTER.iter().find(|(rel, _)| std::fs::symlink_metadata(dir.join(rel)).is_ok()) {
-        return Err(Diagnostic::error("already exists; brief init writes nothing over a project")
-            .in_file(dir.join(existing))
-            .with_hint("run brief init in an empty folder, or `brief init NEW-FOLDER`"));
+    if let Some((existing, _)) = STARTER
+        .iter()
+        .find(|(rel, _)| std::fs::symlink_metadata(dir.join(rel)).is_ok())
+    {
+        return Err(
+            Diagnostic::error("already exists; brief init writes nothing over a project")
+                .in_file(dir.join(existing))
+                .with_hint("run brief init in an empty folder, or `brief init NEW-FOLDER`"),
+        );
     }
     let mut report = Report::default();
     for (rel, text) in STARTER {
@@ -45,7 +56,9 @@ pub fn init(dir: &Path) -> Result<Report, Diagnostic> {
 pub fn new_post(content: &Path, title: &str, today: &str) -> Result<Report, Diagnostic> {
     let title = crate::diag::one_line(title).trim().to_string();
     if title.is_empty() {
-        return Err(Diagnostic::error("a post needs a title: brief new \"The Title\""));
+        return Err(Diagnostic::error(
+            "a post needs a title: brief new \"The Title\"",
+        ));
     }
     let slug = slug_of(&title);
     let path = content.join(format!("{slug}.md"));
@@ -66,16 +79,25 @@ pub fn eject(templates: &Path, names: &[String], force: bool) -> Result<Report, 
     } else {
         let mut chosen = Vec::new();
         for name in names {
-            let known = TEMPLATES.iter().find(|t| **t == name.as_str()).ok_or_else(|| {
-                Diagnostic::error(format!("unknown template {}", quote(name)))
-                    .with_hint(did_you_mean(name, &TEMPLATES).unwrap_or_else(|| format!("the templates are {}", TEMPLATES.join(", "))))
-            })?;
+            let known = TEMPLATES
+                .iter()
+                .find(|t| **t == name.as_str())
+                .ok_or_else(|| {
+                    Diagnostic::error(format!("unknown template {}", quote(name))).with_hint(
+                        did_you_mean(name, &TEMPLATES).unwrap_or_else(|| {
+                            format!("the templates are {}", TEMPLATES.join(", "))
+                        }),
+                    )
+                })?;
             chosen.push(*known);
         }
         chosen
     };
     if !force {
-        if let Some(existing) = chosen.iter().find(|t| std::fs::symlink_metadata(templates.join(t)).is_ok()) {
+        if let Some(existing) = chosen
+            .iter()
+            .find(|t| std::fs::symlink_metadata(templates.join(t)).is_ok())
+        {
             return Err(Diagnostic::error("already exists; nothing was overwritten")
                 .in_file(templates.join(existing))
                 .with_hint("pass --force to replace it with the embedded template"));
@@ -111,8 +133,14 @@ mod tests {
 
     #[test]
     fn slugs_and_suggestions() {
-        assert_eq!(slug_of("The Case: Oversight, 2025!"), "the-case-oversight-2025");
-        assert_eq!(did_you_mean("pfd", &["pdf", "epub", "email"]).as_deref(), Some("did you mean \"pdf\"?"));
+        assert_eq!(
+            slug_of("The Case: Oversight, 2025!"),
+            "the-case-oversight-2025"
+        );
+        assert_eq!(
+            did_you_mean("pfd", &["pdf", "epub", "email"]).as_deref(),
+            Some("did you mean \"pdf\"?")
+        );
         assert_eq!(did_you_mean("zzz", &["pdf", "epub", "email"]), None);
     }
 }

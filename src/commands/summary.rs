@@ -29,8 +29,8 @@ pub fn run(content: &Path, slugs: &[String]) -> Result<SummaryReport, Diagnostic
     for slug in slugs {
         let Some(post) = posts.iter().find(|p| &p.meta.slug == slug) else {
             missing += 1;
-            let mut d = Diagnostic::error(format!("no post has the slug {}", quote(slug)))
-                .in_file(content);
+            let mut d =
+                Diagnostic::error(format!("no post has the slug {}", quote(slug))).in_file(content);
             if let Some(hint) = did_you_mean(slug, &known) {
                 d = d.with_hint(hint);
             }

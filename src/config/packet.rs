@@ -190,7 +190,11 @@ fn validate_languages(
         if !crate::ir::is_language_tag(lang.get_ref().trim()) {
             return Err(at(
                 lang.span(),
-                format!("packet {}: lang {} is not a language tag", quote(name), quote(lang.get_ref())),
+                format!(
+                    "packet {}: lang {} is not a language tag",
+                    quote(name),
+                    quote(lang.get_ref())
+                ),
             )
             .with_hint("e.g. lang = \"ko\""));
         }
@@ -202,13 +206,20 @@ fn validate_languages(
             if !crate::ir::is_language_tag(l) || seen.insert(l.to_ascii_lowercase(), ()).is_some() {
                 return Err(at(
                     list.span(),
-                    format!("packet {}: languages must be distinct language tags, not {}", quote(name), quote(l)),
+                    format!(
+                        "packet {}: languages must be distinct language tags, not {}",
+                        quote(name),
+                        quote(l)
+                    ),
                 )
                 .with_hint("e.g. languages = [\"ko\", \"en\"]"));
             }
         }
         if languages.is_empty() {
-            return Err(at(list.span(), format!("packet {}: languages is empty", quote(name))));
+            return Err(at(
+                list.span(),
+                format!("packet {}: languages is empty", quote(name)),
+            ));
         }
     }
     if let Some(layout) = &p.layout {

@@ -44,7 +44,8 @@ impl Printer {
             colour: colour_wanted(
                 std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
                 std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0"),
-                std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+                std::io::stderr().is_terminal()
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
             ),
         }
     }
@@ -64,7 +65,9 @@ impl Printer {
             Format::Human => eprintln!("{line}"),
             Format::Json => {
                 let mut object = serde_json::json!({ "reason": reason, "message": line });
-                if let (Some(o), serde_json::Value::Object(extra)) = (object.as_object_mut(), fields) {
+                if let (Some(o), serde_json::Value::Object(extra)) =
+                    (object.as_object_mut(), fields)
+                {
                     o.extend(extra);
                 }
                 println!("{object}");
@@ -109,7 +112,11 @@ pub fn human(d: &Diagnostic, colour: bool) -> String {
     };
     let mut out = renderer.render(&[group]);
     if let Some(hint) = &d.hint {
-        let label = if colour { "\x1b[1;36mhint\x1b[0m" } else { "hint" };
+        let label = if colour {
+            "\x1b[1;36mhint\x1b[0m"
+        } else {
+            "hint"
+        };
         out.push_str(&format!("\n  {label}: {}", escaped(hint)));
     }
     out
@@ -159,7 +166,10 @@ fn quote_line(text: &str, col: Option<usize>) -> (String, std::ops::Range<usize>
     let chars: Vec<char> = text.chars().collect();
     let at = col.map_or(0, |c| c.saturating_sub(1)).min(chars.len());
     let (from, to) = if chars.len() > 2 * LINE_WINDOW {
-        (at.saturating_sub(LINE_WINDOW), (at + LINE_WINDOW).min(chars.len()))
+        (
+            at.saturating_sub(LINE_WINDOW),
+            (at + LINE_WINDOW).min(chars.len()),
+        )
     } else {
         (0, chars.len())
     };

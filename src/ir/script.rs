@@ -39,14 +39,26 @@ pub fn has_hangul(word: &str) -> bool {
 /// which are written without spaces (CSS Text 3 removes such segment
 /// breaks too). Korean is written with spaces: its line breaks stay one.
 pub fn joins_lines(before: Option<&crate::ir::Inline>, after: Option<&crate::ir::Inline>) -> bool {
-    let last = before.and_then(|i| crate::ir::plain_text(std::slice::from_ref(i)).chars().last());
-    let first = after.and_then(|i| crate::ir::plain_text(std::slice::from_ref(i)).chars().next());
+    let last = before.and_then(|i| {
+        crate::ir::plain_text(std::slice::from_ref(i))
+            .chars()
+            .last()
+    });
+    let first = after.and_then(|i| {
+        crate::ir::plain_text(std::slice::from_ref(i))
+            .chars()
+            .next()
+    });
     last.is_some_and(breaks_between_chars) && first.is_some_and(breaks_between_chars)
 }
 
 /// Languages written right to left (their primary subtag).
 pub fn is_rtl_lang(lang: &str) -> bool {
-    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     matches!(
         primary.as_str(),
         "ar" | "he" | "iw" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug" | "dv" | "ckb"
@@ -106,20 +118,26 @@ pub fn guess_language(text: &str) -> Option<Guess> {
     let cjk = counts.hangul + counts.kana + counts.han;
     let share = |n: usize| n as f64 / counts.total as f64;
     let candidates = [
-        (cjk * 4, if counts.hangul > counts.kana + counts.han {
-            ("ko", "Hangul", counts.hangul)
-        } else if counts.kana * 20 >= counts.kana + counts.han && counts.kana > 0 {
-            ("ja", "Kana and Han", counts.kana + counts.han)
-        } else {
-            ("zh", "Han", counts.han)
-        }),
+        (
+            cjk * 4,
+            if counts.hangul > counts.kana + counts.han {
+                ("ko", "Hangul", counts.hangul)
+            } else if counts.kana * 20 >= counts.kana + counts.han && counts.kana > 0 {
+                ("ja", "Kana and Han", counts.kana + counts.han)
+            } else {
+                ("zh", "Han", counts.han)
+            },
+        ),
         (counts.arabic, ("ar", "Arabic", counts.arabic)),
         (counts.hebrew, ("he", "Hebrew", counts.hebrew)),
-        (counts.cyrillic, if counts.ukrainian * 100 >= counts.cyrillic {
-            ("uk", "Cyrillic", counts.cyrillic)
-        } else {
-            ("ru", "Cyrillic", counts.cyrillic)
-        }),
+        (
+            counts.cyrillic,
+            if counts.ukrainian * 100 >= counts.cyrillic {
+                ("uk", "Cyrillic", counts.cyrillic)
+            } else {
+                ("ru", "Cyrillic", counts.cyrillic)
+            },
+        ),
         (counts.greek, ("el", "Greek", counts.greek)),
         (counts.thai, ("th", "Thai", counts.thai)),
     ];

@@ -205,44 +205,46 @@ fn parse_yaml(text: &str, first_line: usize) -> Result<Fields, Diagnostic> {
     // other value: kept as its canonical string, never a refused post.
     options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
     let mut text = std::borrow::Cow::Borrowed(text);
-    let mut parsed = serde_saphyr::from_str_with_options::<Option<FieldsOrScalar>>(&text, options.clone());
+    let mut parsed =
+        serde_saphyr::from_str_with_options::<Option<FieldsOrScalar>>(&text, options.clone());
     // A recursive alias (`x: &a [1, *a]`) is valid YAML but no tree can
     // hold it: it is read as null, so an unknown key with such a value
     // never refuses the post (a known key then gets its usual type error).
     for _ in 0..16 {
         let Err(e) = &parsed else { break };
-        let Some(at) = recursive_alias_at(&text, e) else { break };
+        let Some(at) = recursive_alias_at(&text, e) else {
+            break;
+        };
         let end = text[at + 1..]
             .find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}'))
             .map_or(text.len(), |n| at + 1 + n);
         text = std::borrow::Cow::Owned(format!("{}null{}", &text[..at], &text[end..]));
         parsed = serde_saphyr::from_str_with_options(&text, options.clone());
     }
-    let value: Option<FieldsOrScalar> = parsed
-        .map_err(|e| {
-            let message = e.to_string();
-            let mut d = Diagnostic::error(format!(
-                "front matter is not valid YAML: {}",
-                super::yaml_help::message_without_position(first_line_of(&message))
-            ));
-            if let Some(loc) = e.location() {
-                d = d.at(
-                    first_line + loc.line() as usize - 1,
-                    Some(loc.column() as usize),
-                );
-                if let Some((line, hint)) = super::yaml_help::hint(&text, loc.line() as usize) {
-                    // On the line the mistake is on (a tab is often
-                    // reported on the line before it).
-                    if line != loc.line() as usize {
-                        d = d.at(first_line + line - 1, Some(1));
-                    }
-                    d = d.with_hint(hint);
+    let value: Option<FieldsOrScalar> = parsed.map_err(|e| {
+        let message = e.to_string();
+        let mut d = Diagnostic::error(format!(
+            "front matter is not valid YAML: {}",
+            super::yaml_help::message_without_position(first_line_of(&message))
+        ));
+        if let Some(loc) = e.location() {
+            d = d.at(
+                first_line + loc.line() as usize - 1,
+                Some(loc.column() as usize),
+            );
+            if let Some((line, hint)) = super::yaml_help::hint(&text, loc.line() as usize) {
+                // On the line the mistake is on (a tab is often
+                // reported on the line before it).
+                if line != loc.line() as usize {
+                    d = d.at(first_line + line - 1, Some(1));
                 }
-            } else {
-                d = d.at(first_line, None);
+                d = d.with_hint(hint);
             }
-            d
-        })?;
+        } else {
+            d = d.at(first_line, None);
+        }
+        d
+    })?;
     match value {
         None => Ok(Fields::default()),
         Some(FieldsOrScalar::Fields(f)) => Ok(f),
@@ -259,9 +261,13 @@ fn recursive_alias_at(text: &str, e: &serde_saphyr::Error) -> Option<usize> {
         return None;
     }
     let loc = e.location()?;
-    let line = text.split_inclusive('\n').nth((loc.line() as usize).checked_sub(1)?)?;
+    let line = text
+        .split_inclusive('\n')
+        .nth((loc.line() as usize).checked_sub(1)?)?;
     let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
-    let (column, _) = line.char_indices().nth((loc.column() as usize).checked_sub(1)?)?;
+    let (column, _) = line
+        .char_indices()
+        .nth((loc.column() as usize).checked_sub(1)?)?;
     let at = line_start + column;
     text[at..].starts_with('*').then_some(at)
 }

@@ -7,11 +7,11 @@ pub mod dates;
 pub mod frontmatter;
 pub mod known_keys;
 pub mod language;
-pub mod translations;
 pub mod markdown;
 pub mod meta;
 pub mod site_engines;
 pub mod slugs;
+pub mod translations;
 pub mod yaml_help;
 
 use crate::diag::Diagnostic;
@@ -162,8 +162,7 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
             crate::diag::quote(&slug)
         ))));
     }
-    let (lang, inferred) =
-        language::resolve(declared.lang, &title, &body, default_lang, path);
+    let (lang, inferred) = language::resolve(declared.lang, &title, &body, default_lang, path);
     warnings.extend(inferred);
     let meta = Meta {
         title,

@@ -34,7 +34,12 @@ pub fn key(post: &Post) -> String {
 
 /// Whether a post is written in `lang` (`ko` matches `ko-KR`).
 pub fn is_in(post: &Post, lang: &str) -> bool {
-    let primary = |t: &str| t.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = |t: &str| {
+        t.split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
     post.meta.lang.eq_ignore_ascii_case(lang)
         || (!lang.contains('-') && primary(&post.meta.lang) == primary(lang))
 }
@@ -57,9 +62,14 @@ mod tests {
     fn post(path: &str, lang: &str, extra: &[(&str, &str)]) -> Post {
         let md = format!(
             "---\ntitle: T\nlang: {lang}\n{}---\nText.\n",
-            extra.iter().map(|(k, v)| format!("{k}: {v}\n")).collect::<String>()
+            extra
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\n"))
+                .collect::<String>()
         );
-        crate::read::parse_post(Path::new(path), md.as_bytes(), "en").unwrap().post
+        crate::read::parse_post(Path::new(path), md.as_bytes(), "en")
+            .unwrap()
+            .post
     }
 
     #[test]
@@ -71,9 +81,18 @@ mod tests {
             post("content/b-japanese.md", "ja", &[("translation_key", "bee")]),
             post("content/c.md", "en", &[]),
         ];
-        assert_eq!(in_language(&posts[0], "ko", &posts).map(|p| &p.source), Some(&posts[1].source));
-        assert_eq!(in_language(&posts[1], "en", &posts).map(|p| &p.source), Some(&posts[0].source));
-        assert_eq!(in_language(&posts[2], "ja", &posts).map(|p| &p.source), Some(&posts[3].source));
+        assert_eq!(
+            in_language(&posts[0], "ko", &posts).map(|p| &p.source),
+            Some(&posts[1].source)
+        );
+        assert_eq!(
+            in_language(&posts[1], "en", &posts).map(|p| &p.source),
+            Some(&posts[0].source)
+        );
+        assert_eq!(
+            in_language(&posts[2], "ja", &posts).map(|p| &p.source),
+            Some(&posts[3].source)
+        );
         assert!(in_language(&posts[4], "ko", &posts).is_none());
         assert!(in_language(&posts[0], "ja", &posts).is_none());
     }

@@ -8,7 +8,9 @@
 /// file's line and column instead.
 pub fn message_without_position(message: &str) -> &str {
     match message.find(" at line ") {
-        Some(i) if message[i + 9..].starts_with(|c: char| c.is_ascii_digit()) => message[..i].trim_end(),
+        Some(i) if message[i + 9..].starts_with(|c: char| c.is_ascii_digit()) => {
+            message[..i].trim_end()
+        }
         _ => message,
     }
 }
@@ -56,18 +58,25 @@ mod tests {
     fn the_common_mistakes_get_a_hint() {
         assert_eq!(
             hint("title: Oversight: the case\ndate: 2025-01-01\n", 1),
-            Some((1, "a value holding \": \" must be quoted: title: \"Oversight: the case\"".to_string()))
+            Some((
+                1,
+                "a value holding \": \" must be quoted: title: \"Oversight: the case\"".to_string()
+            ))
         );
         let (line, tab) = hint("title: ok\n\tdate: 2025-01-01\n", 1).unwrap();
         assert_eq!(line, 2);
         assert!(tab.contains("tab"));
         assert_eq!(hint("title: \"A: b\"\n", 1), None);
         assert_eq!(
-            message_without_position("mapping values are not allowed in this context at line 1, column 11"),
+            message_without_position(
+                "mapping values are not allowed in this context at line 1, column 11"
+            ),
             "mapping values are not allowed in this context"
         );
         assert_eq!(
-            message_without_position("budget breached: Events at line 1, column 44 (defined at line 5, column 7)"),
+            message_without_position(
+                "budget breached: Events at line 1, column 44 (defined at line 5, column 7)"
+            ),
             "budget breached: Events"
         );
     }

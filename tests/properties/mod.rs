@@ -41,8 +41,8 @@ pub fn context() -> Context {
 pub const INSIDE_PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
     1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0D, 0x49, 0x44, 0x41, 0x54,
-    0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0, 0x1F, 0, 0x05, 0, 0x01, 0xFF, 0x89, 0x99, 0x3D,
-    0x1D, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0, 0x1F, 0, 0x05, 0, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D,
+    0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
 /// The secret outside the post's folder (`secret.png` and
@@ -124,7 +124,8 @@ pub fn followable(href: &str) -> bool {
     // Schemes are case-insensitive (RFC 3986); brief writes them in lower
     // case, which this check asks for.
     if let Some(address) = href.strip_prefix("mailto:") {
-        return address.contains('@') && !address.chars().any(|c| c.is_whitespace() || c.is_control());
+        return address.contains('@')
+            && !address.chars().any(|c| c.is_whitespace() || c.is_control());
     }
     let rest = href
         .strip_prefix("https://")
@@ -133,7 +134,11 @@ pub fn followable(href: &str) -> bool {
     let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = host_port.rsplit_once('@').map_or(host_port, |(_, h)| h);
     let host = if host_port.starts_with('[') {
-        host_port.split(']').next().unwrap_or("").trim_start_matches('[')
+        host_port
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('[')
     } else {
         host_port.split(':').next().unwrap_or("")
     };
@@ -155,20 +160,33 @@ pub fn check_epub_lets_nothing_in(bytes: &[u8]) -> Result<(), String> {
     for name in &names {
         let mut entry = archive.by_name(name).map_err(|e| format!("{name}: {e}"))?;
         let mut data = Vec::new();
-        entry.read_to_end(&mut data).map_err(|e| format!("{name}: {e}"))?;
+        entry
+            .read_to_end(&mut data)
+            .map_err(|e| format!("{name}: {e}"))?;
         if data.windows(SECRET_MARK.len()).any(|w| w == SECRET_MARK) {
-            return Err(format!("the EPUB embeds the secret image outside the post folder ({name})"));
+            return Err(format!(
+                "the EPUB embeds the secret image outside the post folder ({name})"
+            ));
         }
         if !name.ends_with(".xhtml") || name.ends_with("nav.xhtml") {
             continue;
         }
         let src = String::from_utf8_lossy(&data);
-        let opts = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
-        let Ok(doc) = roxmltree::Document::parse_with_options(&src, opts) else { continue };
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let Ok(doc) = roxmltree::Document::parse_with_options(&src, opts) else {
+            continue;
+        };
         let folder = name.rsplit_once('/').map_or("", |(f, _)| f);
         let in_book = |target: &str| {
             let file = target.split('#').next().unwrap_or("");
-            let path = if folder.is_empty() { file.to_string() } else { format!("{folder}/{file}") };
+            let path = if folder.is_empty() {
+                file.to_string()
+            } else {
+                format!("{folder}/{file}")
+            };
             !file.contains("..") && !file.contains(':') && names.contains(&path)
         };
         for node in doc.descendants() {
@@ -179,7 +197,9 @@ pub fn check_epub_lets_nothing_in(bytes: &[u8]) -> Result<(), String> {
             }
             if let Some(src) = node.attribute("src") {
                 if !in_book(src) {
-                    return Err(format!("{name}: an image from {src:?}, not a file of the book"));
+                    return Err(format!(
+                        "{name}: an image from {src:?}, not a file of the book"
+                    ));
                 }
             }
         }
@@ -213,7 +233,9 @@ pub fn check_pdf_lets_nothing_in(value: &serde_json::Value) -> Result<(), String
                                 .is_ok_and(|real| real.starts_with(&content))
                         });
                         if !inside {
-                            return Err(format!("the PDF embeds {path:?}, not a file of the post's folder"));
+                            return Err(format!(
+                                "the PDF embeds {path:?}, not a file of the post's folder"
+                            ));
                         }
                     }
                 }

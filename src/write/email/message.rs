@@ -312,15 +312,24 @@ mod tests {
 
     #[test]
     fn several_recipients_never_see_each_other() {
-        let to: Vec<String> = (0..100).map(|i| format!("mission{i}@example.org")).collect();
+        let to: Vec<String> = (0..100)
+            .map(|i| format!("mission{i}@example.org"))
+            .collect();
         let bytes = build(&spec("Title", &to), &settings()).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let head = text.split("\r\n\r\n").next().unwrap();
-        assert!(head.contains("\r\nTo: undisclosed-recipients:;\r\n"), "{head}");
+        assert!(
+            head.contains("\r\nTo: undisclosed-recipients:;\r\n"),
+            "{head}"
+        );
         assert!(!head.contains("mission"), "{head}");
         assert!(head.split("\r\n").all(|l| l.len() <= 78), "{head}");
         let one = build(&spec("Title", &to[..1]), &settings()).unwrap();
-        assert!(String::from_utf8(one).unwrap().contains("\r\nTo: mission0@example.org\r\n"));
+        assert!(
+            String::from_utf8(one)
+                .unwrap()
+                .contains("\r\nTo: mission0@example.org\r\n")
+        );
     }
 
     #[test]

@@ -13,7 +13,6 @@ use crate::read::dates;
 use crate::write::shared::summary::{one_line, render, summarize};
 use crate::write::shared::wrap::{width, wrap};
 
-
 /// The summary lines, and a warning when there is no link to the full
 /// brief (no `project.base_url`).
 pub fn render_lines(
@@ -60,9 +59,18 @@ pub fn render_lines(
     if !attachments.is_empty() {
         out.push((String::new(), false));
         out.extend(
-            wrap(&format!("{} {}", label(lang, Label::Attached), attachments.join(", ")), max, "", "")
-                .into_iter()
-                .map(|l| (l, false)),
+            wrap(
+                &format!(
+                    "{} {}",
+                    label(lang, Label::Attached),
+                    attachments.join(", ")
+                ),
+                max,
+                "",
+                "",
+            )
+            .into_iter()
+            .map(|l| (l, false)),
         );
     }
     (out, warnings)
@@ -90,10 +98,13 @@ enum Label {
 /// The summary's fixed words in the post's language (`shared::locale`).
 fn label(lang: &str, which: Label) -> String {
     use crate::write::shared::locale::{ATTACHED, READ_FULL, word};
-    word(lang, match which {
-        Label::ReadFull => READ_FULL,
-        Label::Attached => ATTACHED,
-    })
+    word(
+        lang,
+        match which {
+            Label::ReadFull => READ_FULL,
+            Label::Attached => ATTACHED,
+        },
+    )
     .to_string()
 }
 

@@ -5,9 +5,9 @@
 use super::body::BodyWriter;
 use crate::diag::Diagnostic;
 use crate::ir::Post;
-use crate::write::shared::locale;
 use crate::write::Context;
 use crate::write::epub::xhtml::{Out, escape};
+use crate::write::shared::locale;
 
 /// A complete XHTML content document around `body`.
 pub(crate) fn document(lang: &str, title: &str, body: &str) -> String {

@@ -80,7 +80,10 @@ impl<'r> Images<'r> {
                         unavailable(Some(url), "remote images are never fetched")
                     }
                     // (Resources::image only calls web addresses remote.)
-                    _ => unavailable(None, "its address is not a file of the post's folder or a web address"),
+                    _ => unavailable(
+                        None,
+                        "its address is not a file of the post's folder or a web address",
+                    ),
                 };
             }
             ImageLookup::Refused(reason) => return unavailable(None, &reason),

@@ -50,7 +50,12 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     }
     out.push(String::new());
     let count = packet.briefs.len();
-    out.extend(wrap(&format!("{}:", locale::briefs(lang, count)), max, "", ""));
+    out.extend(wrap(
+        &format!("{}:", locale::briefs(lang, count)),
+        max,
+        "",
+        "",
+    ));
     for (i, post) in packet.briefs.iter().enumerate() {
         out.push(String::new());
         brief(post, i + 1, ctx, max, &mut out);

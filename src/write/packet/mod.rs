@@ -49,9 +49,11 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
 pub fn letter(packet: &Packet) -> Option<Post> {
     let mut letter = packet.letter.clone()?;
     letter.meta.lang = packet.lang.clone();
-    letter.meta.title =
-        crate::write::shared::locale::word(&packet.lang, crate::write::shared::locale::COVER_LETTER)
-            .to_string();
+    letter.meta.title = crate::write::shared::locale::word(
+        &packet.lang,
+        crate::write::shared::locale::COVER_LETTER,
+    )
+    .to_string();
     Some(letter)
 }
 

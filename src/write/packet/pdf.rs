@@ -75,7 +75,9 @@ pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Di
         )
         .map(Timestamp::new_utc),
         standard: ctx.config.pdf.standard,
-        time_limit: Some(std::time::Duration::from_secs(ctx.config.pdf.time_limit_seconds)),
+        time_limit: Some(std::time::Duration::from_secs(
+            ctx.config.pdf.time_limit_seconds,
+        )),
     };
     compile(&document, &|no_images| {
         let mut warnings = Vec::new();
@@ -282,7 +284,11 @@ fn parallel_pairs(packet: &Packet, briefs: &[Value], warnings: &mut Vec<Diagnost
             pairs.push(json!({"left": left, "right": right}));
             continue;
         }
-        let first = ls.iter().zip(&rs).position(|(a, b)| a != b).unwrap_or(ls.len().min(rs.len()));
+        let first = ls
+            .iter()
+            .zip(&rs)
+            .position(|(a, b)| a != b)
+            .unwrap_or(ls.len().min(rs.len()));
         warnings.push(
             Diagnostic::warning(format!(
                 "packet {}: {} and its translation {} differ in their paragraphs (from block {} on: {} blocks against {}); set one after the other",

@@ -183,8 +183,12 @@ fn crashed(subject: &Subject) -> Diagnostic {
 
 fn out_of_time(subject: &Subject, limit: Duration) -> Diagnostic {
     let hint = match subject {
-        Subject::Post(_) => "its EPUB and e-mail editions are still written; split the post, or raise [pdf] time_limit_seconds in brief.toml",
-        Subject::Packet { .. } => "its EPUB and digest are still written; split the packet, or raise [pdf] time_limit_seconds in brief.toml",
+        Subject::Post(_) => {
+            "its EPUB and e-mail editions are still written; split the post, or raise [pdf] time_limit_seconds in brief.toml"
+        }
+        Subject::Packet { .. } => {
+            "its EPUB and digest are still written; split the packet, or raise [pdf] time_limit_seconds in brief.toml"
+        }
     };
     Diagnostic::error(subject.say(&format!(
         "the PDF was not finished within its time limit of {} s, so it is not written",
@@ -455,17 +459,29 @@ fn first_error_in(errors: &[SourceDiagnostic], world: &BriefWorld, subject: &Pat
                 (Some(f), Some(l), None) => format!("{}:{l}: ", f.display()),
                 _ => String::new(),
             };
-            let message = o.message.rsplit_once(" (while typesetting ").map_or(o.message.as_str(), |(m, _)| m);
+            let message = o
+                .message
+                .rsplit_once(" (while typesetting ")
+                .map_or(o.message.as_str(), |(m, _)| m);
             format!("{at}{message}")
         })
         .collect();
     if !others.is_empty() {
         const SHOWN: usize = 5;
-        let mut also = others.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ");
+        let mut also = others
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
         if others.len() > SHOWN {
             also.push_str(&format!("; and {} more", others.len() - SHOWN));
         }
-        let also = format!("{} more error{}: {also}", others.len(), if others.len() == 1 { "" } else { "s" });
+        let also = format!(
+            "{} more error{}: {also}",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" }
+        );
         d.hint = Some(match d.hint.take() {
             Some(h) => format!("{h}; {also}"),
             None => also,

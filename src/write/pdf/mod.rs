@@ -60,7 +60,9 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         creator: format!("brief {}", env!("CARGO_PKG_VERSION")),
         timestamp: timestamp(post, ctx),
         standard: ctx.config.pdf.standard,
-        time_limit: Some(std::time::Duration::from_secs(ctx.config.pdf.time_limit_seconds)),
+        time_limit: Some(std::time::Duration::from_secs(
+            ctx.config.pdf.time_limit_seconds,
+        )),
     };
     compile::compile(&document, &|no_images| {
         let model = model(post, ctx, fonts, post_dir.as_deref(), no_images);

@@ -131,7 +131,10 @@ pub fn briefs(lang: &str, n: usize) -> String {
 pub fn labels(lang: &str) -> Value {
     let mut map = Map::new();
     for key in ALL {
-        map.insert(key.name.to_string(), Value::String(word(lang, *key).to_string()));
+        map.insert(
+            key.name.to_string(),
+            Value::String(word(lang, *key).to_string()),
+        );
     }
     Value::Object(map)
 }

@@ -212,7 +212,12 @@ impl Converter<'_> {
     /// record's title, an empty header leaving its value unlabelled (and
     /// skipped when empty too). Squeezed into columns, 300 of them printed
     /// as an overprinted smear.
-    fn records(&mut self, head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], columns: usize) -> Value {
+    fn records(
+        &mut self,
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        columns: usize,
+    ) -> Value {
         self.warn(
             format!(
                 "a table of {columns} columns is wider than a PDF page can carry \

@@ -79,9 +79,9 @@ impl Tally {
             match inline {
                 Inline::Text { text } | Inline::Code { text } => self.bytes += text.len() as u64,
                 Inline::Html { html } => self.bytes += html.len() as u64,
-                Inline::Emph { content } | Inline::Strong { content } | Inline::Strike { content } => {
-                    self.inlines(content, links)
-                }
+                Inline::Emph { content }
+                | Inline::Strong { content }
+                | Inline::Strike { content } => self.inlines(content, links),
                 Inline::Link {
                     url, content, bare, ..
                 } => {
@@ -118,7 +118,9 @@ mod tests {
                         url: format!("https://example.org/{i}"),
                         title: None,
                         bare: false,
-                        content: vec![Inline::Text { text: "report".into() }],
+                        content: vec![Inline::Text {
+                            text: "report".into(),
+                        }],
                     },
                 ],
             }],

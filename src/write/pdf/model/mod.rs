@@ -120,7 +120,8 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         .count();
     let work = budget::footnote_work(&post.body, opts.links);
     let too_many = noted > MAX_FOOTNOTED_SOURCES;
-    cx.endnotes = (too_many || work > budget::MAX_FOOTNOTE_WORK) && opts.links == LinkStyle::Footnote;
+    cx.endnotes =
+        (too_many || work > budget::MAX_FOOTNOTE_WORK) && opts.links == LinkStyle::Footnote;
     let mut body: Vec<Value> = cx.blocks(&post.body, true);
     if cx.endnotes {
         if noted > 0 {

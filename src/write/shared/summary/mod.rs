@@ -25,6 +25,9 @@ use crate::ir::{Block, Inline, Post};
 use crate::write::shared::html_text;
 use crate::write::shared::notes::{Kind, Sources};
 
+mod render;
+pub use render::render;
+
 /// About how long a lead taken from the first paragraph may be.
 pub const LEAD_CHARS: usize = 600;
 /// At most this many key points and sources.
@@ -77,7 +80,11 @@ pub fn summarize(post: &Post, words: usize) -> Summary {
                 if !take(&s, &mut budget) {
                     break;
                 }
-                kept = if kept.is_empty() { s } else { format!("{kept} {s}") };
+                kept = if kept.is_empty() {
+                    s
+                } else {
+                    format!("{kept} {s}")
+                };
             }
             kept
         }
@@ -100,7 +107,9 @@ pub fn summarize(post: &Post, words: usize) -> Summary {
             break;
         }
         let already = lead.as_deref().is_some_and(|l| l.contains(point.as_str()))
-            || asks.as_ref().is_some_and(|(_, a)| a.iter().any(|ask| ask.contains(point.as_str())));
+            || asks
+                .as_ref()
+                .is_some_and(|(_, a)| a.iter().any(|ask| ask.contains(point.as_str())));
         if !already && take(&point, &mut budget) {
             points.push(point);
         }
@@ -176,7 +185,9 @@ pub fn sentences(text: &str) -> Vec<String> {
             // start in lower case ("cfg! macros" is inside one).
             '.' | '!' | '?' => {
                 next.is_none_or(char::is_whitespace)
-                    && !text[end..].trim_start().starts_with(|c: char| c.is_lowercase())
+                    && !text[end..]
+                        .trim_start()
+                        .starts_with(|c: char| c.is_lowercase())
                     && !abbreviation(&text[start..end])
             }
             _ => false,
@@ -269,7 +280,10 @@ fn key_points(post: &Post) -> Vec<String> {
                 _ => None,
             })
             .collect();
-        if paragraphs.iter().all(|p| one_line(&plain(p)).ends_with(':')) {
+        if paragraphs
+            .iter()
+            .all(|p| one_line(&plain(p)).ends_with(':'))
+        {
             let first_item = blocks.iter().find_map(|b| match b {
                 Block::List { items, .. } => items.first(),
                 _ => None,
@@ -362,11 +376,41 @@ fn find_asks(body: &[Block], lang: &str) -> Option<(String, Vec<String>)> {
 
 /// Words that announce a brief's asks, per language (lower case).
 const ASK_WORDS: &[&str] = &[
-    "ask", "asks", "request", "requests", "recommendation", "recommendations", "recommend",
-    "next steps", "we call on", "we urge", "action items", "what we ask", "calls to action",
-    "요청", "권고", "제언", "촉구", "要請", "提言", "勧告", "お願い", "要求", "建议", "呼吁",
-    "demandes", "recommandations", "forderungen", "empfehlungen", "peticiones",
-    "recomendaciones", "просьбы", "рекомендации", "призываем", "مطالب", "توصيات",
+    "ask",
+    "asks",
+    "request",
+    "requests",
+    "recommendation",
+    "recommendations",
+    "recommend",
+    "next steps",
+    "we call on",
+    "we urge",
+    "action items",
+    "what we ask",
+    "calls to action",
+    "요청",
+    "권고",
+    "제언",
+    "촉구",
+    "要請",
+    "提言",
+    "勧告",
+    "お願い",
+    "要求",
+    "建议",
+    "呼吁",
+    "demandes",
+    "recommandations",
+    "forderungen",
+    "empfehlungen",
+    "peticiones",
+    "recomendaciones",
+    "просьбы",
+    "рекомендации",
+    "призываем",
+    "مطالب",
+    "توصيات",
 ];
 
 fn names_asks(text: &str, _lang: &str) -> bool {
@@ -386,13 +430,61 @@ fn names_asks(text: &str, _lang: &str) -> bool {
 /// timestamps: no key point is taken from them.
 pub fn skipped(heading: &str, _lang: &str) -> bool {
     const WORDS: &[&str] = &[
-        "source", "sources", "reference", "references", "citation", "citations", "notes",
-        "footnotes", "appendix", "appendices", "annex", "bibliography", "further reading",
-        "links", "timestamps", "timestamp", "changelog", "credits", "acknowledgements",
-        "acknowledgments", "contents", "toc", "목차", "目次", "目录", "출처", "참고", "부록", "주석", "각주", "出典", "参考", "付録", "脚注",
-        "来源", "附录", "注释", "références", "annexe", "quellen", "literatur", "anhang",
-        "anmerkungen", "fuentes", "referencias", "apéndice", "notas", "источники",
-        "литература", "приложение", "примечания", "المصادر", "المراجع", "ملحق", "ملاحظات",
+        "source",
+        "sources",
+        "reference",
+        "references",
+        "citation",
+        "citations",
+        "notes",
+        "footnotes",
+        "appendix",
+        "appendices",
+        "annex",
+        "bibliography",
+        "further reading",
+        "links",
+        "timestamps",
+        "timestamp",
+        "changelog",
+        "credits",
+        "acknowledgements",
+        "acknowledgments",
+        "contents",
+        "toc",
+        "목차",
+        "目次",
+        "目录",
+        "출처",
+        "참고",
+        "부록",
+        "주석",
+        "각주",
+        "出典",
+        "参考",
+        "付録",
+        "脚注",
+        "来源",
+        "附录",
+        "注释",
+        "références",
+        "annexe",
+        "quellen",
+        "literatur",
+        "anhang",
+        "anmerkungen",
+        "fuentes",
+        "referencias",
+        "apéndice",
+        "notas",
+        "источники",
+        "литература",
+        "приложение",
+        "примечания",
+        "المصادر",
+        "المراجع",
+        "ملحق",
+        "ملاحظات",
     ];
     let lower = heading.to_lowercase();
     lower
@@ -401,78 +493,6 @@ pub fn skipped(heading: &str, _lang: &str) -> bool {
         .any(|w| WORDS.contains(&w))
         || WORDS.iter().any(|w| w.contains(' ') && lower.contains(w))
         || WORDS.iter().any(|w| !w.is_ascii() && lower.contains(w))
-}
-
-/// The summary as text lines (marked soft/hard as in
-/// `email::text::render_lines`), every line starting with `indent`: the
-/// lead, "Key points", the asks under the post's own announcing line, and
-/// the sources with their addresses (never wrapped: a broken address is a
-/// dead link).
-pub fn render(summary: &Summary, max: usize, indent: &str, lang: &str) -> Vec<(String, bool)> {
-    use crate::write::shared::wrap::{wrap, wrap_marked};
-    let mut out: Vec<(String, bool)> = Vec::new();
-    let gap = |out: &mut Vec<(String, bool)>| {
-        if !out.is_empty() {
-            out.push((String::new(), false));
-        }
-    };
-    let hard = |lines: Vec<String>| lines.into_iter().map(|l| (l, false)).collect::<Vec<_>>();
-    let bullet = format!("{indent}- ");
-    let hanging = format!("{indent}  ");
-    if let Some(lead) = &summary.lead {
-        out.extend(wrap_marked(lead, max, indent, indent));
-    }
-    if !summary.key_points.is_empty() {
-        gap(&mut out);
-        out.push((format!("{indent}{}", label(lang, Label::KeyPoints)), false));
-        out.push((String::new(), false));
-        for point in &summary.key_points {
-            out.extend(hard(wrap(point, max, &bullet, &hanging)));
-        }
-    }
-    if let Some((line, asks)) = &summary.asks {
-        gap(&mut out);
-        let line = if line.is_empty() { label(lang, Label::Asks) } else { line.clone() };
-        out.extend(hard(wrap(&format!("{line}:"), max, indent, indent)));
-        out.push((String::new(), false));
-        for ask in asks {
-            out.extend(hard(wrap(ask, max, &bullet, &hanging)));
-        }
-    }
-    if !summary.sources.is_empty() {
-        gap(&mut out);
-        out.push((format!("{indent}{}", label(lang, Label::Sources)), false));
-        out.push((String::new(), false));
-        for (text, url) in &summary.sources {
-            if !text.is_empty() && text != url {
-                out.extend(hard(wrap(text, max, &bullet, &hanging)));
-                out.push((format!("{hanging}{url}"), false));
-            } else {
-                out.push((format!("{bullet}{url}"), false));
-            }
-        }
-    }
-    out
-}
-
-enum Label {
-    KeyPoints,
-    Asks,
-    Sources,
-}
-
-/// The summary's fixed words in the post's language (`shared::locale`).
-fn label(lang: &str, which: Label) -> String {
-    use crate::write::shared::locale::{ASKS, KEY_POINTS, SOURCES, word};
-    word(
-        lang,
-        match which {
-            Label::KeyPoints => KEY_POINTS,
-            Label::Asks => ASKS,
-            Label::Sources => SOURCES,
-        },
-    )
-    .to_string()
 }
 
 /// Inline content as plain words: no emphasis marks, no reference numbers
