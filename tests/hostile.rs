@@ -687,7 +687,7 @@ fn a_post_that_fails_keeps_its_previous_good_outputs() {
     std::fs::write(&post, "---\ntitle: Kept\n---\nThe good version.\n").unwrap();
     assert_eq!(run_in(work.path(), &["build"]).status.code(), Some(0));
     let before = output_files(work.path());
-    assert_eq!(before.len(), 3);
+    assert_eq!(before.len(), 4);
     for broken in [
         &b"---\ntitle: Kept\nnever closes\n"[..],
         b"ok \xff bad utf-8",

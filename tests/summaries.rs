@@ -330,3 +330,63 @@ fn brief_summary_prints_the_summary_for_review_and_writes_nothing() {
         String::from_utf8_lossy(&missing.stderr).contains("no post has the slug \"no-such-post\"")
     );
 }
+
+/// The summary edition: `brief build` writes `summary/<slug>.txt` beside
+/// the other editions, holding exactly what `brief summary SLUG` prints,
+/// listed in the manifest; `--format summary` builds it alone; a summary
+/// message carries the same text as its body.
+#[test]
+fn the_summary_edition_is_a_file_to_review_with_what_messages_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &dir.path().join("content"),
+    );
+    let slug = sample().meta.slug;
+    std::fs::write(
+        dir.path().join("brief.toml"),
+        "[project]\nbase_url = \"https://example.org/briefs\"\n\n\
+         [email]\nfrom = \"Desk <desk@example.org>\"\nto = [\"a@example.org\"]\nsummary = true\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["build", "--format", "summary"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let output = dir.path().join("output");
+    let file = output.join(format!("summary/{slug}.txt"));
+    let written = std::fs::read_to_string(&file).unwrap();
+    // Only the summary edition was asked for.
+    assert!(!output.join("pdf").exists() && !output.join("email").exists());
+    let printed = run_in(dir.path(), &["summary", &slug]);
+    assert_eq!(String::from_utf8_lossy(&printed.stdout), written);
+    assert!(written.contains("Immediate asks"), "{written}");
+    assert!(written.ends_with(&format!("https://example.org/briefs/{slug}\n")));
+    let manifest = std::fs::read_to_string(output.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains(&format!("\"summary/{slug}.txt\"")),
+        "{manifest}"
+    );
+
+    // A full build writes it too, and the summary message's body is it.
+    let out = run_in(dir.path(), &["build"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+    let eml = std::fs::read_to_string(output.join(format!("email/{slug}.eml"))).unwrap();
+    let body = quoted_printable(eml.split_once("\r\n\r\n").unwrap().1);
+    let message: String = body.replace(" \r\n", " ").replace("\r\n", "\n");
+    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let (message_words, file_words) = (words(&message), words(&written));
+    assert!(
+        message_words
+            .windows(file_words.len())
+            .any(|w| w == file_words.as_slice()),
+        "message:\n{message}\nfile:\n{written}"
+    );
+}

@@ -8,7 +8,7 @@
 //! | a post's edition | the post: its document model as read (front matter, body, notes, source path) and its source's SHA-256, and for each image it references what the image policy makes of it (the file's SHA-256, or the reason it is refused) |
 //! | PDF | `[pdf]`, every file of the project's `templates/` and the embedded defaults, the font set (each font file's path, index, size and modification time, in the order Typst sees them), `SOURCE_DATE_EPOCH` |
 //! | EPUB | `[epub]`, the stylesheet in force, `SOURCE_DATE_EPOCH` |
-//! | text, packet digest | `[text]`, `[summary]` |
+//! | text, summary, packet digest | `[text]`, `[summary]` |
 //! | a packet's form | the packet as resolved (name, title, subtitle, date, marking, recipients, language, the briefs set side by side), each brief's post key material in order, the cover letter's, the copy (general or which recipient), and its edition's inputs above |
 //! | e-mail message | `[email]`, `[text]`, `[summary]`, the post or packet, the message's addressees, id and attachments (the SHA-256 of each attached file as this build wrote it), `SOURCE_DATE_EPOCH`, and the build's clock for an undated post without it (such a message is dated now, so it is always made again) |
 //!
@@ -232,6 +232,11 @@ impl Keys {
             Edition::Email => {
                 f.field("text", format!("{:?}", ctx.config.text));
                 // The packet digest prints each brief's summary.
+                f.field("summary", format!("{:?}", ctx.config.summary));
+            }
+            Edition::Summary => {
+                // Width, word budget; `base_url` is in every key's start.
+                f.field("text", format!("{:?}", ctx.config.text));
                 f.field("summary", format!("{:?}", ctx.config.summary));
             }
         }

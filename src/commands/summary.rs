@@ -22,7 +22,10 @@ pub fn run(content: &Path, slugs: &[String]) -> Result<SummaryReport, Diagnostic
             .with_hint("brief summary SLUG… (a post's slug is its output file name)"));
     }
     let files = crate::read::discover(content)?;
-    let (posts, mut diagnostics, _) = crate::read::read_all(&files, &config.project.lang);
+    // The summary edition's own rule, so what is reviewed here is what
+    // `summary/<slug>.txt` and summary messages hold.
+    let ctx = super::context(config);
+    let (posts, mut diagnostics, _) = crate::read::read_all(&files, &ctx.config.project.lang);
     let known: Vec<&str> = posts.iter().map(|p| p.meta.slug.as_str()).collect();
     let mut text = String::new();
     let mut missing = 0;
@@ -37,20 +40,10 @@ pub fn run(content: &Path, slugs: &[String]) -> Result<SummaryReport, Diagnostic
             diagnostics.push(d);
             continue;
         };
-        let (lines, _) = crate::write::email::summary::render_lines(
-            post,
-            config.text.width,
-            config.summary.words,
-            config.project.base_url.as_deref(),
-            &[],
-        );
         if !text.is_empty() {
             text.push('\n');
         }
-        for (line, _) in lines {
-            text.push_str(line.trim_end());
-            text.push('\n');
-        }
+        text.push_str(&crate::write::email::summary::text(post, &ctx));
     }
     Ok(SummaryReport {
         text,

@@ -28,16 +28,25 @@ pub enum Edition {
     Pdf,
     Epub,
     Email,
+    /// The summary a busy reader gets in one minute (`shared::summary`),
+    /// as a text file to review before anything is sent.
+    Summary,
 }
 
 impl Edition {
-    pub const ALL: [Edition; 3] = [Edition::Pdf, Edition::Epub, Edition::Email];
+    pub const ALL: [Edition; 4] = [
+        Edition::Pdf,
+        Edition::Epub,
+        Edition::Email,
+        Edition::Summary,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Edition::Pdf => "pdf",
             Edition::Epub => "epub",
             Edition::Email => "email",
+            Edition::Summary => "summary",
         }
     }
 
@@ -47,6 +56,7 @@ impl Edition {
             Edition::Pdf => "PDF",
             Edition::Epub => "EPUB",
             Edition::Email => "e-mail text",
+            Edition::Summary => "summary",
         }
     }
 
@@ -55,6 +65,7 @@ impl Edition {
             "pdf" => Some(Edition::Pdf),
             "epub" => Some(Edition::Epub),
             "email" | "text" | "txt" => Some(Edition::Email),
+            "summary" | "summaries" => Some(Edition::Summary),
             _ => None,
         }
     }
@@ -65,6 +76,7 @@ impl Edition {
             Edition::Pdf => ("pdf", "pdf"),
             Edition::Epub => ("epub", "epub"),
             Edition::Email => ("email", "txt"),
+            Edition::Summary => ("summary", "txt"),
         };
         out.join(folder).join(format!("{slug}.{ext}"))
     }
@@ -78,6 +90,7 @@ impl Edition {
     pub fn render(self, post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         match self {
             Edition::Email => email::text::render(post, ctx),
+            Edition::Summary => email::summary::render(post, ctx),
             Edition::Epub => epub::render(post, ctx),
             // Callers with many posts use `pdf::render_all`, which runs
             // Typst on plain threads (see DESIGN.md); never call this from

@@ -187,7 +187,7 @@ pub fn render_job(
         let content_type = match edition {
             Edition::Pdf => "application/pdf",
             Edition::Epub => "application/epub+zip",
-            Edition::Email => "text/plain; charset=utf-8",
+            Edition::Email | Edition::Summary => "text/plain; charset=utf-8",
         };
         let file_name = path
             .file_name()

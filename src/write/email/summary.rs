@@ -10,8 +10,38 @@
 use crate::diag::Diagnostic;
 use crate::ir::Post;
 use crate::read::dates;
-use crate::write::shared::summary::{one_line, render, summarize};
+use crate::write::shared::summary::{self as rule, one_line, summarize};
 use crate::write::shared::wrap::{width, wrap};
+use crate::write::{Context, Rendered};
+
+/// The summary edition of `post` (`summary/<slug>.txt`): the summary a
+/// summary message carries, without the names of attachments, at the
+/// text width and word budget in force. No warning for a missing
+/// `base_url`: that is about messages, which warn themselves.
+pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
+    Ok(Rendered {
+        bytes: text(post, ctx).into_bytes(),
+        warnings: Vec::new(),
+    })
+}
+
+/// The summary edition as a string: the bytes of its file and what
+/// `brief summary` prints.
+pub fn text(post: &Post, ctx: &Context) -> String {
+    let (lines, _) = render_lines(
+        post,
+        ctx.config.text.width,
+        ctx.config.summary.words,
+        ctx.config.project.base_url.as_deref(),
+        &[],
+    );
+    let mut text = String::new();
+    for (line, _) in lines {
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
 
 /// The summary lines, and a warning when there is no link to the full
 /// brief (no `project.base_url`).
@@ -37,7 +67,7 @@ pub fn render_lines(
     }
 
     let summary = summarize(post, words);
-    let body = render(&summary, max, "", lang);
+    let body = rule::render(&summary, max, "", lang);
     if !body.is_empty() {
         out.push((String::new(), false));
         out.extend(body);
