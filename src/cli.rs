@@ -49,6 +49,10 @@ pub enum Command {
     /// Send the built e-mail messages over SMTP. A dry run (who would get
     /// what) unless --yes is given.
     Send(SendArgs),
+    /// Put the output folders of a sharded build (`build --shard K/N`)
+    /// together into one, with one manifest; refuses shards that overlap,
+    /// are missing, or disagree.
+    Merge(MergeArgs),
     /// Print the summaries of the named posts (as summary e-mails and
     /// packet digests print them), to review before sending. Writes nothing.
     Summary {
@@ -146,6 +150,17 @@ pub struct BuildArgs {
     /// Warnings fail the build (exit 1), as errors do.
     #[arg(long)]
     pub strict: bool,
+    /// Render only shard K of N (counted from 1) of the outputs, split by
+    /// a stable hash of each post, packet and addressed copy; `brief
+    /// merge` puts the shards' output folders together. Also
+    /// BRIEF_SHARD=K/N.
+    #[arg(long, value_name = "K/N", conflicts_with = "shards")]
+    pub shard: Option<String>,
+    /// Split into N shards, this one's index read from
+    /// JOB_COMPLETION_INDEX (counted from 0, as a Kubernetes Indexed Job
+    /// sets it).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<usize>,
     /// Build just these posts; a folder builds the posts in it.
     pub paths: Vec<PathBuf>,
 }
@@ -159,6 +174,16 @@ impl BuildArgs {
             (None, false) => crate::cache::Setting::InOutput,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' output folders, each with its manifest.json.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// The folder to merge into.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -84,6 +84,42 @@ pub fn plan<'p>(
     jobs
 }
 
+/// The jobs of `shard`'s share of a build (see `shard`): those of the
+/// units it owns, and those whose output one of its messages needs (an
+/// attached file, or the text edition or digest a message is written
+/// after), which another shard renders too, to the same bytes.
+pub fn shard_share<'p>(
+    jobs: Vec<Job<'p>>,
+    shard: crate::shard::Shard,
+    messages: bool,
+    out: &Path,
+    ctx: &Context,
+) -> Vec<Job<'p>> {
+    let relative = |p: &Path| p.strip_prefix(out).unwrap_or(p).to_path_buf();
+    let mut needed = std::collections::HashSet::new();
+    if messages {
+        for job in &jobs {
+            let owned: Vec<MessageJob> = match *job {
+                Job::Post(post, Edition::Email) => {
+                    vec![MessageJob::post(post, out, Vec::new(), ctx)]
+                }
+                Job::PacketDigest(packet) => MessageJob::packet(packet, out, Vec::new(), ctx).0,
+                _ => Vec::new(),
+            };
+            for message in owned.iter().filter(|m| shard.owns(&relative(&m.path))) {
+                needed.insert(job.target(out));
+                needed.extend(message.attachment_files().map(Path::to_path_buf));
+            }
+        }
+    }
+    jobs.into_iter()
+        .filter(|job| {
+            let target = job.target(out);
+            shard.owns(&relative(&target)) || needed.contains(&target)
+        })
+        .collect()
+}
+
 /// Renders and writes every job, or reuses its output when its cache key
 /// is unchanged; PDF jobs on plain threads beside the rayon pool that runs
 /// the rest. `progress` hears of each job as it ends.
@@ -211,6 +247,7 @@ pub fn write_messages<'p>(
     ctx: &Context,
     cache: &Cache,
     keys: &Keys,
+    shard: Option<crate::shard::Shard>,
 ) -> (Vec<Outcome<'p>>, Vec<Diagnostic>) {
     let failed = |owner: &Owner, edition: Edition| {
         outcomes
@@ -237,6 +274,11 @@ pub fn write_messages<'p>(
                 jobs.extend(packet_jobs.into_iter().map(|j| (o.owner, j)));
             }
         }
+    }
+    // A shard writes only its own messages (it may have rendered a digest
+    // for them that other shards' messages also need).
+    if let Some(shard) = shard {
+        jobs.retain(|(_, job)| shard.owns(job.path.strip_prefix(out).unwrap_or(&job.path)));
     }
     // What each attachment holds, as this build wrote it: part of the
     // message's cache key.

@@ -42,6 +42,7 @@ pub mod packet;
 pub mod progress;
 pub mod read;
 pub mod send;
+pub mod shard;
 pub mod version;
 pub mod write;
 
@@ -64,6 +65,8 @@ pub struct BuildRequest {
     pub cache: cache::Setting,
     /// Told of each job as it ends (the terminal's progress bar).
     pub progress: progress::Hook,
+    /// Render only this share of the outputs (`--shard K/N`).
+    pub shard: Option<shard::Shard>,
 }
 
 /// What a build did.
@@ -89,6 +92,8 @@ pub struct BuildReport {
     /// Outputs of the last build removed as stale (see `cache::folder`).
     pub removed: Vec<PathBuf>,
     pub elapsed: Duration,
+    /// The share this build rendered, when it was one shard of several.
+    pub shard: Option<shard::Shard>,
 }
 
 impl BuildReport {
@@ -108,7 +113,10 @@ impl BuildReport {
 /// current rayon pool (the caller sizes it).
 pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     let started = Instant::now();
-    let mut report = BuildReport::default();
+    let mut report = BuildReport {
+        shard: request.shard,
+        ..BuildReport::default()
+    };
     let paths = if request.paths.is_empty() {
         match read::discover(&request.content_dir) {
             Ok(paths) => paths,
@@ -159,7 +167,11 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     let packets = resolved.packets;
 
     let store = cache::Cache::for_setting(&request.cache, &request.out_dir);
-    let jobs = jobs::plan(&posts, &packets, &request.editions);
+    let messages = request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some();
+    let mut jobs = jobs::plan(&posts, &packets, &request.editions);
+    if let Some(shard) = request.shard {
+        jobs = jobs::shard_share(jobs, shard, messages, &request.out_dir, ctx);
+    }
     let keys = cache::Keys::new(&jobs, ctx, store.is_enabled());
     request.progress.planned(&jobs::owners(&jobs));
     let mut outcomes = jobs::run(
@@ -170,9 +182,15 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
         &keys,
         &request.progress,
     );
-    if request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some() {
-        let (messages, warnings) =
-            jobs::write_messages(&outcomes, &request.out_dir, ctx, &store, &keys);
+    if messages {
+        let (messages, warnings) = jobs::write_messages(
+            &outcomes,
+            &request.out_dir,
+            ctx,
+            &store,
+            &keys,
+            request.shard,
+        );
         outcomes.extend(messages);
         diagnostics.extend(warnings);
     }
@@ -241,7 +259,14 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     }
 
     let manifest_path = request.out_dir.join(output::manifest::FILE_NAME);
-    let bytes = output::manifest::render(&posts, &packets, &carried, &settled.files, ctx);
+    let bytes = output::manifest::render(
+        &posts,
+        &packets,
+        &carried,
+        &settled.files,
+        request.shard,
+        ctx,
+    );
     match output::write_atomic(&manifest_path, &bytes) {
         Ok(()) => report.files_written += 1,
         Err(e) => diagnostics.push(e),

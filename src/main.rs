@@ -92,6 +92,16 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
             }
             clean(&args)
         }
+        Command::Merge(mut args) => {
+            let project = enter()?;
+            if typed("merge", "out") {
+                args.out = project.typed(&args.out);
+            }
+            args.shards = args.shards.iter().map(|p| project.typed(p)).collect();
+            let report = commands::merge::run(&args)?;
+            eprintln!("{}", report.summary_line(&args.out));
+            Ok(Status::Done)
+        }
         Command::Check(mut args) => {
             let project = enter()?;
             if typed("check", "content") {

@@ -21,6 +21,9 @@ pub fn run_observed(
     let mut config = load_config()?;
     config.email.summary |= args.summary;
     let editions = resolve_editions(&args.format)?;
+    let shard = crate::shard::Shard::from_settings(args.shard.as_deref(), args.shards, &|name| {
+        std::env::var(name).ok()
+    })?;
     let (content, paths) = posts_named(args.content, args.paths)?;
     let args = BuildArgs {
         content,
@@ -53,6 +56,7 @@ pub fn run_observed(
         include_drafts: args.drafts,
         cache,
         progress,
+        shard,
     };
     let ctx = context(config);
     Ok(pool.install(|| crate::build(&request, &ctx)))
@@ -136,8 +140,13 @@ pub fn summary_line(report: &BuildReport) -> String {
         0 => String::new(),
         n => format!(", {n} stale removed"),
     };
+    // A shard read and checked every post but rendered only its share.
+    let shard = match report.shard {
+        Some(shard) => format!("shard {shard}: "),
+        None => String::new(),
+    };
     format!(
-        "{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written ({} rendered, {} unchanged{removed}), {} warning{}, {} error{} in {:.2} s",
+        "{shard}{} post{}: {} built, {} failed{drafts}{packets}; {} file{} written ({} rendered, {} unchanged{removed}), {} warning{}, {} error{} in {:.2} s",
         report.posts_found,
         plural(report.posts_found),
         report.posts_built,

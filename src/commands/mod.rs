@@ -7,6 +7,7 @@ pub mod build;
 pub mod check;
 pub mod clean;
 pub mod dump;
+pub mod merge;
 pub mod project;
 pub mod scaffold;
 pub mod send;

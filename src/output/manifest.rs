@@ -103,6 +103,7 @@ pub fn render(
     packets: &[Packet],
     carried: &Previous,
     files: &[Listed],
+    shard: Option<crate::shard::Shard>,
     ctx: &Context,
 ) -> Vec<u8> {
     let mut briefs: Vec<Value> = posts.iter().map(|p| json!(integrity(p, ctx))).collect();
@@ -142,12 +143,17 @@ pub fn render(
         })
         .collect();
     files.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-    let manifest = json!({
+    let mut manifest = json!({
         "tool": tool_version(),
         "briefs": briefs,
         "packets": packets,
         "files": files,
     });
+    // A shard's manifest says which share it holds (`brief merge` checks
+    // it); an unsharded one says nothing, so merged and unsharded agree.
+    if let Some(shard) = shard {
+        manifest["shard"] = json!({"index": shard.index, "count": shard.count});
+    }
     let mut bytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
     bytes.push(b'\n');
     bytes

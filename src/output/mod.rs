@@ -11,6 +11,7 @@
 
 pub mod incremental;
 pub mod manifest;
+pub mod merge;
 pub mod scaffold;
 pub mod send_log;
 
