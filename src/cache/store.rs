@@ -10,6 +10,16 @@
 //! payload only when the output must be restored, and then only after its
 //! length and SHA-256 match the header. Anything that does not check out
 //! is a miss.
+//!
+//! Whether an output is intact is decided by its SHA-256, read once: the
+//! entry's *stamp* (`DIR/stamps/ab/<key>`) then records the file's
+//! device, inode, length, mtime and ctime as they were when its bytes were
+//! known to be the entry's, and a later build that finds the file with the
+//! very same stamp trusts it without reading it (any write to the file
+//! moves its ctime, which no tool can set back). A file whose ctime is
+//! less than [`SETTLE`] old gets no stamp: timestamps tick coarsely, and a
+//! write in the same tick as ours would leave the stamp unchanged ("racy
+//! git"); it is hashed again next time.
 
 use super::{Key, Produced};
 use crate::diag::Diagnostic;
@@ -24,6 +34,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 const MAGIC: &str = "brief-cache-1";
+
+/// How old a file's ctime must be before its stamp is trusted.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The build cache, or none (`--no-cache`).
 #[derive(Debug)]
@@ -145,6 +158,11 @@ impl Cache {
         Some(self.dir.as_ref()?.join("objects").join(&hex[..2]).join(hex))
     }
 
+    fn stamp_path(&self, key: &Key) -> Option<PathBuf> {
+        let hex = key.hex();
+        Some(self.dir.as_ref()?.join("stamps").join(&hex[..2]).join(hex))
+    }
+
     /// Makes `target` hold `key`'s output: left alone when it already does,
     /// restored from an intact entry, else rendered (and the entry stored).
     /// Returns the file, the writer's warnings and how it was produced.
@@ -158,8 +176,9 @@ impl Cache {
         if let Some(key) = key.filter(|_| entry.is_some()) {
             self.mark_used(key);
         }
-        if let Some(entry) = &entry {
-            if let Some(reused) = reuse(entry, target) {
+        let stamp = key.and_then(|k| self.stamp_path(k));
+        if let (Some(entry), Some(stamp)) = (&entry, &stamp) {
+            if let Some(reused) = reuse(entry, target, stamp) {
                 return Ok(reused);
             }
         }
@@ -177,6 +196,9 @@ impl Cache {
             );
         }
         let file = WrittenFile::of(target, &rendered.bytes);
+        if let Some(stamp) = &stamp {
+            write_stamp(stamp, target, &file.sha256);
+        }
         Ok((file, rendered.warnings, took))
     }
 }
@@ -207,7 +229,11 @@ fn read_header(entry: &Path) -> Option<(Header, u64)> {
 }
 
 /// `key`'s output without rendering it, when its entry is intact.
-fn reuse(entry: &Path, target: &Path) -> Option<(WrittenFile, Vec<Diagnostic>, Produced)> {
+fn reuse(
+    entry: &Path,
+    target: &Path,
+    stamp: &Path,
+) -> Option<(WrittenFile, Vec<Diagnostic>, Produced)> {
     let (header, header_len) = read_header(entry)?;
     let warnings = header.warnings.iter().map(|w| w.diagnostic()).collect();
     let file = WrittenFile {
@@ -215,7 +241,7 @@ fn reuse(entry: &Path, target: &Path) -> Option<(WrittenFile, Vec<Diagnostic>, P
         sha256: header.sha256.clone(),
         bytes: header.bytes as usize,
     };
-    if is_intact(target, &header) {
+    if is_intact(target, &header, stamp) {
         return Some((file, warnings, Produced::Reused));
     }
     let mut payload = Vec::with_capacity(header.bytes as usize);
@@ -228,18 +254,70 @@ fn reuse(entry: &Path, target: &Path) -> Option<(WrittenFile, Vec<Diagnostic>, P
         return None;
     }
     output::write_atomic(target, &payload).ok()?;
+    write_stamp(stamp, target, &header.sha256);
     Some((file, warnings, Produced::Reused))
 }
 
-/// Whether the output file already holds exactly the entry's bytes.
-fn is_intact(target: &Path, header: &Header) -> bool {
-    match std::fs::symlink_metadata(target) {
-        Ok(meta) if meta.is_file() && meta.len() == header.bytes => {}
+/// Whether the output file already holds exactly the entry's bytes: its
+/// stamp says so, or its SHA-256 does (and then it is stamped).
+fn is_intact(target: &Path, header: &Header, stamp: &Path) -> bool {
+    let meta = match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.is_file() && meta.len() == header.bytes => meta,
         _ => return false,
+    };
+    if let Some(now) = stamp_of(&meta, &header.sha256) {
+        if std::fs::read_to_string(stamp).is_ok_and(|kept| kept == now) {
+            return true;
+        }
     }
     match std::fs::read(target) {
-        Ok(bytes) => crate::ir::hex(&Sha256::digest(&bytes)) == header.sha256,
-        Err(_) => false,
+        Ok(bytes) if crate::ir::hex(&Sha256::digest(&bytes)) == header.sha256 => {
+            write_stamp(stamp, target, &header.sha256);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The stamp of a file with the metadata `meta` and the SHA-256 `sha`, or
+/// none where stamps cannot be trusted (no inode numbers, or a ctime too
+/// recent to tell a later write in the same tick apart).
+#[cfg(unix)]
+fn stamp_of(meta: &std::fs::Metadata, sha: &str) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let changed = std::time::UNIX_EPOCH
+        + std::time::Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec() as u32);
+    let settled = std::time::SystemTime::now()
+        .duration_since(changed)
+        .is_ok_and(|age| age >= SETTLE);
+    settled.then(|| {
+        format!(
+            "{} {} {} {}.{} {}.{} {sha}\n",
+            meta.dev(),
+            meta.ino(),
+            meta.len(),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn stamp_of(_meta: &std::fs::Metadata, _sha: &str) -> Option<String> {
+    None
+}
+
+/// Records that `target` holds the bytes with SHA-256 `sha`, when its
+/// stamp can be trusted. A stamp that cannot be written costs the next
+/// build a read, nothing else.
+fn write_stamp(stamp: &Path, target: &Path, sha: &str) {
+    if let Some(line) = std::fs::symlink_metadata(target)
+        .ok()
+        .and_then(|meta| stamp_of(&meta, sha))
+    {
+        let _ = output::incremental::write_cache_entry(stamp, line.as_bytes());
     }
 }
 
@@ -317,5 +395,43 @@ mod tests {
             .produce(Some(&key(1)), &target, || Ok(rendered(b"first")))
             .unwrap();
         assert!(matches!(how, Produced::Rendered(_)));
+    }
+
+    /// An output hashed once is stamped and later trusted by its stamp;
+    /// a write to it, even of the same length with its mtime put back,
+    /// moves its ctime, so it is read, found changed and restored.
+    #[cfg(unix)]
+    #[test]
+    fn a_stamped_output_is_trusted_until_anything_writes_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(Some(dir.path().join("cache")));
+        let target = dir.path().join("out/a.txt");
+        let produce = || {
+            cache
+                .produce(Some(&key(2)), &target, || Ok(rendered(b"first")))
+                .unwrap()
+                .2
+        };
+        assert!(matches!(produce(), Produced::Rendered(_)));
+        let stamp = cache.stamp_path(&key(2)).unwrap();
+        // Too fresh to stamp: timestamps tick coarsely.
+        assert_eq!(produce(), Produced::Reused);
+        assert!(!stamp.exists());
+        std::thread::sleep(SETTLE + std::time::Duration::from_millis(100));
+        assert_eq!(produce(), Produced::Reused);
+        let kept = std::fs::read_to_string(&stamp).unwrap();
+        assert!(kept.ends_with(&format!("{}\n", crate::ir::hex(&Sha256::digest(b"first")))));
+        assert_eq!(produce(), Produced::Reused);
+        // Same length, mtime restored: the ctime still moves.
+        let mtime = std::fs::metadata(&target).unwrap().modified().unwrap();
+        std::fs::write(&target, b"fir5t").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&target)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        assert_eq!(produce(), Produced::Reused);
+        assert_eq!(std::fs::read(&target).unwrap(), b"first");
     }
 }

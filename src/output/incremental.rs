@@ -82,9 +82,21 @@ pub fn remove_cache(
     dir: &Path,
     keep: &std::collections::BTreeSet<String>,
 ) -> Result<usize, Diagnostic> {
-    let objects = dir.join("objects");
+    // Entries, and the stamps of their outputs (`cache::store`); a stamp
+    // is not an entry, so only entries are counted.
+    let removed = remove_keyed(&dir.join("objects"), keep)?;
+    remove_keyed(&dir.join("stamps"), keep)?;
+    let _ = std::fs::remove_dir(dir);
+    Ok(removed)
+}
+
+/// Removes the files of `folder/ab/<key>` whose key is not in `keep`.
+fn remove_keyed(
+    folder: &Path,
+    keep: &std::collections::BTreeSet<String>,
+) -> Result<usize, Diagnostic> {
     let mut removed = 0;
-    let Ok(shards) = std::fs::read_dir(&objects) else {
+    let Ok(shards) = std::fs::read_dir(folder) else {
         return Ok(0);
     };
     for shard in shards.flatten() {
@@ -109,8 +121,7 @@ pub fn remove_cache(
         }
         let _ = std::fs::remove_dir(shard.path());
     }
-    let _ = std::fs::remove_dir(&objects);
-    let _ = std::fs::remove_dir(dir);
+    let _ = std::fs::remove_dir(folder);
     Ok(removed)
 }
 
