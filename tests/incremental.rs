@@ -77,7 +77,7 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 }
 
 fn post_outputs(slug: &str) -> Vec<String> {
-    ["pdf/{}.pdf", "epub/{}.epub", "email/{}.txt", "email/{}.eml"]
+    ["pdf/{}.pdf", "epub/{}.epub", "email/{}.txt", "summary/{}.txt", "email/{}.eml"]
         .iter()
         .map(|p| p.replace("{}", slug))
         .collect()
@@ -115,7 +115,7 @@ fn only_what_an_edit_can_change_is_rendered_again() {
     let dir = project();
     let p = dir.path();
     let first = build(p, &[]);
-    assert_eq!(first.len(), 3 * 4 + 3 + 2 + 2, "{first:?}");
+    assert_eq!(first.len(), 3 * 5 + 3 + 2 + 2, "{first:?}");
     assert_eq!(build(p, &[]), set(&[]), "a no-op rebuild renders nothing");
 
     // One post that no packet includes: its editions and message only.
@@ -148,11 +148,18 @@ fn only_what_an_edit_can_change_is_rendered_again() {
     std::fs::write(p.join("templates/brief.typ"), template + "\n// edited\n").unwrap();
     assert_eq!(build(p, &[]), pdfs);
 
-    // [text] width: the text editions, the digest and the messages.
+    // [text] width: the text and summary editions, the digest and the
+    // messages.
     append(&p.join("brief.toml"), "\n[text]\nwidth = 66\n");
     let mut text: BTreeSet<String> = ["second", "third", SAMPLE]
         .iter()
-        .flat_map(|s| [format!("email/{s}.txt"), format!("email/{s}.eml")])
+        .flat_map(|s| {
+            [
+                format!("email/{s}.txt"),
+                format!("summary/{s}.txt"),
+                format!("email/{s}.eml"),
+            ]
+        })
         .collect();
     text.insert("packets/oversight-briefing.txt".into());
     text.extend(PACKET_MESSAGES.iter().map(|s| s.to_string()));
@@ -355,7 +362,7 @@ fn the_output_folder_is_the_last_builds_result_after_every_kind_of_build() {
     build(p, &[]);
     assert_truthful(&out, "removing the packet");
     assert!(!out.join("packets").exists());
-    let mut left = post_outputs(SAMPLE)[..3].to_vec();
+    let mut left = post_outputs(SAMPLE)[..4].to_vec();
     left.sort();
     assert_eq!(listed(&out), left);
 
