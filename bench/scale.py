@@ -19,6 +19,7 @@ Every run goes through ../shared/bench/timed_run.py, which reports how busy
 the rest of the machine was (`contended`): compare ratios within a run.
 """
 import argparse
+import functools
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+print = functools.partial(print, flush=True)  # figures as they come
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT.parent / "shared" / "bench"
 
@@ -50,7 +52,11 @@ def timed(cmd, cwd, reps, setup):
     """Medians of `reps` runs of `cmd` (timed_run.py's summary line)."""
     out = subprocess.run(
         [sys.executable, str(BENCH / "timed_run.py"), "--reps", str(reps),
-         "--idle-wait", os.environ.get("IDLE_WAIT", "60"), "--setup", setup, "--", *cmd],
+         "--idle-wait", os.environ.get("IDLE_WAIT", "60"),
+         # A contended run is retried up to three times; MAX_FOREIGN=1e9
+         # keeps the first (flagged) on a machine that is never idle.
+         "--max-foreign", os.environ.get("MAX_FOREIGN", "0.5"),
+         "--setup", setup, "--", *cmd],
         cwd=cwd, capture_output=True, text=True, check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])["summary"]
