@@ -195,6 +195,7 @@ impl Keys {
                     &packet.subtitle,
                     packet.day,
                     &packet.marking,
+                    &packet.reference,
                     &packet.recipients,
                     &packet.lang,
                     // Which briefs are set side by side (`layout`).
