@@ -161,6 +161,8 @@ mod tests {
             ("links", "de"),
             ("links", "pt"),
             ("date", "fr"),
+            ("ref", "es"),
+            ("ref", "pt"),
         ];
         let mut missing = Vec::new();
         for key in ALL {
