@@ -103,7 +103,12 @@ fn the_sample_packet_reads_as_an_official_paper_page_by_page() {
     ok(&run_in(dir.path(), &["build"]));
     let folder = dir.path().join("output/packets/oversight-briefing");
     let copies = [
-        ("embassy-of-example.pdf", 1, "Embassy of Example", "Your Excellency,"),
+        (
+            "embassy-of-example.pdf",
+            1,
+            "Embassy of Example",
+            "Your Excellency,",
+        ),
         (
             "delegation-to-the-example-council-copy-1.pdf",
             2,
@@ -136,10 +141,16 @@ fn the_sample_packet_reads_as_an_official_paper_page_by_page() {
         // Cover: title, date, reference; the tool's version only on the
         // Integrity page.
         let cover = &all[0];
-        assert!(cover.contains("International Oversight of Child"), "{cover}");
+        assert!(
+            cover.contains("International Oversight of Child"),
+            "{cover}"
+        );
         assert!(cover.contains("2 September 2025") && cover.contains("BO/2025/014"));
         let version = format!("brief {}", env!("CARGO_PKG_VERSION"));
-        assert!(!cover.contains(&version) && !cover.contains("1 brief"), "{cover}");
+        assert!(
+            !cover.contains(&version) && !cover.contains("1 brief"),
+            "{cover}"
+        );
         assert!(all[n - 1].contains("Integrity") && all[n - 1].contains(&version));
         // Letter: dated, signed, not headed "Cover letter".
         let letter = &all[1];
@@ -152,7 +163,10 @@ fn the_sample_packet_reads_as_an_official_paper_page_by_page() {
         let entries = contents_entries(contents);
         assert!(entries.len() >= 4, "{entries:?}");
         for (title, at) in &entries {
-            let target = all[*at - 1].split_whitespace().collect::<Vec<_>>().join(" ");
+            let target = all[*at - 1]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             assert!(
                 target.contains(title.as_str()),
                 "{}: contents say {title:?} is on page {at}:\n{target}",
@@ -163,7 +177,10 @@ fn the_sample_packet_reads_as_an_official_paper_page_by_page() {
     }
     // The general copy is addressed to no one and numbered nowhere.
     let all = pages(&general);
-    assert!(all.iter().all(|p| !p.contains("Copy ") && !p.contains("Prepared for")));
+    assert!(
+        all.iter()
+            .all(|p| !p.contains("Copy ") && !p.contains("Prepared for"))
+    );
     assert!(lines(&all[1]).iter().any(|l| *l == "Excellencies,"));
     // Each addressed copy: "Copy n of 3 · Prepared for X" on every page,
     // in its metadata, and its own salutation.
@@ -171,13 +188,20 @@ fn the_sample_packet_reads_as_an_official_paper_page_by_page() {
         let pdf = folder.join(file);
         let line = format!("Copy {n} of 3 · Prepared for {name}");
         for (i, text) in pages(&pdf).iter().enumerate() {
-            assert!(text.contains(&line), "{file} page {}: no {line:?}:\n{text}", i + 1);
+            assert!(
+                text.contains(&line),
+                "{file} page {}: no {line:?}:\n{text}",
+                i + 1
+            );
         }
         assert_eq!(info_field(&pdf, "Subject"), line);
         assert!(info_field(&pdf, "Keywords").contains(&line));
         let letter = page(&pdf, 2);
         assert!(lines(&letter).contains(&salutation), "{file}: {letter}");
-        assert!(letter.contains(name), "{file}: the letter names its addressee");
+        assert!(
+            letter.contains(name),
+            "{file}: the letter names its addressee"
+        );
     }
     assert!(page(&folder.join(copies[0].0), 2).contains("1 Example Road"));
 }
@@ -263,8 +287,16 @@ fn read_messages(dir: &Path, files: &[PathBuf]) -> Vec<(String, String)> {
     let script = "import email, json, sys\nfrom email import policy\nout = []\nfor p in sys.argv[1:]:\n    m = email.message_from_bytes(open(p, 'rb').read(), policy=policy.default)\n    b = m.get_body(preferencelist=('plain',))\n    out.append([str(m['subject']), b.get_content().replace('\\r\\n', '\\n') if b is not None else ''])\nprint(json.dumps(out))\n";
     let path = dir.join("read_messages.py");
     std::fs::write(&path, script).unwrap();
-    let out = Command::new("python3").arg(&path).args(files).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg(&path)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -281,7 +313,8 @@ fn a_marked_post_carries_its_marking_in_the_message_subject_when_configured() {
     let messages = read_messages(dir.path(), &[eml]);
     assert_eq!(messages[0].0, "[FOR OFFICIAL USE] A marked brief");
     // Off by default: the Subject is the title.
-    let plain = marked_project("\n[email]\nfrom = \"desk@example.org\"\nto = [\"ana@example.org\"]\n");
+    let plain =
+        marked_project("\n[email]\nfrom = \"desk@example.org\"\nto = [\"ana@example.org\"]\n");
     ok(&run_in(plain.path(), &["build", "--format", "email"]));
     let eml = plain.path().join("output/email/marked.eml");
     assert_eq!(read_messages(plain.path(), &[eml])[0].0, "A marked brief");
@@ -376,17 +409,40 @@ fn three_recipient_records_get_four_numbered_copies_their_letters_and_messages()
     );
     let folder = root.join("output/packets/march");
     let copies = [
-        ("embassy-of-atlantis-copy-1.pdf", 1, "Embassy of Atlantis", "Your Excellency,"),
-        ("embassy-of-atlantis-copy-2.pdf", 2, "Embassy of Atlantis", "Your Excellency,"),
-        ("delegation-of-ruritania.pdf", 3, "Delegation of Ruritania", "Dear Ambassador,"),
-        ("mission-to-elbonia.pdf", 4, "Mission to Elbonia", "Dear Colleagues,"),
+        (
+            "embassy-of-atlantis-copy-1.pdf",
+            1,
+            "Embassy of Atlantis",
+            "Your Excellency,",
+        ),
+        (
+            "embassy-of-atlantis-copy-2.pdf",
+            2,
+            "Embassy of Atlantis",
+            "Your Excellency,",
+        ),
+        (
+            "delegation-of-ruritania.pdf",
+            3,
+            "Delegation of Ruritania",
+            "Dear Ambassador,",
+        ),
+        (
+            "mission-to-elbonia.pdf",
+            4,
+            "Mission to Elbonia",
+            "Dear Colleagues,",
+        ),
     ];
     let pdfs: Vec<String> = files_under(&folder)
         .into_iter()
         .filter(|f| f.ends_with(".pdf"))
         .collect();
     assert_eq!(pdfs.len(), 4, "{pdfs:?}");
-    assert!(root.join("output/packets/march.pdf").is_file(), "the general copy");
+    assert!(
+        root.join("output/packets/march.pdf").is_file(),
+        "the general copy"
+    );
     for (file, n, name, salutation) in copies {
         let pdf = folder.join(file);
         let line = format!("Copy {n} of 4 · Prepared for {name}");
@@ -395,7 +451,10 @@ fn three_recipient_records_get_four_numbered_copies_their_letters_and_messages()
         }
         let letter = page(&pdf, 2);
         assert!(lines(&letter).contains(&salutation), "{file}: {letter}");
-        assert!(letter.contains(&format!("for {name}, dated 6 March 2025")), "{letter}");
+        assert!(
+            letter.contains(&format!("for {name}, dated 6 March 2025")),
+            "{letter}"
+        );
         assert!(letter.contains("Jane Doe"), "signed: {letter}");
     }
 
@@ -408,21 +467,35 @@ fn three_recipient_records_get_four_numbered_copies_their_letters_and_messages()
         .collect();
     assert_eq!(
         rcpts,
-        ["consular@atlantis.example", "desk@ruritania.example", "mission@elbonia.example"]
+        [
+            "consular@atlantis.example",
+            "desk@ruritania.example",
+            "mission@elbonia.example"
+        ]
     );
     let files: Vec<PathBuf> = received.iter().map(|(_, p)| p.clone()).collect();
     let messages = read_messages(root, &files);
-    for ((subject, body), salutation) in messages
-        .iter()
-        .zip(["Your Excellency,", "Dear Ambassador,", "Dear Colleagues,"])
+    for ((subject, body), salutation) in
+        messages
+            .iter()
+            .zip(["Your Excellency,", "Dear Ambassador,", "Dear Colleagues,"])
     {
         assert_eq!(subject, "March briefing");
-        assert!(body.starts_with(salutation), "the body opens with {salutation:?}:\n{body}");
+        assert!(
+            body.starts_with(salutation),
+            "the body opens with {salutation:?}:\n{body}"
+        );
         let letter_at = body.find("With our highest consideration").unwrap();
         let signed_at = body.find("Jane Doe").unwrap();
         let digest_at = body.find("March briefing\n===").unwrap();
-        assert!(letter_at < signed_at && signed_at < digest_at, "letter, signature, digest:\n{body}");
-        assert!(!body.contains("Read online"), "no base_url, no link:\n{body}");
+        assert!(
+            letter_at < signed_at && signed_at < digest_at,
+            "letter, signature, digest:\n{body}"
+        );
+        assert!(
+            !body.contains("Read online"),
+            "no base_url, no link:\n{body}"
+        );
     }
 
     // A recipient with no address is reported and skipped; the other
@@ -430,7 +503,10 @@ fn three_recipient_records_get_four_numbered_copies_their_letters_and_messages()
     let out = run_in(root, &["send", "--packet", "april", "--yes"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("Office Without Mail") && stderr.contains("no e-mail address"), "{stderr}");
+    assert!(
+        stderr.contains("Office Without Mail") && stderr.contains("no e-mail address"),
+        "{stderr}"
+    );
     let received = smtp.received();
     assert_eq!(received.len(), 4, "the April message to Atlantis was sent");
     let last = read_messages(root, &[received[3].1.clone()]);
@@ -450,5 +526,107 @@ fn a_letter_template_error_names_the_file_and_line_and_fails_that_packet_alone()
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cover letter template"), "{stderr}");
     assert!(stderr.contains("cover.md:3"), "file and line: {stderr}");
-    assert!(dir.path().join("output/email/water.txt").is_file(), "the post is still built");
+    assert!(
+        dir.path().join("output/email/water.txt").is_file(),
+        "the post is still built"
+    );
+}
+
+/// A tiny PNG of one colour, written here (no image library).
+fn png(w: u32, h: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend(kind);
+        out.extend(data);
+        out.extend(crc32(&out[start..]).to_be_bytes());
+    }
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xffff_ffffu32;
+        for b in bytes {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    0xedb8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+    // Stored (uncompressed) deflate blocks: a valid zlib stream.
+    let mut raw = Vec::new();
+    for _ in 0..h {
+        raw.push(0u8);
+        for _ in 0..w {
+            raw.extend([40u8, 60, 90]);
+        }
+    }
+    let mut z = vec![0x78, 0x01];
+    let chunks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, c) in chunks.iter().enumerate() {
+        z.push(u8::from(i + 1 == chunks.len()));
+        z.extend((c.len() as u16).to_le_bytes());
+        z.extend((!(c.len() as u16)).to_le_bytes());
+        z.extend(*c);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for x in &raw {
+        a = (a + u32::from(*x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend(((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(w.to_be_bytes());
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+#[test]
+fn the_letterhead_logo_and_the_signature_image_are_printed_from_the_project() {
+    if !pdf_tools() || !tool("pdfimages", &["-v"]) {
+        return;
+    }
+    let dir = records_project(25);
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("images")).unwrap();
+    std::fs::write(root.join("images/logo.png"), png(120, 40)).unwrap();
+    std::fs::write(root.join("images/signature.png"), png(160, 40)).unwrap();
+    let config = std::fs::read_to_string(root.join("brief.toml"))
+        .unwrap()
+        .replacen(
+            "organisation = \"Briefing Office\"\n",
+            "organisation = \"Briefing Office\"\nlogo = \"images/logo.png\"\n",
+            1,
+        )
+        .replacen(
+            "title = \"Director\"\n",
+            "title = \"Director\"\nimage = \"images/signature.png\"\n",
+            1,
+        );
+    std::fs::write(root.join("brief.toml"), config).unwrap();
+    let stderr = ok(&run_in(root, &["build", "--format", "pdf"]));
+    assert!(!stderr.contains("not embedded"), "{stderr}");
+    let list = Command::new("pdfimages")
+        .arg("-list")
+        .arg(root.join("output/packets/march/mission-to-elbonia.pdf"))
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    let pages: Vec<&str> = list
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        pages,
+        ["1", "2"],
+        "logo on the cover, signature on the letter:\n{list}"
+    );
 }

@@ -460,7 +460,11 @@ fn packets_of_1_3_and_20_briefs_with_recipients() {
         let pages = check_packet_pdf(&pdf, &three_slugs, &posts, root, true);
         let copy = format!("Copy {} of 3 · Prepared for {name}", i + 1);
         for (n, page) in pages.iter().enumerate() {
-            assert!(page.contains(&copy), "{slug}: page {} lacks {copy:?}", n + 1);
+            assert!(
+                page.contains(&copy),
+                "{slug}: page {} lacks {copy:?}",
+                n + 1
+            );
         }
         assert!(
             squash(&pages[0]).contains("PREPAREDFOR") && pages[0].contains(name),
@@ -585,7 +589,10 @@ fn digest_reads_well(path: &Path) {
         "{text}"
     );
     assert!(!text.contains("https://briefs.example.org/brief-03"));
-    assert!(text.trim_end().ends_with("FOR OFFICIAL USE"), "the marking is the last line too");
+    assert!(
+        text.trim_end().ends_with("FOR OFFICIAL USE"),
+        "the marking is the last line too"
+    );
     // Brief 1's long opening is cut at a sentence end near 600 characters.
     let start =
         at("zqopen0") - "Sentence number 0 of the opening of brief one says something about ".len();
@@ -827,7 +834,9 @@ fn the_shipped_project_builds_its_example_packet() {
     for r in config.packets[0].recipients() {
         let slug = brief::config::packet::recipient_slug(&r.name);
         let files: Vec<String> = if r.copies > 1 {
-            (1..=r.copies).map(|k| format!("{slug}-copy-{k}.pdf")).collect()
+            (1..=r.copies)
+                .map(|k| format!("{slug}-copy-{k}.pdf"))
+                .collect()
         } else {
             vec![format!("{slug}.pdf")]
         };

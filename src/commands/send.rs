@@ -177,9 +177,7 @@ impl SendPlan {
 
 impl SendReport {
     pub fn status(&self) -> Status {
-        Status::failed_if(
-            self.failed + self.uncertain + self.uncertain_before.len() + self.skipped,
-        )
+        Status::failed_if(self.failed + self.uncertain + self.uncertain_before.len() + self.skipped)
     }
 
     pub fn summary_line(&self) -> String {

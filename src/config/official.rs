@@ -37,11 +37,8 @@ pub fn validate(project: &super::Project, file: &Path) -> Result<(), Diagnostic>
             )));
         }
         if !seen.insert(key) {
-            return Err(fail(format!(
-                "project.markings lists {} twice",
-                quote(m)
-            ))
-            .with_hint("list each marking once, lowest first"));
+            return Err(fail(format!("project.markings lists {} twice", quote(m)))
+                .with_hint("list each marking once, lowest first"));
         }
     }
     if let Some(colour) = &project.marking_colour {
@@ -63,11 +60,10 @@ pub fn validate(project: &super::Project, file: &Path) -> Result<(), Diagnostic>
     for (key, path) in files {
         if let Some(path) = path {
             if !super::packet::is_inside_relative(path) {
-                return Err(fail(format!(
-                    "{key} {} is outside the project",
-                    quote(path)
-                ))
-                .with_hint("name a file inside the project folder, relative to brief.toml"));
+                return Err(
+                    fail(format!("{key} {} is outside the project", quote(path)))
+                        .with_hint("name a file inside the project folder, relative to brief.toml"),
+                );
             }
         }
     }

@@ -67,11 +67,7 @@ pub fn recipients(
     all.extend(records.iter().map(|r| Recipient {
         name: r.name.get_ref().trim().to_string(),
         salutation: one_line(r.salutation.as_deref()),
-        address: r
-            .address
-            .iter()
-            .filter_map(|l| one_line(Some(l)))
-            .collect(),
+        address: r.address.iter().filter_map(|l| one_line(Some(l))).collect(),
         email: r.email.as_ref().map(|e| e.get_ref().trim().to_string()),
         lang: r.lang.as_ref().map(|l| l.get_ref().trim().to_string()),
         copies: r.copies.as_ref().map_or(1, |c| *c.get_ref() as usize),

@@ -16,10 +16,10 @@
 use crate::config::recipient::Recipient;
 use crate::diag::Diagnostic;
 use crate::ir::{Meta, Post};
-use std::path::PathBuf;
 use minijinja::{Environment, UndefinedBehavior, value::Value};
 use serde_json::json;
 use std::path::Path;
+use std::path::PathBuf;
 
 /// Enough for any letter; a runaway loop stops here with an error.
 const FUEL: u64 = 200_000;
@@ -276,9 +276,18 @@ mod tests {
         assert_eq!(e.line, Some(2), "{e:?}");
         // No loader and no include statement: a letter reads no file.
         assert!(LetterTemplate::new("{% include \"/etc/passwd\" %}", Path::new("l.md")).is_err());
-        let e = LetterTemplate::new("a\n{% if %}", Path::new("l.md")).err().unwrap();
+        let e = LetterTemplate::new("a\n{% if %}", Path::new("l.md"))
+            .err()
+            .unwrap();
         assert_eq!(e.line, Some(2), "{e:?}");
-        let t = LetterTemplate::new("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}", Path::new("l.md")).unwrap();
-        assert!(t.render(&DATA, &data(None), Path::new("l.md")).is_err(), "fuel ends a runaway loop");
+        let t = LetterTemplate::new(
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+            Path::new("l.md"),
+        )
+        .unwrap();
+        assert!(
+            t.render(&DATA, &data(None), Path::new("l.md")).is_err(),
+            "fuel ends a runaway loop"
+        );
     }
 }

@@ -31,14 +31,19 @@ pub fn roll_up(
             return (Some(own.to_string()), warnings);
         }
         let first = candidates[0];
-        if candidates.iter().any(|m| !m.trim().eq_ignore_ascii_case(first.trim())) {
+        if candidates
+            .iter()
+            .any(|m| !m.trim().eq_ignore_ascii_case(first.trim()))
+        {
             warnings.push(
                 Diagnostic::warning(format!(
                     "packet {}: its briefs carry different markings; the packet is marked {}",
                     quote(packet),
                     quote(first)
                 ))
-                .with_hint("give the packet its own `marking`, or list the order in [project] markings"),
+                .with_hint(
+                    "give the packet its own `marking`, or list the order in [project] markings",
+                ),
             );
         }
         return (Some(first.to_string()), warnings);
@@ -86,7 +91,12 @@ mod tests {
         );
         assert_eq!(m.as_deref(), Some("confidential"));
         assert!(w.is_empty());
-        let (m, _) = roll_up("p", &order(), Some("Confidential"), &[("a", Some("Public"))]);
+        let (m, _) = roll_up(
+            "p",
+            &order(),
+            Some("Confidential"),
+            &[("a", Some("Public"))],
+        );
         assert_eq!(m.as_deref(), Some("Confidential"));
         let (m, _) = roll_up("p", &order(), None, &[("a", None)]);
         assert_eq!(m, None);
@@ -103,7 +113,12 @@ mod tests {
     fn without_an_order_the_packet_says_or_the_briefs_agree() {
         let (m, _) = roll_up("p", &[], Some("Restricted"), &[("a", Some("Public"))]);
         assert_eq!(m.as_deref(), Some("Restricted"));
-        let (m, w) = roll_up("p", &[], None, &[("a", Some("Public")), ("b", Some("Secret"))]);
+        let (m, w) = roll_up(
+            "p",
+            &[],
+            None,
+            &[("a", Some("Public")), ("b", Some("Secret"))],
+        );
         assert_eq!(m.as_deref(), Some("Public"));
         assert_eq!(w.len(), 1);
     }

@@ -279,8 +279,8 @@ fn resolve_one<'p>(
         }
     };
     let letter_file = match &config.cover_letter {
-        Some(path) => Some(read_letter(path.get_ref(), project_root).map_err(
-            |(m, missing)| {
+        Some(path) => Some(
+            read_letter(path.get_ref(), project_root).map_err(|(m, missing)| {
                 let d = at(
                     path.span(),
                     format!(
@@ -294,8 +294,8 @@ fn resolve_one<'p>(
                 } else {
                     Problem::Config(d)
                 }
-            },
-        )?),
+            })?,
+        ),
         None => None,
     };
     let marking = config

@@ -270,7 +270,11 @@ fn signature_lines(ctx: &Context) -> Vec<(String, bool)> {
         if let Some(title) = s.title.as_deref().filter(|t| !t.trim().is_empty()) {
             lines.push((title.trim().to_string(), false));
         }
-        if let Some(org) = project.organisation.as_deref().filter(|o| !o.trim().is_empty()) {
+        if let Some(org) = project
+            .organisation
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+        {
             lines.push((org.trim().to_string(), false));
         }
     }

@@ -28,7 +28,12 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     let lang = packet.lang.as_str();
     let mut out: Vec<String> = Vec::new();
     if let Some(marking) = &packet.marking {
-        out.extend(wrap(&crate::write::shared::marking::printed(marking), max, "", ""));
+        out.extend(wrap(
+            &crate::write::shared::marking::printed(marking),
+            max,
+            "",
+            "",
+        ));
         out.push(String::new());
     }
     let title = wrap(&clean(&packet.title), max, "", "");
@@ -70,7 +75,12 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     }
     if let Some(marking) = &packet.marking {
         out.push(String::new());
-        out.extend(wrap(&crate::write::shared::marking::printed(marking), max, "", ""));
+        out.extend(wrap(
+            &crate::write::shared::marking::printed(marking),
+            max,
+            "",
+            "",
+        ));
     }
     let mut text = out.join("\n");
     text.truncate(text.trim_end().len());

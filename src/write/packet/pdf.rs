@@ -145,7 +145,12 @@ pub fn model(
                     body_fonts,
                     mono_fonts,
                     organisation,
-                    marking_colour: ctx.config.project.marking_colour.as_deref().unwrap_or(crate::config::official::MARKING_COLOUR),
+                    marking_colour: ctx
+                        .config
+                        .project
+                        .marking_colour
+                        .as_deref()
+                        .unwrap_or(crate::config::official::MARKING_COLOUR),
                     no_images,
                     image_root: &root,
                     note_prefix,
@@ -239,9 +244,31 @@ pub fn model(
     if let Some(m) = &packet.marking {
         keywords.push(crate::write::shared::marking::printed(m));
     }
-    let signatory = ctx.config.project.signatory.as_ref().map(|s| {
-        json!({"name": clean(&s.name), "title": s.title.as_deref().map(clean)})
-    });
+    // The letterhead's logo and the signature: images inside the
+    // project, under the same image policy as a post's, served from
+    // `/project/` (nothing else there is read: the template names them).
+    let logo = project_image(
+        ctx.config.project.logo.as_deref(),
+        ctx,
+        &mut roots,
+        warnings,
+    );
+    let signature = project_image(
+        ctx.config
+            .project
+            .signatory
+            .as_ref()
+            .and_then(|s| s.image.as_deref()),
+        ctx,
+        &mut roots,
+        warnings,
+    );
+    let signatory = ctx
+        .config
+        .project
+        .signatory
+        .as_ref()
+        .map(|s| json!({"name": clean(&s.name), "title": s.title.as_deref().map(clean)}));
     let letter_source = packet
         .letter
         .as_ref()
@@ -266,6 +293,8 @@ pub fn model(
         "copy_line": copy_line,
         "reference": packet.reference.as_deref().map(clean),
         "signatory": signatory,
+        "logo": logo,
+        "signature": signature,
         "marking": packet.marking.as_deref().map(clean),
         "marking_colour": ctx.config.project.marking_colour.as_deref().unwrap_or(crate::config::official::MARKING_COLOUR),
         "keywords": keywords,
@@ -344,4 +373,37 @@ fn parallel_pairs(packet: &Packet, briefs: &[Value], warnings: &mut Vec<Diagnost
 /// "networks.md", read back as "traffickingnetworks.md".
 fn printed_address(address: &str) -> Vec<String> {
     address_parts(&clean(address), BODY)
+}
+
+/// A project image (`[project] logo`, the signatory's `image`) as the
+/// template's path, with its folder served; a warning when the image
+/// policy refuses it (the letterhead or letter goes without it).
+fn project_image(
+    rel: Option<&str>,
+    ctx: &Context,
+    roots: &mut Vec<(String, PathBuf)>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    use crate::write::resources::ImageLookup;
+    let rel = rel?.trim();
+    let root = ctx.resources.project_root().canonicalize().ok()?;
+    match ctx.resources.image(rel, Some(&root)) {
+        ImageLookup::Local(image) => {
+            if !roots.iter().any(|(prefix, _)| prefix == "/project") {
+                roots.push(("/project".to_string(), root));
+            }
+            Some(format!("/project/{}", image.relative))
+        }
+        ImageLookup::Remote(_) => {
+            warnings.push(crate::write::shared::image_not_embedded(
+                rel,
+                "a web address is never fetched",
+            ));
+            None
+        }
+        ImageLookup::Refused(reason) => {
+            warnings.push(crate::write::shared::image_not_embedded(rel, &reason));
+            None
+        }
+    }
 }
