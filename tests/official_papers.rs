@@ -630,3 +630,46 @@ fn the_letterhead_logo_and_the_signature_image_are_printed_from_the_project() {
         "logo on the cover, signature on the letter:\n{list}"
     );
 }
+
+/// With hyphenation on, `bench/word_survival.py` still finds every word of
+/// the sample in its PDF and in the packet (`pdftotext` joins a word
+/// hyphenated at a line end): the score stays at least 0.999.
+#[test]
+fn hyphenation_keeps_every_word_of_the_sample_for_pdftotext() {
+    let Some(shared) = shared() else { return };
+    if !pdf_tools() {
+        return;
+    }
+    let dir = sample();
+    ok(&run_in(dir.path(), &["build", "--format", "pdf"]));
+    let slug = "the-case-for-international-oversight-of-korean-child-trafficking-networks";
+    let out = dir.path().join("output");
+    let run = Command::new("python3")
+        .arg(shared.join("bench/word_survival.py"))
+        .arg(dir.path().join(format!("content/{slug}.md")))
+        .arg(out.join(format!("pdf/{slug}.pdf")))
+        .arg(out.join("packets/oversight-briefing.pdf"))
+        .arg(out.join("packets/oversight-briefing/embassy-of-example.pdf"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let scores: Vec<serde_json::Value> = String::from_utf8(run.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(scores.len(), 3);
+    for s in &scores {
+        let score = s["score"].as_f64().unwrap();
+        assert!(
+            score >= 0.999,
+            "{}: {score} ({:?})",
+            s["output"],
+            s["missing_sample"]
+        );
+    }
+}

@@ -255,7 +255,7 @@ fn project_images(f: &mut Fields, ctx: &Context) {
         project.logo.as_deref(),
         project.signatory.as_ref().and_then(|s| s.image.as_deref()),
     ];
-    let root = ctx.resources.project_root().canonicalize().ok();
+    let root = ctx.resources.project_dir();
     for rel in images.into_iter().flatten() {
         f.field("project-image", rel);
         match ctx.resources.image(rel.trim(), root.as_deref()) {

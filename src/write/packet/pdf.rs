@@ -386,7 +386,7 @@ fn project_image(
 ) -> Option<String> {
     use crate::write::resources::ImageLookup;
     let rel = rel?.trim();
-    let root = ctx.resources.project_root().canonicalize().ok()?;
+    let root = ctx.resources.project_dir()?;
     match ctx.resources.image(rel, Some(&root)) {
         ImageLookup::Local(image) => {
             if !roots.iter().any(|(prefix, _)| prefix == "/project") {
