@@ -336,7 +336,10 @@ fn the_output_folder_is_the_last_builds_result_after_every_kind_of_build() {
     // brief.toml: their outputs go.
     let config = std::fs::read_to_string(p.join("brief.toml")).unwrap();
     let delegation = "[[packet.recipient]]\nname = \"Delegation to the Example Council\"\nsalutation = \"Excellencies\"\ncopies = 2\n";
-    assert!(config.contains(delegation), "the shipped packet's second recipient");
+    assert!(
+        config.contains(delegation),
+        "the shipped packet's second recipient"
+    );
     let config = config.replace(delegation, "");
     std::fs::write(p.join("brief.toml"), &config).unwrap();
     build(p, &[]);
