@@ -392,7 +392,7 @@ fn send(args: cli::SendArgs, printer: &Printer) -> Result<Status, Diagnostic> {
         }
         let _ = stdout.flush();
         eprintln!("{}", plan.dry_run_summary());
-        return Ok(Status::Done);
+        return Ok(Status::failed_if(plan.skipped));
     }
     let report = plan.deliver(&mut |d, outcome| match outcome {
         Outcome::Sent(record) => {

@@ -47,6 +47,7 @@ fn meta(title: &str, slug: &str, lang: &str) -> Meta {
         tags: vec!["policy".into(), "<tags>".into()],
         summary: Some("A summary with \"quotes\" & <angles>.".into()),
         subtitle: None,
+        marking: None,
         draft: false,
         extra: vec![],
     }

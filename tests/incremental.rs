@@ -83,10 +83,13 @@ fn post_outputs(slug: &str) -> Vec<String> {
         .collect()
 }
 
-const PACKET_PDFS: [&str; 3] = [
+// The shipped packet: the general copy, the embassy's copy and the
+// delegation's two numbered copies (`copies = 2`).
+const PACKET_PDFS: [&str; 4] = [
     "packets/oversight-briefing.pdf",
     "packets/oversight-briefing/embassy-of-example.pdf",
-    "packets/oversight-briefing/delegation-to-the-example-council.pdf",
+    "packets/oversight-briefing/delegation-to-the-example-council-copy-1.pdf",
+    "packets/oversight-briefing/delegation-to-the-example-council-copy-2.pdf",
 ];
 const PACKET_MESSAGES: [&str; 2] = [
     "packets/oversight-briefing.eml",
@@ -115,7 +118,7 @@ fn only_what_an_edit_can_change_is_rendered_again() {
     let dir = project();
     let p = dir.path();
     let first = build(p, &[]);
-    assert_eq!(first.len(), 3 * 5 + 3 + 2 + 2, "{first:?}");
+    assert_eq!(first.len(), 3 * 5 + 4 + 2 + 2, "{first:?}");
     assert_eq!(build(p, &[]), set(&[]), "a no-op rebuild renders nothing");
 
     // One post that no packet includes: its editions and message only.
@@ -339,14 +342,17 @@ fn the_output_folder_is_the_last_builds_result_after_every_kind_of_build() {
     // A recipient, then e-mail messages, then the packet removed from
     // brief.toml: their outputs go.
     let config = std::fs::read_to_string(p.join("brief.toml")).unwrap();
-    let config = config.replace(
-        "recipients = [\"Embassy of Example\", \"Delegation to the Example Council\"]",
-        "recipients = [\"Embassy of Example\"]",
+    let delegation = "[[packet.recipient]]\nname = \"Delegation to the Example Council\"\nsalutation = \"Excellencies\"\ncopies = 2\n";
+    assert!(
+        config.contains(delegation),
+        "the shipped packet's second recipient"
     );
+    let config = config.replace(delegation, "");
     std::fs::write(p.join("brief.toml"), &config).unwrap();
     build(p, &[]);
     assert_truthful(&out, "removing a recipient");
     assert!(!out.join(PACKET_PDFS[2]).exists());
+    assert!(!out.join(PACKET_PDFS[3]).exists());
     assert!(out.join(PACKET_PDFS[1]).exists());
     let no_mail = config
         .replace("from = \"Briefing Desk <desk@example.org>\"\n", "")

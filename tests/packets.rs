@@ -201,7 +201,16 @@ fn toc(pages: &[String]) -> BTreeMap<String, usize> {
                 continue;
             }
             let n: usize = digits.chars().rev().collect::<String>().parse().unwrap();
-            entries.insert(text.trim().to_string(), n);
+            // A brief's entry starts with its number ("2.  Title").
+            let text = text.trim();
+            let text = match text.split_once(". ") {
+                Some((number, title)) if number.chars().all(|c| c.is_ascii_digit()) => {
+                    entries.insert(format!("#{number}"), n);
+                    title.trim()
+                }
+                _ => text,
+            };
+            entries.insert(text.to_string(), n);
         }
         if page.contains("Brief 1 of") || page.contains("BRIEF 1 OF") {
             break;
@@ -235,14 +244,28 @@ fn check_packet_pdf(
         );
     }
     if marking {
+        // The marking is the first and the last line of every page.
         for (i, page) in pages.iter().enumerate() {
-            assert!(
-                page.contains("FOR OFFICIAL USE"),
-                "page {} lacks the marking",
+            let lines: Vec<&str> = page
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            assert_eq!(
+                (lines.first(), lines.last()),
+                (Some(&"FOR OFFICIAL USE"), Some(&"FOR OFFICIAL USE")),
+                "{}: page {} lacks the marking top or bottom:\n{page}",
+                pdf.display(),
                 i + 1
             );
         }
     }
+    // The tool's version is on the Integrity page only, never the cover.
+    assert!(
+        !pages[0].contains(env!("CARGO_PKG_VERSION")),
+        "the cover names the tool: {}",
+        pages[0]
+    );
     // The contents list every brief with the page it starts on.
     let entries = toc(&pages);
     for (i, slug) in slugs.iter().enumerate() {
@@ -255,6 +278,12 @@ fn check_packet_pdf(
             )
         });
         let text = &pages[page - 1];
+        assert_eq!(
+            entries.get(&format!("#{}", i + 1)),
+            Some(&page),
+            "brief {} is numbered in the contents",
+            i + 1
+        );
         assert!(
             text.to_uppercase()
                 .contains(&format!("BRIEF {} OF {briefs}", i + 1))
@@ -277,13 +306,15 @@ fn check_packet_pdf(
         );
     }
     // Sources appendix: every link, grouped by brief in packet order.
+    // (Found by their opening words: the running header of the pages
+    // after a section's first names the section too.)
     let sources_at = pages
         .iter()
-        .rposition(|p| p.lines().any(|l| l.trim() == "Sources"))
+        .position(|p| squash(p).contains("Everyexternallinkofeverybrief"))
         .expect("sources page");
     let integrity_at = pages
         .iter()
-        .rposition(|p| p.lines().any(|l| l.trim() == "Integrity"))
+        .position(|p| squash(p).contains("Toconfirmwhichtextyouweregiven"))
         .expect("integrity page");
     let sources = squash(&pages[sources_at..integrity_at].join("\n"));
     let mut last = 0;
@@ -385,7 +416,7 @@ fn packets_of_1_3_and_20_briefs_with_recipients() {
         true,
     );
     assert!(
-        three[1].contains("Cover letter") && three[1].contains("zqletter"),
+        three[1].contains("Three Brief Packet") && three[1].contains("zqletter"),
         "the letter follows the cover"
     );
     // Brief 3 runs over several pages: the pages after its first name it
@@ -417,13 +448,24 @@ fn packets_of_1_3_and_20_briefs_with_recipients() {
         assert!(images >= 1, "no image in the packet");
     }
 
-    for (name, slug) in [
+    for (i, (name, slug)) in [
         ("Embassy of Atlantis", "embassy-of-atlantis"),
         ("Delegation of Ruritania", "delegation-of-ruritania"),
         ("Mission to Elbonia", "mission-to-elbonia"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let pdf = output.join(format!("packets/three/{slug}.pdf"));
         let pages = check_packet_pdf(&pdf, &three_slugs, &posts, root, true);
+        let copy = format!("Copy {} of 3 · Prepared for {name}", i + 1);
+        for (n, page) in pages.iter().enumerate() {
+            assert!(
+                page.contains(&copy),
+                "{slug}: page {} lacks {copy:?}",
+                n + 1
+            );
+        }
         assert!(
             squash(&pages[0]).contains("PREPAREDFOR") && pages[0].contains(name),
             "cover of {slug}: {}",
@@ -431,7 +473,7 @@ fn packets_of_1_3_and_20_briefs_with_recipients() {
         );
         let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
         let info = String::from_utf8_lossy(&info.stdout).to_string();
-        assert_eq!(field(&info, "Subject"), format!("Prepared for {name}"));
+        assert_eq!(field(&info, "Subject"), copy);
         assert!(field(&info, "Keywords").contains(name));
         assert_eq!(field(&info, "Title"), "Three Brief Packet");
     }
@@ -540,9 +582,16 @@ fn digest_reads_well(path: &Path) {
         !text.contains("zqword2"),
         "a front-matter summary replaces the first paragraph"
     );
+    // The "read online" lines point at the packet's own files under
+    // base_url, never at a web page brief does not build.
     assert!(
-        text.contains("Read online:\n   https://briefs.example.org/brief-03\n")
-            || text.contains("Read online: https://briefs.example.org/brief-03\n")
+        text.contains("Read online:\nhttps://briefs.example.org/three.pdf\nhttps://briefs.example.org/three.epub\n"),
+        "{text}"
+    );
+    assert!(!text.contains("https://briefs.example.org/brief-03"));
+    assert!(
+        text.trim_end().ends_with("FOR OFFICIAL USE"),
+        "the marking is the last line too"
     );
     // Brief 1's long opening is cut at a sentence end near 600 characters.
     let start =
@@ -783,12 +832,22 @@ fn the_shipped_project_builds_its_example_packet() {
         assert!(path.is_file(), "{} missing", path.display());
     }
     for r in config.packets[0].recipients() {
-        let slug = brief::config::packet::recipient_slug(r);
-        assert!(
-            dir.path()
-                .join(format!("output/packets/{name}/{slug}.pdf"))
-                .is_file()
-        );
+        let slug = brief::config::packet::recipient_slug(&r.name);
+        let files: Vec<String> = if r.copies > 1 {
+            (1..=r.copies)
+                .map(|k| format!("{slug}-copy-{k}.pdf"))
+                .collect()
+        } else {
+            vec![format!("{slug}.pdf")]
+        };
+        for file in files {
+            assert!(
+                dir.path()
+                    .join(format!("output/packets/{name}/{file}"))
+                    .is_file(),
+                "{file} missing"
+            );
+        }
     }
     assert!(dir.path().join("output/manifest.json").is_file());
 }

@@ -108,6 +108,7 @@ fn meta(title: &str) -> Meta {
         tags: vec!["policy".into(), "oversight".into()],
         summary: Some("A short summary of the brief.".into()),
         subtitle: None,
+        marking: None,
         draft: false,
         extra: vec![],
     }

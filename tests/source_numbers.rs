@@ -36,14 +36,14 @@ fn text_links(text: &str) -> BTreeMap<usize, String> {
 }
 
 /// The PDF's source notes as `pdftotext -layout` prints them at the foot
-/// of a page: the marker glued to the start of the address (a long one
-/// may continue on the next line, so this is a prefix).
+/// of a page: the marker in its column, then the address (a long one may
+/// continue on the next line, so this is a prefix).
 fn pdf_notes(text: &str) -> Vec<(usize, String)> {
     text.lines()
         .filter_map(|l| {
             let l = l.trim();
             let digits = l.len() - l.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            let rest = &l[digits..];
+            let rest = l[digits..].trim_start();
             let scheme = rest.starts_with("https://") || rest.starts_with("mailto:");
             (digits > 0 && scheme).then(|| (l[..digits].parse().unwrap(), rest.to_string()))
         })

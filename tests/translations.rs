@@ -76,7 +76,11 @@ fn the_shipped_bilingual_packet_sets_korean_beside_english() {
     assert!(pages.iter().any(|p| p.contains("차례")));
     // Side by side: the first brief page holds both titles and both
     // first headings.
-    let first = pages.iter().position(|p| p.contains("핵심 주장")).unwrap();
+    // (The contents page lists the sections too: skip it.)
+    let first = pages
+        .iter()
+        .position(|p| p.contains("핵심 주장") && !p.contains("차례"))
+        .unwrap();
     let page = &pages[first];
     assert!(
         page.contains(EN_TITLE) && page.contains(KO_TITLE) && page.contains("Main Argument"),
@@ -102,10 +106,15 @@ fn sequential_sets_each_brief_in_korean_then_in_english() {
     let (work, stderr) = build(Some(&packet("sequential")));
     assert!(!stderr.contains("warning:"), "{stderr}");
     let pages = pages(&work.path().join("output/packets/two.pdf"));
-    let ko = pages.iter().position(|p| p.contains("핵심 주장")).unwrap();
+    // (The contents page lists the sections too: skip it.)
+    let body = |p: &String| !p.contains("차례") && !p.contains("Contents");
+    let ko = pages
+        .iter()
+        .position(|p| p.contains("핵심 주장") && body(p))
+        .unwrap();
     let en = pages
         .iter()
-        .position(|p| p.contains("Main Argument"))
+        .position(|p| p.contains("Main Argument") && body(p))
         .unwrap();
     assert!(ko < en, "Korean first: {ko} {en}");
     assert!(!pages[ko].contains("Main Argument"), "not side by side");

@@ -128,6 +128,7 @@ impl Keys {
             Job::PacketPdf(packet, copy) => {
                 f.field("packet", self.packet(packet)?);
                 f.field("copy", format!("{copy:?}"));
+                project_images(&mut f, ctx);
                 self.edition_inputs(&mut f, Edition::Pdf, ctx);
             }
             Job::PacketEpub(packet) => {
@@ -195,6 +196,7 @@ impl Keys {
                     &packet.subtitle,
                     packet.day,
                     &packet.marking,
+                    &packet.reference,
                     &packet.recipients,
                     &packet.lang,
                     // Which briefs are set side by side (`layout`).
@@ -248,6 +250,24 @@ impl Keys {
 pub enum MessageOwner<'a> {
     Post(&'a Post),
     Packet(&'a Packet<'a>),
+}
+
+/// The bytes of the packet PDF's project images (`[project] logo`, the
+/// signatory's `image`): a new logo under the same name renders again.
+fn project_images(f: &mut Fields, ctx: &Context) {
+    let project = &ctx.config.project;
+    let images = [
+        project.logo.as_deref(),
+        project.signatory.as_ref().and_then(|s| s.image.as_deref()),
+    ];
+    let root = ctx.resources.project_dir();
+    for rel in images.into_iter().flatten() {
+        f.field("project-image", rel);
+        match ctx.resources.image(rel.trim(), root.as_deref()) {
+            ImageLookup::Local(image) => f.field("sha256", Sha256::digest(&image.bytes)),
+            other => f.field("lookup", format!("{other:?}")),
+        };
+    }
 }
 
 /// What every key starts with.

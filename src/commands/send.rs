@@ -17,8 +17,11 @@ pub struct SendPlan {
     pub deliveries: Vec<Delivery>,
     /// The log of sent messages the plan was checked against.
     pub log: PathBuf,
-    /// Problems with the log that did not stop the plan.
+    /// Problems with the log that did not stop the plan, and each packet
+    /// recipient left out for want of an address.
     pub warnings: Vec<Diagnostic>,
+    /// Packet recipients without an address: reported, skipped, exit 1.
+    pub skipped: usize,
     config: Config,
     out: PathBuf,
     resend_uncertain: bool,
@@ -40,6 +43,8 @@ pub struct SendReport {
     pub limit: usize,
     /// What stopped the run early (an acceptance that could not be logged).
     pub stopped: Option<Diagnostic>,
+    /// Packet recipients skipped for want of an address.
+    pub skipped: usize,
 }
 
 /// Builds the plan. Errors stop everything before anything is sent; the
@@ -52,17 +57,20 @@ pub fn plan(args: &SendArgs) -> Result<SendPlan, Vec<Diagnostic>> {
                 .with_hint("set [email] from and to in brief.toml, then run brief build"),
         ]);
     }
-    let items = match &args.packet {
+    let (items, skipped) = match &args.packet {
         Some(name) => packet_messages(&args.out, name, &config).map_err(|d| vec![d])?,
-        None => post_messages(args, &config)?,
+        None => (post_messages(args, &config)?, Vec::new()),
     };
     let log = send_log::log_path(&args.out);
-    let (state, warnings) = send_log::read_log(&log).map_err(|d| vec![d])?;
+    let (state, mut warnings) = send_log::read_log(&log).map_err(|d| vec![d])?;
+    let skipped_count = skipped.len();
+    warnings.extend(skipped);
     let deliveries = crate::send::plan(&items, &state).map_err(|d| vec![d])?;
     Ok(SendPlan {
         deliveries,
         log,
         warnings,
+        skipped: skipped_count,
         config,
         out: args.out.clone(),
         resend_uncertain: args.resend_uncertain,
@@ -140,6 +148,7 @@ impl SendPlan {
         let mut report = SendReport {
             sent_before: self.sent_before(),
             limit: sender.limit(),
+            skipped: self.skipped,
             ..SendReport::default()
         };
         report.uncertain_before = self
@@ -168,7 +177,7 @@ impl SendPlan {
 
 impl SendReport {
     pub fn status(&self) -> Status {
-        Status::failed_if(self.failed + self.uncertain + self.uncertain_before.len())
+        Status::failed_if(self.failed + self.uncertain + self.uncertain_before.len() + self.skipped)
     }
 
     pub fn summary_line(&self) -> String {
@@ -189,6 +198,13 @@ impl SendReport {
                 self.uncertain_before.join(", ")
             ));
         }
+        if self.skipped > 0 {
+            summary.push_str(&format!(
+                ", {} recipient{} skipped (no e-mail address)",
+                self.skipped,
+                plural(self.skipped)
+            ));
+        }
         if self.left > 0 {
             summary.push_str(&format!(
                 ", {} left for the next run (limit {} per run)",
@@ -202,10 +218,15 @@ impl SendReport {
     }
 }
 
-/// A packet's messages: one per recipient when the packet has recipients
-/// (each to that recipient's address), else the general message to
-/// `[email] to`.
-fn packet_messages(out: &Path, name: &str, config: &Config) -> Result<Vec<Outgoing>, Diagnostic> {
+/// A packet's messages: one per recipient with an address (each to that
+/// address), else the general message to `[email] to`. A recipient with
+/// no address is left out with a warning (second list): the others are
+/// still sent, and the run exits 1.
+fn packet_messages(
+    out: &Path,
+    name: &str,
+    config: &Config,
+) -> Result<(Vec<Outgoing>, Vec<Diagnostic>), Diagnostic> {
     let packet = config
         .packets
         .iter()
@@ -223,34 +244,41 @@ fn packet_messages(out: &Path, name: &str, config: &Config) -> Result<Vec<Outgoi
     let subject = header_text(packet.title.get_ref());
     let recipients = packet.recipients();
     if recipients.is_empty() {
-        return Ok(vec![Outgoing {
-            file: crate::write::email::jobs::packet_message_path(out, name, None),
-            subject,
-            recipients: config.email.to.clone(),
-            attachments: config.email.attach.clone(),
-        }]);
+        return Ok((
+            vec![Outgoing {
+                file: crate::write::email::jobs::packet_message_path(out, name, None),
+                subject,
+                recipients: config.email.to.clone(),
+                attachments: config.email.attach.clone(),
+            }],
+            Vec::new(),
+        ));
     }
-    recipients
-        .into_iter()
-        .map(|r| {
-            let mailbox = config.email.contact_mailbox(r).ok_or_else(|| {
-                Diagnostic::error(format!(
-                    "packet {}: recipient {} has no e-mail address",
-                    quote(name),
-                    quote(r)
-                ))
-                .with_hint(format!(
-                    "add it under [email.contacts]: {r:?} = \"name@example.org\", then rebuild"
-                ))
-            })?;
-            Ok(Outgoing {
-                file: crate::write::email::jobs::packet_message_path(out, name, Some(r)),
+    let mut items = Vec::new();
+    let mut skipped = Vec::new();
+    for r in recipients {
+        match r.mailbox(&config.email) {
+            Some(mailbox) => items.push(Outgoing {
+                file: crate::write::email::jobs::packet_message_path(out, name, Some(&r.name)),
                 subject: subject.clone(),
                 recipients: vec![mailbox],
                 attachments: config.email.attach.clone(),
-            })
-        })
-        .collect()
+            }),
+            None => skipped.push(
+                Diagnostic::warning(format!(
+                    "packet {}: recipient {} has no e-mail address; skipped, the others are sent",
+                    quote(name),
+                    quote(&r.name)
+                ))
+                .in_file(config.file())
+                .with_hint(format!(
+                    "give its [[packet.recipient]] an `email`, or add it under [email.contacts]: {:?} = \"name@example.org\", then rebuild",
+                    r.name
+                )),
+            ),
+        }
+    }
+    Ok((items, skipped))
 }
 
 /// Each post's built message (by slug, or every post that is not a draft).

@@ -2,7 +2,9 @@
 //! error naming its line, so a typo never silently does nothing. Parsing is
 //! kept apart from file I/O; validation runs after deserializing.
 
+pub mod official;
 pub mod packet;
+pub mod recipient;
 
 use crate::diag::{Diagnostic, line_col};
 pub use packet::PacketConfig;
@@ -45,6 +47,15 @@ pub struct Project {
     pub base_url: Option<String>,
     /// Paper of the packets (`a4` or `us-letter`); `[pdf] paper` when unset.
     pub paper: Option<Paper>,
+    /// Protective markings, lowest first: a packet is marked at least as
+    /// high as its highest brief (`config::official`).
+    pub markings: Vec<String>,
+    /// Colour of printed markings, `#rrggbb`.
+    pub marking_colour: Option<String>,
+    /// The letterhead's logo (PNG, JPEG or SVG), relative to the project.
+    pub logo: Option<String>,
+    /// Who signs the cover letters.
+    pub signatory: Option<official::Signatory>,
 }
 
 impl Default for Project {
@@ -54,6 +65,10 @@ impl Default for Project {
             lang: "en".to_string(),
             base_url: None,
             paper: None,
+            markings: Vec::new(),
+            marking_colour: None,
+            logo: None,
+            signatory: None,
         }
     }
 }
@@ -187,6 +202,9 @@ pub struct EmailSettings {
     /// The body is the summary edition (title, date, summary, key points,
     /// link) instead of the full text.
     pub summary: bool,
+    /// Messages of a marked post or packet carry the marking in their
+    /// Subject (`[FOR OFFICIAL USE] title`).
+    pub subject_marking: bool,
     /// SMTP server for `brief send`.
     pub host: Option<String>,
     /// Default: 587 (starttls), 465 (tls), 25 (none).
@@ -218,6 +236,7 @@ impl Default for EmailSettings {
             domain: None,
             attach: Vec::new(),
             summary: false,
+            subject_marking: false,
             host: None,
             port: None,
             tls: TlsMode::default(),
@@ -475,6 +494,7 @@ impl Config {
             .in_file(file));
         }
         self.email.validate(file)?;
+        official::validate(&self.project, file)?;
         Ok(())
     }
 }

@@ -40,6 +40,13 @@ pub struct PacketConfig {
     /// One addressed copy per recipient.
     #[serde(default)]
     pub recipients: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `[[packet.recipient]]`: recipients as records (salutation,
+    /// address, e-mail, copies), after the plain `recipients`.
+    #[serde(default, rename = "recipient")]
+    pub recipient_records: Vec<super::recipient::RecipientConfig>,
+    /// The packet's reference number, printed on the cover and the letter.
+    #[serde(default, rename = "ref")]
+    pub reference: Option<String>,
     /// The language of the packet's own pages (cover, contents, Sources,
     /// Integrity, digest); default `project.lang`.
     #[serde(default)]
@@ -85,11 +92,9 @@ impl PacketConfig {
         }
     }
 
-    pub fn recipients(&self) -> Vec<&str> {
-        self.recipients
-            .as_ref()
-            .map(|r| r.get_ref().iter().map(|s| s.get_ref().trim()).collect())
-            .unwrap_or_default()
+    /// Every recipient, the plain names first, then the records.
+    pub fn recipients(&self) -> Vec<super::recipient::Recipient> {
+        super::recipient::recipients(self.recipients.as_ref(), &self.recipient_records)
     }
 
     /// The languages asked for (validated), none when not given.
@@ -300,52 +305,12 @@ fn validate_recipients(
     p: &PacketConfig,
     at: &dyn Fn(std::ops::Range<usize>, String) -> Diagnostic,
 ) -> Result<(), Diagnostic> {
-    let name = p.name.get_ref();
-    let Some(list) = &p.recipients else {
-        return Ok(());
-    };
-    let mut by_slug: BTreeMap<String, &str> = BTreeMap::new();
-    for r in list.get_ref() {
-        let text = r.get_ref().trim();
-        if text.is_empty() {
-            return Err(at(
-                r.span(),
-                format!("packet {}: a recipient is empty", quote(name)),
-            ));
-        }
-        if text.chars().any(char::is_control) {
-            return Err(at(
-                r.span(),
-                format!(
-                    "packet {}: recipient {} contains control characters",
-                    quote(name),
-                    quote(text)
-                ),
-            ));
-        }
-        let slug = recipient_slug(text);
-        if let Some(first) = by_slug.insert(slug.clone(), text) {
-            let message = if first.eq_ignore_ascii_case(text) {
-                format!(
-                    "packet {}: recipient {} is listed twice",
-                    quote(name),
-                    quote(text)
-                )
-            } else {
-                format!(
-                    "packet {}: recipients {} and {} would share the file name {}.pdf",
-                    quote(name),
-                    quote(first),
-                    quote(text),
-                    slug
-                )
-            };
-            return Err(
-                at(r.span(), message).with_hint("each recipient gets its own copy: list each once")
-            );
-        }
-    }
-    Ok(())
+    super::recipient::validate(
+        p.name.get_ref(),
+        p.recipients.as_ref(),
+        &p.recipient_records,
+        at,
+    )
 }
 
 /// A file stem that is the same on every system: ASCII letters, digits,

@@ -44,6 +44,10 @@ pub struct Meta {
     pub tags: Vec<String>,
     pub summary: Option<String>,
     pub subtitle: Option<String>,
+    /// A protective marking (`marking: For official use`), printed in every
+    /// edition: top and bottom of each PDF page, the EPUB's title page and
+    /// chapter heads, the first and last line of the text edition.
+    pub marking: Option<String>,
     pub draft: bool,
     /// Every other front-matter key, in source order, as data. Never
     /// interpreted as settings of any writer.

@@ -117,7 +117,7 @@ pub fn render(
                 "title": p.title,
                 "date": p.day.format("%Y-%m-%d").to_string(),
                 "briefs": p.briefs.iter().map(|b| b.meta.slug.as_str()).collect::<Vec<_>>(),
-                "recipients": p.recipients,
+                "recipients": p.recipients.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
                 "cover_letter": p.letter.as_ref().map(|l| json!({
                     "source": ctx.resources.project_relative(&l.source),
                     "sha256": l.source_sha256,

@@ -24,6 +24,8 @@ pub const BRIEF_KEYS: &[&str] = &[
     "description",
     "excerpt",
     "subtitle",
+    "marking",
+    "classification",
     "draft",
     "published",
 ];

@@ -20,6 +20,7 @@ pub struct Declared {
     pub tags: Vec<String>,
     pub summary: Option<String>,
     pub subtitle: Option<String>,
+    pub marking: Option<String>,
     pub draft: bool,
     pub extra: Vec<(String, Value)>,
     /// Keys that look like misspelt brief keys (`titel`), on their lines.
@@ -97,6 +98,10 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
             }
             "subtitle" => {
                 d.subtitle =
+                    non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?)
+            }
+            "marking" | "classification" => {
+                d.marking =
                     non_empty(scalar_text(&value).ok_or_else(|| at(expected(&key, "text")))?)
             }
             "draft" | "published" => {

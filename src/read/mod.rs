@@ -173,6 +173,7 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
         tags: declared.tags,
         summary: declared.summary,
         subtitle: declared.subtitle,
+        marking: declared.marking,
         draft: declared.draft,
         extra: declared.extra,
     };

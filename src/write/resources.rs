@@ -112,6 +112,12 @@ impl Resources {
         &self.project_root
     }
 
+    /// The project folder, canonical, when it exists: the root of project
+    /// images (`[project] logo`, a signature).
+    pub fn project_dir(&self) -> Option<PathBuf> {
+        canonical_dir(&self.project_root)
+    }
+
     /// The project's `templates/` folder, canonical, when it exists.
     pub fn templates_root(&self) -> Option<PathBuf> {
         canonical_dir(&self.project_root.join("templates"))

@@ -253,6 +253,7 @@ mod tests {
                     tags: vec![],
                     summary: None,
                     subtitle: None,
+                    marking: None,
                     draft: false,
                     extra: vec![],
                 },

@@ -30,6 +30,8 @@ enum Kind<'p> {
     Post(&'p Post),
     Packet {
         packet: &'p Packet<'p>,
+        /// The copy whose letter the message opens with.
+        copy: Copy,
         to: Vec<String>,
         id: String,
     },
@@ -81,7 +83,12 @@ impl<'p> MessageJob<'p> {
         let rel = |p: &Path| p.strip_prefix(out).unwrap_or(p).display().to_string();
         let kind = match &self.kind {
             Kind::Post(post) => format!("post {}", post.meta.slug),
-            Kind::Packet { packet, to, id } => format!("packet {} to {to:?} id {id}", packet.name),
+            Kind::Packet {
+                packet,
+                copy,
+                to,
+                id,
+            } => format!("packet {} {copy:?} to {to:?} id {id}", packet.name),
         };
         let attachments: Vec<String> = self
             .attachments
@@ -117,6 +124,7 @@ impl<'p> MessageJob<'p> {
             path: packet_message_path(out, &packet.name, None),
             kind: Kind::Packet {
                 packet,
+                copy: Copy::General,
                 to: settings.to.clone(),
                 id: format!("packet.{}", packet.name),
             },
@@ -125,25 +133,27 @@ impl<'p> MessageJob<'p> {
         }];
         let mut warnings = Vec::new();
         for (i, recipient) in packet.recipients.iter().enumerate() {
-            match settings.contact_mailbox(recipient) {
+            let copy = packet.first_copy(i);
+            match recipient.mailbox(settings) {
                 Some(mailbox) => jobs.push(MessageJob {
-                    path: packet_message_path(out, &packet.name, Some(recipient)),
+                    path: packet_message_path(out, &packet.name, Some(&recipient.name)),
                     kind: Kind::Packet {
                         packet,
+                        copy,
                         to: vec![mailbox],
-                        id: format!("packet.{}.{}", packet.name, recipient_slug(recipient)),
+                        id: format!("packet.{}.{}", packet.name, recipient_slug(&recipient.name)),
                     },
-                    attachments: attachments_for(Copy::Recipient(i)),
+                    attachments: attachments_for(copy),
                     failed: failed.clone(),
                 }),
                 None => warnings.push(
                     Diagnostic::warning(format!(
                         "packet {}: recipient {} has no e-mail address, so no message is written for it",
                         quote(&packet.name),
-                        quote(recipient)
+                        quote(&recipient.name)
                     ))
                     .in_file(ctx.config.origin.as_ref().map_or(PathBuf::from("brief.toml"), |o| o.file.clone()))
-                    .with_hint(format!("add it under [email.contacts]: {:?} = \"name@example.org\"", recipient)),
+                    .with_hint(format!("give its [[packet.recipient]] an `email`, or add it under [email.contacts]: {:?} = \"name@example.org\"", recipient.name)),
                 ),
             }
         }
@@ -201,19 +211,42 @@ pub fn render_job(
     }
     match &job.kind {
         Kind::Post(post) => message::post_message(post, ctx, attachments),
-        Kind::Packet { packet, to, id } => {
+        Kind::Packet {
+            packet,
+            copy,
+            to,
+            id,
+        } => {
+            // The letter addressed to this copy's recipient first
+            // (salutation, text, signature), then the digest.
             let digest = crate::write::packet::digest::digest_text(packet, ctx);
+            let mut lines = Vec::new();
+            if let Some(letter) = crate::write::packet::letter(packet, *copy) {
+                lines.extend(crate::write::email::text::letter_lines(
+                    &letter,
+                    ctx.config.text.width,
+                ));
+                lines.extend(signature_lines(ctx));
+                lines.push((String::new(), false));
+                lines.push((String::new(), false));
+            }
+            lines.extend(flowed::hard_lines(&digest));
+            let subject = crate::write::shared::marking::subject(
+                packet.marking.as_deref(),
+                &packet.title,
+                ctx.config.email.subject_marking,
+            );
             let date = packet
                 .day
                 .and_hms_opt(12, 0, 0)
                 .map_or(0, |t| t.and_utc().timestamp());
             let spec = MessageSpec {
                 id: id.clone(),
-                subject: &packet.title,
+                subject: &subject,
                 date: std::time::SystemTime::UNIX_EPOCH
                     + std::time::Duration::from_secs(date.max(0) as u64),
                 to,
-                lines: flowed::hard_lines(&digest),
+                lines,
                 attachments,
             };
             let bytes =
@@ -224,4 +257,26 @@ pub fn render_job(
             })
         }
     }
+}
+
+/// The signature block under a letter in a message: the signatory's
+/// name and title (`[project.signatory]`), then the organisation.
+fn signature_lines(ctx: &Context) -> Vec<(String, bool)> {
+    let project = &ctx.config.project;
+    let mut lines = Vec::new();
+    if let Some(s) = &project.signatory {
+        lines.push((String::new(), false));
+        lines.push((s.name.trim().to_string(), false));
+        if let Some(title) = s.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            lines.push((title.trim().to_string(), false));
+        }
+        if let Some(org) = project
+            .organisation
+            .as_deref()
+            .filter(|o| !o.trim().is_empty())
+        {
+            lines.push((org.trim().to_string(), false));
+        }
+    }
+    lines
 }

@@ -101,9 +101,14 @@ pub fn post_message(
             epoch_time(ctx.build_time)
         }
     };
+    let subject = crate::write::shared::marking::subject(
+        post.meta.marking.as_deref(),
+        &post.meta.title,
+        settings.subject_marking,
+    );
     let spec = MessageSpec {
         id: format!("brief.{}", post.meta.slug),
-        subject: &post.meta.title,
+        subject: &subject,
         date,
         to: &settings.to,
         lines,

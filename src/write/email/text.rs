@@ -40,7 +40,34 @@ pub fn render_text(post: &Post, max: usize) -> String {
 /// the wrapping made at a space inside a top-level paragraph, which a mail
 /// reader may rejoin (`format=flowed`). Indented and quoted lines always
 /// end hard, so rejoining never drags an indent or a `>` into the text.
+///
+/// A marked post's marking is the first and the last line
+/// (`shared::marking`), so no excerpt of the text loses it.
 pub fn render_lines(post: &Post, max: usize) -> Vec<(String, bool)> {
+    let marking = post
+        .meta
+        .marking
+        .as_deref()
+        .map(|m| wrap(&crate::write::shared::marking::printed(m), max, "", ""));
+    let mut lines = Vec::new();
+    if let Some(m) = &marking {
+        lines.extend(m.iter().map(|l| (l.clone(), false)));
+        lines.push((String::new(), false));
+    }
+    lines.extend(lines_of(post, max, true));
+    if let Some(m) = marking {
+        lines.push((String::new(), false));
+        lines.extend(m.into_iter().map(|l| (l, false)));
+    }
+    lines
+}
+
+/// A cover letter's lines: its text, notes and links, no title block.
+pub fn letter_lines(letter: &Post, max: usize) -> Vec<(String, bool)> {
+    lines_of(letter, max, false)
+}
+
+fn lines_of(post: &Post, max: usize, header: bool) -> Vec<(String, bool)> {
     let mut w = Writer {
         max,
         out: Vec::new(),
@@ -48,7 +75,9 @@ pub fn render_lines(post: &Post, max: usize) -> Vec<(String, bool)> {
         sources: Sources::of(post),
         links: BTreeMap::new(),
     };
-    w.header(post);
+    if header {
+        w.header(post);
+    }
     w.blocks(&post.body, "", "");
     w.notes(post);
     w.link_list(&post.meta.lang);

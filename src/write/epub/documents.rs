@@ -31,7 +31,9 @@ pub(super) fn render_title_page(
 ) -> String {
     let meta = &post.meta;
     let mut out = Out::default();
-    out.raw("<section epub:type=\"titlepage\" class=\"titlepage\">\n<h1 class=\"title\">");
+    out.raw("<section epub:type=\"titlepage\" class=\"titlepage\">\n");
+    marking_line(&mut out, post);
+    out.raw("<h1 class=\"title\">");
     out.text(title);
     out.raw("</h1>\n");
     if let Some(sub) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -156,6 +158,16 @@ pub(crate) fn is_rtl(lang: &str) -> bool {
 /// ` dir="rtl"` for a right-to-left language, else nothing.
 pub(crate) fn dir_attribute(lang: &str) -> &'static str {
     if is_rtl(lang) { " dir=\"rtl\"" } else { "" }
+}
+
+/// A marked post's marking, at the head of its title page and of each
+/// chapter (`shared::marking`): a reader who opens any chapter sees it.
+pub(crate) fn marking_line(out: &mut Out, post: &Post) {
+    if let Some(m) = post.meta.marking.as_deref() {
+        out.raw("<p class=\"marking\">");
+        out.text(&crate::write::shared::marking::printed(m));
+        out.raw("</p>\n");
+    }
 }
 
 /// The organisation's line on a title page (single books and packets).

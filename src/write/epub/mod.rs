@@ -102,6 +102,7 @@ pub(crate) fn render_part<'a>(
         w.current_file = chapter_file(prefix, i);
         let mut out = Out::default();
         out.raw("<section epub:type=\"bodymatter chapter\">\n");
+        documents::marking_line(&mut out, post);
         if i == 0 && !title_page {
             out.raw("<h1>");
             out.text(&title);

@@ -28,7 +28,12 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     let lang = packet.lang.as_str();
     let mut out: Vec<String> = Vec::new();
     if let Some(marking) = &packet.marking {
-        out.extend(wrap(&clean(&marking.to_uppercase()), max, "", ""));
+        out.extend(wrap(
+            &crate::write::shared::marking::printed(marking),
+            max,
+            "",
+            "",
+        ));
         out.push(String::new());
     }
     let title = wrap(&clean(&packet.title), max, "", "");
@@ -59,6 +64,23 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     for (i, post) in packet.briefs.iter().enumerate() {
         out.push(String::new());
         brief(post, i + 1, ctx, max, &mut out);
+    }
+    let online = read_online(packet, ctx);
+    if !online.is_empty() {
+        out.push(String::new());
+        out.extend(wrap(locale::word(lang, locale::READ_ONLINE), max, "", ""));
+        for url in online {
+            out.push(url);
+        }
+    }
+    if let Some(marking) = &packet.marking {
+        out.push(String::new());
+        out.extend(wrap(
+            &crate::write::shared::marking::printed(marking),
+            max,
+            "",
+            "",
+        ));
     }
     let mut text = out.join("\n");
     text.truncate(text.trim_end().len());
@@ -91,20 +113,23 @@ fn brief(post: &Post, n: usize, ctx: &Context, max: usize, out: &mut Vec<String>
         out.push(String::new());
         out.extend(summary.into_iter().map(|(line, _)| line));
     }
-    if let Some(url) = read_online(post, ctx) {
-        out.push(String::new());
-        let read = locale::word(&post.meta.lang, locale::READ_ONLINE);
-        out.extend(wrap(&format!("{read} {url}"), max, &indent, &indent));
-    }
 }
 
-/// Where a brief can be read: `base_url` + slug, when the project has one.
-pub fn read_online(post: &Post, ctx: &Context) -> Option<String> {
-    let base = ctx.config.project.base_url.as_deref()?.trim();
+/// Where the packet itself can be read: its PDF and EPUB under
+/// `base_url`, when the project has one (brief builds no web page, so it
+/// never links one).
+pub fn read_online(packet: &Packet, ctx: &Context) -> Vec<String> {
+    let Some(base) = ctx.config.project.base_url.as_deref().map(str::trim) else {
+        return Vec::new();
+    };
     if base.is_empty() {
-        return None;
+        return Vec::new();
     }
-    Some(format!("{}/{}", base.trim_end_matches('/'), post.meta.slug))
+    let base = base.trim_end_matches('/');
+    ["pdf", "epub"]
+        .iter()
+        .map(|ext| format!("{base}/{}.{ext}", packet.name))
+        .collect()
 }
 
 fn clean(s: &str) -> String {

@@ -20,7 +20,7 @@ use epub_builder::{EpubBuilder, EpubContent, ReferenceType, TocElement, ZipLibra
 const COVER_FILE: &str = "cover.xhtml";
 
 pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
-    let letter_post = super::letter(packet);
+    let letter_post = super::letter(packet, super::Copy::General);
     let letter = letter_post
         .as_ref()
         .map(|post| epub::render_part(post, ctx, "letter-", false));

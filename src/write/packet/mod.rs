@@ -43,12 +43,14 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
     }
 }
 
-/// The tool that built the packet, printed on its integrity page.
-/// The cover letter as the packet prints it: titled "Cover letter" and
-/// set in the packet's language (`shared::locale`).
-pub fn letter(packet: &Packet) -> Option<Post> {
-    let mut letter = packet.letter.clone()?;
-    letter.meta.lang = packet.lang.clone();
+/// The cover letter of a copy as the packet prints it: titled "Cover
+/// letter" (its contents entry) and set in the recipient's language, else
+/// the packet's (`shared::locale`).
+pub fn letter(packet: &Packet, copy: Copy) -> Option<Post> {
+    let mut letter = packet.letter_for(copy)?.clone();
+    if letter.meta.lang.is_empty() {
+        letter.meta.lang = packet.lang.clone();
+    }
     letter.meta.title = crate::write::shared::locale::word(
         &packet.lang,
         crate::write::shared::locale::COVER_LETTER,
@@ -57,6 +59,7 @@ pub fn letter(packet: &Packet) -> Option<Post> {
     Some(letter)
 }
 
+/// The tool that built the packet, printed on its integrity page only.
 pub fn tool_version() -> String {
     crate::version::provenance()
 }

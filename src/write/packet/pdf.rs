@@ -43,17 +43,17 @@ pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Di
         .briefs
         .iter()
         .copied()
-        .chain(packet.letter.as_ref())
+        .chain(packet.letter_for(copy))
         .map(data_size_lower_bound)
         .sum();
     check_size(&subject, bound)?;
-    let ident = match packet.recipient(copy) {
-        None => format!("brief:packet:{}", packet.name),
-        Some(r) => format!(
-            "brief:packet:{}:{}",
+    let ident = match (packet.recipient(copy), packet.copy_number(copy)) {
+        (Some(r), Some((n, _))) => format!(
+            "brief:packet:{}:{}:{n}",
             packet.name,
-            crate::config::packet::recipient_slug(r)
+            crate::config::packet::recipient_slug(&r.name)
         ),
+        _ => format!("brief:packet:{}", packet.name),
     };
     let templates_dir = ctx.templates_dir();
     let document = Document {
@@ -145,6 +145,12 @@ pub fn model(
                     body_fonts,
                     mono_fonts,
                     organisation,
+                    marking_colour: ctx
+                        .config
+                        .project
+                        .marking_colour
+                        .as_deref()
+                        .unwrap_or(crate::config::official::MARKING_COLOUR),
                     no_images,
                     image_root: &root,
                     note_prefix,
@@ -157,7 +163,7 @@ pub fn model(
             }
             model.json
         };
-    let letter = super::letter(packet)
+    let letter = super::letter(packet, copy)
         .map(|post| brief_model(&post, "/letter".to_string(), "letter-", warnings));
     let briefs: Vec<Value> = packet
         .briefs
@@ -209,11 +215,60 @@ pub fn model(
         .collect();
     let (body_fonts, mono_fonts) = font_lists(fonts, &packet.lang);
     let (lang, region) = split_lang(&packet.lang);
-    let recipient = packet.recipient(copy).map(clean);
+    let addressee = packet.recipient(copy);
+    let recipient = addressee.map(|r| clean(&r.name));
+    let labels = crate::write::shared::locale::labels(&packet.lang);
+    // "Copy 3 of 12 · Prepared for Embassy of X": every footer of the
+    // copy, and its PDF metadata.
+    let copy_line = match (&recipient, packet.copy_number(copy)) {
+        (Some(r), Some((n, total))) => Some(format!(
+            "{} · {} {r}",
+            crate::write::shared::locale::fill(
+                &packet.lang,
+                crate::write::shared::locale::COPY_OF,
+                n,
+                total
+            ),
+            crate::write::shared::locale::word(
+                &packet.lang,
+                crate::write::shared::locale::PREPARED_FOR
+            ),
+        )),
+        _ => None,
+    };
     let mut keywords: Vec<String> = vec![clean(&packet.name)];
     if let Some(r) = &recipient {
         keywords.push(r.clone());
     }
+    keywords.extend(copy_line.clone());
+    if let Some(m) = &packet.marking {
+        keywords.push(crate::write::shared::marking::printed(m));
+    }
+    // The letterhead's logo and the signature: images inside the
+    // project, under the same image policy as a post's, served from
+    // `/project/` (nothing else there is read: the template names them).
+    let logo = project_image(
+        ctx.config.project.logo.as_deref(),
+        ctx,
+        &mut roots,
+        warnings,
+    );
+    let signature = project_image(
+        ctx.config
+            .project
+            .signatory
+            .as_ref()
+            .and_then(|s| s.image.as_deref()),
+        ctx,
+        &mut roots,
+        warnings,
+    );
+    let signatory = ctx
+        .config
+        .project
+        .signatory
+        .as_ref()
+        .map(|s| json!({"name": clean(&s.name), "title": s.title.as_deref().map(clean)}));
     let letter_source = packet
         .letter
         .as_ref()
@@ -234,12 +289,19 @@ pub fn model(
         },
         "organisation": organisation.map(clean),
         "recipient": recipient,
+        "address": addressee.map(|r| r.address.iter().map(|l| clean(l)).collect::<Vec<_>>()).unwrap_or_default(),
+        "copy_line": copy_line,
+        "reference": packet.reference.as_deref().map(clean),
+        "signatory": signatory,
+        "logo": logo,
+        "signature": signature,
         "marking": packet.marking.as_deref().map(clean),
+        "marking_colour": ctx.config.project.marking_colour.as_deref().unwrap_or(crate::config::official::MARKING_COLOUR),
         "keywords": keywords,
         "lang": lang,
         "region": region,
         "dir": crate::ir::script::direction(&packet.lang),
-        "labels": crate::write::shared::locale::labels(&packet.lang),
+        "labels": labels,
         "paper": match paper { crate::config::Paper::A4 => "a4", crate::config::Paper::UsLetter => "us-letter" },
         "fonts": {"body": body_fonts, "mono": mono_fonts},
         "tool": tool_version(),
@@ -311,4 +373,37 @@ fn parallel_pairs(packet: &Packet, briefs: &[Value], warnings: &mut Vec<Diagnost
 /// "networks.md", read back as "traffickingnetworks.md".
 fn printed_address(address: &str) -> Vec<String> {
     address_parts(&clean(address), BODY)
+}
+
+/// A project image (`[project] logo`, the signatory's `image`) as the
+/// template's path, with its folder served; a warning when the image
+/// policy refuses it (the letterhead or letter goes without it).
+fn project_image(
+    rel: Option<&str>,
+    ctx: &Context,
+    roots: &mut Vec<(String, PathBuf)>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    use crate::write::resources::ImageLookup;
+    let rel = rel?.trim();
+    let root = ctx.resources.project_dir()?;
+    match ctx.resources.image(rel, Some(&root)) {
+        ImageLookup::Local(image) => {
+            if !roots.iter().any(|(prefix, _)| prefix == "/project") {
+                roots.push(("/project".to_string(), root));
+            }
+            Some(format!("/project/{}", image.relative))
+        }
+        ImageLookup::Remote(_) => {
+            warnings.push(crate::write::shared::image_not_embedded(
+                rel,
+                "a web address is never fetched",
+            ));
+            None
+        }
+        ImageLookup::Refused(reason) => {
+            warnings.push(crate::write::shared::image_not_embedded(rel, &reason));
+            None
+        }
+    }
 }

@@ -210,6 +210,12 @@ fn model(
             body_fonts,
             mono_fonts,
             organisation: ctx.config.project.organisation.as_deref(),
+            marking_colour: ctx
+                .config
+                .project
+                .marking_colour
+                .as_deref()
+                .unwrap_or(crate::config::official::MARKING_COLOUR),
             no_images,
             image_root: world::POST,
             note_prefix: "brief-",

@@ -88,6 +88,9 @@ keys! {
     ONE_BRIEF "briefs-one" ["1 brief", "브리핑 1건", "ブリーフィング 1 件", "简报 1 份", "簡報 1 份", "1 note", "1 Briefing", "1 informe", "1 briefing", "Справок: 1", "عدد الإحاطات: 1"]
     BRIEFS "briefs" ["{n} briefs", "브리핑 {n}건", "ブリーフィング {n} 件", "简报 {n} 份", "簡報 {n} 份", "{n} notes", "{n} Briefings", "{n} informes", "{n} briefings", "Справок: {n}", "عدد الإحاطات: {n}"]
     COVER_LETTER "letter" ["Cover letter", "안내 서한", "送付状", "附函", "附函", "Lettre d’accompagnement", "Anschreiben", "Carta de presentación", "Carta de apresentação", "Сопроводительное письмо", "خطاب تغطية"]
+    COPY_OF "copy" ["Copy {n} of {total}", "{total}부 중 제{n}부", "{total}部中第{n}部", "第 {n} 份，共 {total} 份", "第 {n} 份，共 {total} 份", "Exemplaire {n} sur {total}", "Exemplar {n} von {total}", "Copia {n} de {total}", "Cópia {n} de {total}", "Экземпляр {n} из {total}", "النسخة {n} من {total}"]
+    APPENDICES "appendices" ["Appendices", "부록", "付録", "附录", "附錄", "Annexes", "Anhänge", "Anexos", "Anexos", "Приложения", "الملاحق"]
+    REFERENCE "ref" ["Ref.", "문서번호", "文書番号", "编号", "編號", "Réf.", "Az.", "Ref.", "Ref.", "Исх. №", "المرجع"]
     IN_LANGUAGE "in-language" ["English", "한국어", "日本語", "简体中文", "繁體中文", "Français", "Deutsch", "Español", "Português", "Русский", "العربية"]
 }
 
@@ -158,6 +161,8 @@ mod tests {
             ("links", "de"),
             ("links", "pt"),
             ("date", "fr"),
+            ("ref", "es"),
+            ("ref", "pt"),
         ];
         let mut missing = Vec::new();
         for key in ALL {

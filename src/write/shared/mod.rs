@@ -5,6 +5,7 @@ pub mod clean;
 pub mod html_text;
 pub mod links;
 pub mod locale;
+pub mod marking;
 pub mod notes;
 pub mod summary;
 pub mod survival;

@@ -67,6 +67,8 @@ pub struct ModelOptions<'a> {
     pub body_fonts: Vec<String>,
     pub mono_fonts: Vec<String>,
     pub organisation: Option<&'a str>,
+    /// `#rrggbb` of the printed marking (`[project] marking_colour`).
+    pub marking_colour: &'a str,
     /// When true, no image is embedded (used to retry after an image that
     /// Typst could not decode).
     pub no_images: bool,
@@ -209,6 +211,9 @@ pub fn build(post: &Post, opts: &ModelOptions) -> Model {
         // (`shared::locale`, the one table of every edition).
         "labels": crate::write::shared::locale::labels(&meta.lang),
         "organisation": opts.organisation.map(clean),
+        // Printed top and bottom of every page.
+        "marking": meta.marking.as_deref().map(clean),
+        "marking_colour": opts.marking_colour,
         "paper": match opts.paper { Paper::A4 => "a4", Paper::UsLetter => "us-letter" },
         "fonts": {"body": opts.body_fonts, "mono": opts.mono_fonts},
         "body": body,

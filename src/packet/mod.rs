@@ -7,10 +7,14 @@
 //! The writers (`write::packet`) get a [`Packet`] and never look at the
 //! configuration again.
 
+pub mod letter;
+pub mod marking;
+
 use crate::config::Config;
 use crate::config::packet::{PacketConfig, Selection, recipient_slug};
+pub use crate::config::recipient::Recipient;
 use crate::diag::{Diagnostic, quote};
-use crate::ir::{Meta, Post};
+use crate::ir::Post;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,12 +29,18 @@ pub struct Packet<'p> {
     pub title: String,
     pub subtitle: Option<String>,
     pub day: NaiveDate,
+    /// The packet's marking, rolled up over its briefs' (`marking`).
     pub marking: Option<String>,
-    /// Addressees, in the order written; each gets its own PDF.
-    pub recipients: Vec<String>,
+    /// The reference number (`ref`).
+    pub reference: Option<String>,
+    /// Addressees, in the order written; each gets its own numbered PDFs.
+    pub recipients: Vec<Recipient>,
     pub briefs: Vec<&'p Post>,
-    /// The cover letter as a post (title "Cover letter", no date).
+    /// The cover letter of the general copy as a post (its template
+    /// rendered with no recipient; titled by the writers, no date).
     pub letter: Option<Post>,
+    /// Each recipient's letter, in the order of `recipients`.
+    pub letters: Vec<Post>,
     /// The language of the packet's own pages: its `lang`, else the
     /// project's.
     pub lang: String,
@@ -40,35 +50,70 @@ pub struct Packet<'p> {
     pub parallel: Vec<(usize, usize)>,
 }
 
-/// A copy of a packet's PDF: the general one or a recipient's.
+/// A copy of a packet's PDF: the general one or a recipient's numbered
+/// copy (`copy` counts from 0 within that recipient's `copies`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Copy {
     General,
-    Recipient(usize),
+    Recipient { index: usize, copy: usize },
 }
 
 impl Packet<'_> {
+    /// The general copy, then every recipient's numbered copies in order.
     pub fn copies(&self) -> Vec<Copy> {
         let mut copies = vec![Copy::General];
-        copies.extend((0..self.recipients.len()).map(Copy::Recipient));
+        for (index, r) in self.recipients.iter().enumerate() {
+            copies.extend((0..r.copies).map(|copy| Copy::Recipient { index, copy }));
+        }
         copies
     }
 
-    pub fn recipient(&self, copy: Copy) -> Option<&str> {
+    /// Each recipient's first copy: the one its message carries.
+    pub fn first_copy(&self, index: usize) -> Copy {
+        Copy::Recipient { index, copy: 0 }
+    }
+
+    pub fn recipient(&self, copy: Copy) -> Option<&Recipient> {
         match copy {
             Copy::General => None,
-            Copy::Recipient(i) => self.recipients.get(i).map(String::as_str),
+            Copy::Recipient { index, .. } => self.recipients.get(index),
         }
     }
 
-    /// `output/packets/<name>.pdf`, or `output/packets/<name>/<recipient>.pdf`.
+    /// "Copy n of N": the copy's number among every numbered copy of the
+    /// packet, and how many there are. None for the general copy.
+    pub fn copy_number(&self, copy: Copy) -> Option<(usize, usize)> {
+        let Copy::Recipient { index, copy } = copy else {
+            return None;
+        };
+        let total = self.recipients.iter().map(|r| r.copies).sum();
+        let before: usize = self.recipients.iter().take(index).map(|r| r.copies).sum();
+        Some((before + copy + 1, total))
+    }
+
+    /// The letter a copy prints: the recipient's own, else the general one.
+    pub fn letter_for(&self, copy: Copy) -> Option<&Post> {
+        match copy {
+            Copy::General => self.letter.as_ref(),
+            Copy::Recipient { index, .. } => self.letters.get(index).or(self.letter.as_ref()),
+        }
+    }
+
+    /// `output/packets/<name>.pdf`, or `output/packets/<name>/<recipient>.pdf`
+    /// (`<recipient>-copy-<k>.pdf` when the recipient has several copies).
     pub fn pdf_path(&self, out: &Path, copy: Copy) -> PathBuf {
         let folder = out.join("packets");
-        match self.recipient(copy) {
-            None => folder.join(format!("{}.pdf", self.name)),
-            Some(r) => folder
-                .join(&self.name)
-                .join(format!("{}.pdf", recipient_slug(r))),
+        match (self.recipient(copy), copy) {
+            (Some(r), Copy::Recipient { copy: k, .. }) => {
+                let slug = recipient_slug(&r.name);
+                let file = if r.copies > 1 {
+                    format!("{slug}-copy-{}.pdf", k + 1)
+                } else {
+                    format!("{slug}.pdf")
+                };
+                folder.join(&self.name).join(file)
+            }
+            _ => folder.join(format!("{}.pdf", self.name)),
         }
     }
 
@@ -121,6 +166,19 @@ pub fn resolve<'p>(
                     packet.parallel = parallel;
                     resolved.warnings.extend(warnings);
                 }
+                let briefs: Vec<(&str, Option<&str>)> = packet
+                    .briefs
+                    .iter()
+                    .map(|b| (b.meta.slug.as_str(), b.meta.marking.as_deref()))
+                    .collect();
+                let (rolled, warnings) = marking::roll_up(
+                    &packet.name,
+                    &config.project.markings,
+                    packet.marking.as_deref(),
+                    &briefs,
+                );
+                packet.marking = rolled;
+                resolved.warnings.extend(warnings);
                 resolved.packets.push(packet)
             }
             Err(Problem::Config(d)) => resolved.config_errors.push(d),
@@ -220,9 +278,9 @@ fn resolve_one<'p>(
             in_date_order(posts.iter())
         }
     };
-    let letter = match &config.cover_letter {
-        Some(path) => Some(read_letter(path.get_ref(), project, project_root).map_err(
-            |(m, missing)| {
+    let letter_file = match &config.cover_letter {
+        Some(path) => Some(
+            read_letter(path.get_ref(), project_root).map_err(|(m, missing)| {
                 let d = at(
                     path.span(),
                     format!(
@@ -236,9 +294,40 @@ fn resolve_one<'p>(
                 } else {
                     Problem::Config(d)
                 }
-            },
-        )?),
+            })?,
+        ),
         None => None,
+    };
+    let marking = config
+        .marking
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let reference = config
+        .reference
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let recipients = config.recipients();
+    let (letter, letters) = match letter_file {
+        Some(file) => {
+            let data = letter::LetterData {
+                organisation: project.project.organisation.as_deref(),
+                signatory: project.project.signatory.as_ref(),
+                title: config.title.get_ref().trim(),
+                reference: reference.as_deref(),
+                marking: marking.as_deref(),
+            };
+            let rendered = letter::render_all(&file, &recipients, &data, |lang| {
+                crate::read::dates::written(config.day(), lang.unwrap_or(&project.project.lang))
+            })
+            .map_err(Problem::Unknown)?;
+            let (general, each) = rendered;
+            (Some(general), each)
+        }
+        None => (None, Vec::new()),
     };
     Ok(Packet {
         name: name.to_string(),
@@ -250,19 +339,12 @@ fn resolve_one<'p>(
             .filter(|s| !s.is_empty())
             .map(str::to_string),
         day: config.day(),
-        marking: config
-            .marking
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        recipients: config
-            .recipients()
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
+        marking,
+        reference,
+        recipients,
         briefs,
         letter,
+        letters,
         lang: config
             .lang
             .as_ref()
@@ -355,11 +437,11 @@ fn near_slugs(wanted: &str, posts: &[Post]) -> String {
     }
 }
 
-/// Reads and parses the cover letter. It must be a file inside the project
+/// Reads the cover letter's file. It must be a file inside the project
 /// (checked again after resolving symlinks). An error says whether the
 /// letter is just missing (`true`: that packet fails alone) or wrong in a
 /// way no content fixes (`false`: a symlink out of the project).
-fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post, (String, bool)> {
+fn read_letter(rel: &str, project_root: &Path) -> Result<letter::LetterFile, (String, bool)> {
     let root = project_root
         .canonicalize()
         .map_err(|e| (format!("cannot read the project folder: {e}"), false))?;
@@ -378,27 +460,10 @@ fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post,
         })
         .map_err(|m| (m, true))?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| ("is not UTF-8".to_string(), true))?;
-    let text = crate::read::frontmatter::normalise(&text);
-    let parsed = crate::read::markdown::parse(&text, 1);
-    let lang = project.project.lang.clone();
-    Ok(Post {
+    Ok(letter::LetterFile {
         source: PathBuf::from(rel.trim()),
-        source_sha256: crate::ir::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
-        meta: Meta {
-            // Titled by the writers, in the packet's language
-            // (`write::packet::letter`).
-            title: String::new(),
-            slug: "cover-letter".to_string(),
-            date: None,
-            lang,
-            authors: Vec::new(),
-            tags: Vec::new(),
-            summary: None,
-            subtitle: None,
-            draft: false,
-            extra: Vec::new(),
-        },
-        body: parsed.body,
-        footnotes: parsed.footnotes,
+        shown: real,
+        sha256: crate::ir::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
+        text: crate::read::frontmatter::normalise(&text),
     })
 }
