@@ -95,8 +95,8 @@ pub fn run<'p>(
     keys: &Keys,
     progress: &crate::progress::Hook,
 ) -> Vec<Outcome<'p>> {
-    let (pdf_jobs, others): (Vec<Job>, Vec<Job>) =
-        jobs.iter().partition(|j| j.edition() == Edition::Pdf);
+    // EPUB jobs typeset their cover with Typst, so they join the PDFs.
+    let (pdf_jobs, others): (Vec<Job>, Vec<Job>) = jobs.iter().partition(|j| j.typesets());
     let run_one = |job: &Job<'p>| {
         let key = keys.job(job, out, ctx);
         let produced = cache.produce(key.as_ref(), &job.target(out), || job.render(ctx));

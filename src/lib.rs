@@ -157,6 +157,8 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     diagnostics.extend(resolved.skipped);
     diagnostics.extend(resolved.warnings);
     let packets = resolved.packets;
+    // A brief's own book names the packets it is in (its collections).
+    let ctx = &ctx.with_collections(&packets);
 
     let store = cache::Cache::for_setting(&request.cache, &request.out_dir);
     let jobs = jobs::plan(&posts, &packets, &request.editions);

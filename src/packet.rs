@@ -26,6 +26,9 @@ pub struct Packet<'p> {
     pub subtitle: Option<String>,
     pub day: NaiveDate,
     pub marking: Option<String>,
+    /// `cover = "…"`: the image its EPUB shows as its cover, relative to
+    /// the project folder; `None`: a typeset cover.
+    pub cover: Option<String>,
     /// Addressees, in the order written; each gets its own PDF.
     pub recipients: Vec<String>,
     pub briefs: Vec<&'p Post>,
@@ -252,6 +255,12 @@ fn resolve_one<'p>(
         day: config.day(),
         marking: config
             .marking
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        cover: config
+            .cover
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())

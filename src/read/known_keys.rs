@@ -26,6 +26,8 @@ pub const BRIEF_KEYS: &[&str] = &[
     "subtitle",
     "draft",
     "published",
+    // Read by the EPUB edition (its cover image).
+    "cover",
 ];
 
 /// Keys of Jekyll, Hugo, Zola, Docusaurus, Astro (and the Go blog) that

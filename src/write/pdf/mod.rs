@@ -15,6 +15,8 @@
 
 pub mod compile;
 pub mod fonts;
+mod glyphs;
+mod raster;
 pub mod model;
 pub mod world;
 
