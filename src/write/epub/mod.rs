@@ -112,16 +112,33 @@ pub(crate) fn post_cover(
     )
 }
 
-/// Creators from the authors, the organisation as publisher, and the
+/// Creators from the authors (else the organisation), the organisation as
+/// publisher, and the
 /// packets the post is a brief of as collections.
 fn post_metadata(
     post: &Post,
     ctx: &Context,
     warnings: &mut Vec<crate::diag::Diagnostic>,
 ) -> metadata::BookMetadata {
+    let organisation = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
+    let mut creators = metadata::creators(&post.meta.authors, &post.source, warnings);
+    if creators.is_empty() {
+        // A brief that names nobody is the organisation's own work (its
+        // corporate author, as a catalogue records it).
+        creators.extend(organisation.map(|name| metadata::Creator {
+            name: xhtml::xml_clean(name).0,
+            role: "aut",
+        }));
+    }
     metadata::BookMetadata {
-        creators: metadata::creators(&post.meta.authors, &post.source, warnings),
-        publisher: ctx.config.project.organisation.clone(),
+        creators,
+        publisher: organisation.map(str::to_string),
         collections: ctx
             .collections
             .get(&post.meta.slug)
