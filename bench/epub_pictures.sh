@@ -8,7 +8,7 @@
 # sample lacks) with the release binary.
 #
 #   bench/epub_pictures.sh [OUT]   (default /tmp/epub-pictures; needs
-#   chromium, and for WebKit gir1.2-webkit2-4.1 python3-gi xvfb)
+#   chromium, and for WebKit gir1.2-webkit2-4.1 python3-gi python3-gi-cairo xvfb)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-/tmp/epub-pictures}"
