@@ -47,4 +47,24 @@ for page in "${pages[@]}"; do
     fi
   done
 done
+# Two contact sheets (what docs/pictures/ keeps): every page, Chromium
+# then WebKit side by side, at each size, drawn at half size.
+for size in phone tablet; do
+  sheet="$out/sheet-$size.html"
+  printf '<html><body style="margin:0;background:#777;display:flex;gap:4px">' > "$sheet"
+  for page in "${pages[@]}"; do
+    name="${page%%|*}"
+    for engine in chromium webkit; do
+      [ -e "$out/$engine-$name-$size.png" ] &&
+        printf '<figure style="margin:0;font:12px sans-serif;color:#fff"><img src="%s" style="height:%s;display:block"/>%s %s</figure>' \
+          "$engine-$name-$size.png" "$([ $size = phone ] && echo 422px || echo 400px)" "$name" "$engine" >> "$sheet"
+    done
+  done
+  printf '</body></html>' >> "$sheet"
+  width=$([ $size = phone ] && echo 1990 || echo 2820)
+  chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/chromium" --hide-scrollbars --window-size="$width,$([ $size = phone ] && echo 440 || echo 418)" \
+    --screenshot="$out/epub-$size.png" "file://$sheet" >/dev/null 2>&1
+done
 ls -1 "$out"

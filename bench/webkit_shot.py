@@ -28,7 +28,7 @@ def saved(view, result):
 def loaded(view, event):
     if event == WebKit2.LoadEvent.FINISHED:
         # Let the layout settle (fonts, the fragment's scroll) first.
-        GLib.timeout_add(700, lambda: view.get_snapshot(
+        GLib.timeout_add(2500, lambda: view.get_snapshot(
             WebKit2.SnapshotRegion.VISIBLE, WebKit2.SnapshotOptions.NONE, None, saved) and False)
 
 

@@ -1,11 +1,11 @@
 //! Running a build's jobs: every (post, edition) and (packet, form)
 //! [`Job`] is rendered by its pure writer and written atomically by
 //! `output` as soon as it is ready, so a build never holds all its outputs
-//! in memory. PDF jobs run on plain OS threads (Typst uses rayon inside and
-//! must not be called from a rayon task, see DESIGN.md), packets first
-//! since they take longest; the other jobs run on the current rayon pool
-//! at the same time. E-mail messages come last: they attach editions read
-//! back from the output folder.
+//! in memory. PDF and EPUB jobs (an EPUB typesets its cover) run on plain
+//! OS threads (Typst uses rayon inside and must not be called from a rayon
+//! task, see DESIGN.md), packets first since they take longest; the other
+//! jobs run on the current rayon pool at the same time. E-mail messages
+//! come last: they attach editions read back from the output folder.
 
 use crate::cache::{Cache, Keys, Produced, key::MessageOwner};
 use crate::diag::Diagnostic;
