@@ -81,7 +81,14 @@ fn ace(books: &[PathBuf]) -> Vec<Verdict> {
                 .as_array()
                 .map(|a| {
                     a.iter()
-                        .map(|x| (s(&x["impact"]), s(&x["rule"]), s(&x["file"]), s(&x["where"])))
+                        .map(|x| {
+                            (
+                                s(&x["impact"]),
+                                s(&x["rule"]),
+                                s(&x["file"]),
+                                s(&x["where"]),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -118,16 +125,31 @@ fn ace_finds_no_critical_or_serious_issue_in_the_sample_its_packets_and_the_corp
     copy_tree(&root.join("content"), &sample.join("content"));
     copy_tree(&root.join("letters"), &sample.join("letters"));
     let out = run_in(&sample, &["build", "--format", "epub", "--no-cache"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The real corpus, as a project of its own.
     let corpus = dir.path().join("corpus");
     std::fs::create_dir_all(&corpus).unwrap();
-    std::fs::write(corpus.join("brief.toml"), "[project]\norganisation = \"Corpus\"\n").unwrap();
+    std::fs::write(
+        corpus.join("brief.toml"),
+        "[project]\norganisation = \"Corpus\"\n",
+    )
+    .unwrap();
     copy_tree(&shared.join("corpus/real"), &corpus.join("content"));
-    let out = run_in(&corpus, &["build", "--format", "epub", "--no-cache", "--quiet"]);
+    let out = run_in(
+        &corpus,
+        &["build", "--format", "epub", "--no-cache", "--quiet"],
+    );
     // Some corpus posts fail to read on purpose (exit 1); the books of the
     // others are written.
-    assert!(out.status.code() != Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code() != Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let mut books = Vec::new();
     epubs_under(&sample.join("output"), &mut books);

@@ -136,7 +136,10 @@ fn every_sample_book_has_a_large_png_cover_and_its_metadata() {
     for book in &books {
         let files = open_book(book);
         let p = package(&files);
-        let href = p.cover_href.clone().unwrap_or_else(|| panic!("{book:?}: no cover-image"));
+        let href = p
+            .cover_href
+            .clone()
+            .unwrap_or_else(|| panic!("{book:?}: no cover-image"));
         assert_eq!(p.cover_type.as_deref(), Some("image/png"), "{book:?}");
         let (w, h) = png_size(&files[&format!("OEBPS/{href}")]);
         assert!(w.max(h) >= 1400, "{book:?}: cover {w}×{h}");
@@ -160,7 +163,10 @@ fn every_sample_book_has_a_large_png_cover_and_its_metadata() {
     // Its description is the lead a summary e-mail prints (the post has
     // no summary: the first paragraph, cut at a sentence).
     assert!(
-        p.description.as_deref().unwrap().starts_with("South Korea operates"),
+        p.description
+            .as_deref()
+            .unwrap()
+            .starts_with("South Korea operates"),
         "{:?}",
         p.description
     );
@@ -171,7 +177,10 @@ fn every_sample_book_has_a_large_png_cover_and_its_metadata() {
         .find(|b| name(b) == "oversight-briefing.epub")
         .unwrap();
     let p = package(&open_book(packet));
-    assert_eq!(p.creators, [("Briefing Office".to_string(), "com".to_string())]);
+    assert_eq!(
+        p.creators,
+        [("Briefing Office".to_string(), "com".to_string())]
+    );
     assert_eq!(p.collections, [(PACKET_TITLE.to_string(), None)]);
     // The Korean–English packet names both languages.
     let bilingual = books
@@ -199,8 +208,15 @@ fn two_builds_give_the_same_covers_and_books_byte_for_byte() {
     for (x, y) in books_a.iter().zip(&books_b) {
         assert_eq!(x.file_name(), y.file_name());
         let (fx, fy) = (open_book(x), open_book(y));
-        assert_eq!(fx["OEBPS/cover.png"], fy["OEBPS/cover.png"], "{x:?}: cover differs");
-        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{x:?}");
+        assert_eq!(
+            fx["OEBPS/cover.png"], fy["OEBPS/cover.png"],
+            "{x:?}: cover differs"
+        );
+        assert_eq!(
+            std::fs::read(x).unwrap(),
+            std::fs::read(y).unwrap(),
+            "{x:?}"
+        );
     }
 }
 
@@ -238,19 +254,31 @@ fn authors_with_roles_tags_summary_and_packets_reach_the_package() {
     build(&project, &[]);
     let one = package(&open_book(&project.join("output/epub/one.epub")));
     let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     };
     assert_eq!(
         one.creators,
-        owned(&[("Ann Author", "aut"), ("Ed Editor", "edt"), ("Tam Translator", "trl")])
+        owned(&[
+            ("Ann Author", "aut"),
+            ("Ed Editor", "edt"),
+            ("Tam Translator", "trl")
+        ])
     );
     assert_eq!(one.publisher.as_deref(), Some("Office of Example"));
     assert_eq!(one.subjects, ["oversight", "courts"]);
     assert_eq!(one.description.as_deref(), Some("The short of it."));
     assert_eq!(one.languages, ["en"]);
-    assert_eq!(one.collections, [("The Pack".to_string(), Some("1".to_string()))]);
+    assert_eq!(
+        one.collections,
+        [("The Pack".to_string(), Some("1".to_string()))]
+    );
     let two = package(&open_book(&project.join("output/epub/two.epub")));
-    assert_eq!(two.collections, [("The Pack".to_string(), Some("2".to_string()))]);
+    assert_eq!(
+        two.collections,
+        [("The Pack".to_string(), Some("2".to_string()))]
+    );
     let pack = package(&open_book(&project.join("output/packets/pack.epub")));
     assert_eq!(
         pack.creators,
@@ -322,7 +350,10 @@ fn a_chosen_cover_replaces_the_typeset_one_and_files_outside_are_refused() {
         stderr.contains("cover image \"../../secret.png\" not used"),
         "{stderr}"
     );
-    assert!(stderr.contains("cover image \"/etc/passwd\" not used"), "{stderr}");
+    assert!(
+        stderr.contains("cover image \"/etc/passwd\" not used"),
+        "{stderr}"
+    );
     for book in ["output/epub/one.epub", "output/packets/pack.epub"] {
         let files = open_book(&project.join(book));
         let cover = &files["OEBPS/cover.png"];
@@ -339,7 +370,11 @@ fn the_cover_template_is_ejected_and_the_projects_own_is_used() {
     build(&project, &[]);
     let default_cover = open_book(&project.join("output/epub/one.epub"))["OEBPS/cover.png"].clone();
     let out = run_in(&project, &["templates", "eject", "cover.typ"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let template = project.join("templates/cover.typ");
     let text = std::fs::read_to_string(&template).unwrap();
     assert!(text.contains("#let cover(data)"));
@@ -347,7 +382,11 @@ fn the_cover_template_is_ejected_and_the_projects_own_is_used() {
     build(&project, &[]);
     let same = open_book(&project.join("output/epub/one.epub"))["OEBPS/cover.png"].clone();
     assert_eq!(same, default_cover);
-    std::fs::write(&template, text.replace("rgb(\"#1d3557\")", "rgb(\"#2a6f4e\")")).unwrap();
+    std::fs::write(
+        &template,
+        text.replace("rgb(\"#1d3557\")", "rgb(\"#2a6f4e\")"),
+    )
+    .unwrap();
     build(&project, &[]);
     let edited = open_book(&project.join("output/epub/one.epub"))["OEBPS/cover.png"].clone();
     assert_ne!(edited, default_cover);

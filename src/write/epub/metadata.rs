@@ -114,11 +114,17 @@ impl BookMetadata {
         }
         if let Some(p) = self.publisher.as_deref().map(|p| xml_clean(p.trim()).0) {
             if !p.is_empty() {
-                out.push_str(&format!("    <dc:publisher>{}</dc:publisher>\n", escape(&p)));
+                out.push_str(&format!(
+                    "    <dc:publisher>{}</dc:publisher>\n",
+                    escape(&p)
+                ));
             }
         }
         for lang in &self.other_languages {
-            out.push_str(&format!("    <dc:language>{}</dc:language>\n", escape(lang)));
+            out.push_str(&format!(
+                "    <dc:language>{}</dc:language>\n",
+                escape(lang)
+            ));
         }
         for (i, c) in self.collections.iter().enumerate() {
             let (title, _) = xml_clean(c.title.trim());
@@ -198,7 +204,9 @@ mod tests {
         };
         let opf = m.opf();
         assert!(opf.contains("<dc:creator id=\"creator-1\">A &amp; B</dc:creator>"));
-        assert!(opf.contains("refines=\"#creator-1\" property=\"role\" scheme=\"marc:relators\">aut<"));
+        assert!(
+            opf.contains("refines=\"#creator-1\" property=\"role\" scheme=\"marc:relators\">aut<")
+        );
         assert!(opf.contains("<dc:publisher>Office &lt;x&gt;</dc:publisher>"));
         assert!(opf.contains("property=\"belongs-to-collection\" id=\"collection-1\">Packet<"));
         assert!(opf.contains("property=\"group-position\">2<"));

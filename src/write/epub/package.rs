@@ -12,8 +12,8 @@
 
 use super::body::{BodyWriter, NOTES_FILE};
 use super::cover::CoverImage;
-use super::metadata::BookMetadata;
 use super::documents::dir_attribute;
+use super::metadata::BookMetadata;
 use super::{Nav, TITLE_FILE, contents_title, is_rtl, notes_title};
 use crate::ir::Post;
 use crate::write::Context;

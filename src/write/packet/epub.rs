@@ -133,7 +133,11 @@ fn packet_metadata(
         .map(|o| xml_clean(o.trim()).0)
         .filter(|o| !o.is_empty());
     if creators.is_empty() {
-        creators.extend(organisation.clone().map(|name| Creator { name, role: "com" }));
+        creators.extend(
+            organisation
+                .clone()
+                .map(|name| Creator { name, role: "com" }),
+        );
     }
     let mut other_languages: Vec<String> = Vec::new();
     for part in letter.into_iter().chain(parts) {

@@ -29,4 +29,3 @@ pub(super) fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
     }
     out
 }
-

@@ -16,8 +16,8 @@
 pub mod compile;
 pub mod fonts;
 mod glyphs;
-mod raster;
 pub mod model;
+mod raster;
 pub mod world;
 
 use std::path::{Path, PathBuf};
