@@ -96,7 +96,12 @@ pub fn run<'p>(
     progress: &crate::progress::Hook,
 ) -> Vec<Outcome<'p>> {
     // EPUB jobs typeset their cover with Typst, so they join the PDFs.
-    let (pdf_jobs, others): (Vec<Job>, Vec<Job>) = jobs.iter().partition(|j| j.typesets());
+    // Each job keeps its place in the plan, for a fixed order of outcomes.
+    let (typeset_jobs, others): (Vec<(usize, Job)>, Vec<(usize, Job)>) = jobs
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(_, j)| j.typesets());
     let run_one = |job: &Job<'p>| {
         let key = keys.job(job, out, ctx);
         let produced = cache.produce(key.as_ref(), &job.target(out), || job.render(ctx));
@@ -107,22 +112,28 @@ pub fn run<'p>(
             outcome(Owner::of(job), Some(job.edition()), produced),
         )
     };
-    let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
+    let typeset = std::sync::Mutex::new(Vec::with_capacity(typeset_jobs.len()));
     let threads = rayon::current_num_threads();
-    let mut results: Vec<Outcome<'p>> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, Outcome<'p>)> = std::thread::scope(|scope| {
         scope.spawn(|| {
-            crate::write::pdf::on_plain_threads(&pdf_jobs, threads, &|_, job| {
+            crate::write::pdf::on_plain_threads(&typeset_jobs, threads, &|_, (i, job)| {
                 let outcome = run_one(job);
-                pdf_results
+                typeset
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(outcome);
+                    .push((*i, outcome));
             });
         });
-        others.par_iter().map(run_one).collect()
+        others
+            .par_iter()
+            .map(|(i, job)| (*i, run_one(job)))
+            .collect()
     });
-    results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
-    results
+    results.extend(typeset.into_inner().unwrap_or_else(|e| e.into_inner()));
+    // Every edition but the PDF in plan order, then the PDFs in plan
+    // order: warnings print in the same order in every build.
+    results.sort_by_key(|(i, o)| (o.edition == Edition::Pdf, *i));
+    results.into_iter().map(|(_, o)| o).collect()
 }
 
 /// The outcome of a job of `edition` (`None`: an e-mail message, whose

@@ -240,8 +240,14 @@ impl Keys {
             }
             Edition::Epub => {
                 f.field("epub", format!("{:?}", ctx.config.epub));
-                // The typeset cover: its template, fonts and time limit.
-                f.field("templates", self.templates.get_or_init(|| templates(ctx)));
+                // The typeset cover: its template, fonts and time limit. The
+                // embedded cover.typ imports nothing; a project's own may
+                // import any file beside it.
+                if ctx.project_root.join("templates/cover.typ").exists() {
+                    f.field("templates", self.templates.get_or_init(|| templates(ctx)));
+                } else {
+                    f.field("cover.typ", crate::write::resources::DEFAULT_COVER_TEMPLATE);
+                }
                 f.field("fonts", self.fonts.get_or_init(|| fonts(ctx)));
                 f.field("pdf", format!("{:?}", ctx.config.pdf));
                 f.field(
