@@ -100,7 +100,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum TemplatesAction {
-    /// Write the embedded templates (brief.typ, packet.typ, epub.css, or
+    /// Write the embedded templates (brief.typ, packet.typ, cover.typ, epub.css, or
     /// the ones named) into templates/, to customise them. The project's
     /// templates/ then take the place of the embedded ones.
     Eject {

@@ -1,11 +1,11 @@
 //! Running a build's jobs: every (post, edition) and (packet, form)
 //! [`Job`] is rendered by its pure writer and written atomically by
 //! `output` as soon as it is ready, so a build never holds all its outputs
-//! in memory. PDF jobs run on plain OS threads (Typst uses rayon inside and
-//! must not be called from a rayon task, see DESIGN.md), packets first
-//! since they take longest; the other jobs run on the current rayon pool
-//! at the same time. E-mail messages come last: they attach editions read
-//! back from the output folder.
+//! in memory. PDF and EPUB jobs (an EPUB typesets its cover) run on plain
+//! OS threads (Typst uses rayon inside and must not be called from a rayon
+//! task, see DESIGN.md), packets first since they take longest; the other
+//! jobs run on the current rayon pool at the same time. E-mail messages
+//! come last: they attach editions read back from the output folder.
 
 use crate::cache::{Cache, Keys, Produced, key::MessageOwner};
 use crate::diag::Diagnostic;
@@ -131,8 +131,13 @@ pub fn run<'p>(
     keys: &Keys,
     progress: &crate::progress::Hook,
 ) -> Vec<Outcome<'p>> {
-    let (pdf_jobs, others): (Vec<Job>, Vec<Job>) =
-        jobs.iter().partition(|j| j.edition() == Edition::Pdf);
+    // EPUB jobs typeset their cover with Typst, so they join the PDFs.
+    // Each job keeps its place in the plan, for a fixed order of outcomes.
+    let (typeset_jobs, others): (Vec<(usize, Job)>, Vec<(usize, Job)>) = jobs
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(_, j)| j.typesets());
     let run_one = |job: &Job<'p>| {
         let key = keys.job(job, out, ctx);
         let produced = cache.produce(key.as_ref(), &job.target(out), || job.render(ctx));
@@ -143,22 +148,28 @@ pub fn run<'p>(
             outcome(Owner::of(job), Some(job.edition()), produced),
         )
     };
-    let pdf_results = std::sync::Mutex::new(Vec::with_capacity(pdf_jobs.len()));
+    let typeset = std::sync::Mutex::new(Vec::with_capacity(typeset_jobs.len()));
     let threads = rayon::current_num_threads();
-    let mut results: Vec<Outcome<'p>> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, Outcome<'p>)> = std::thread::scope(|scope| {
         scope.spawn(|| {
-            crate::write::pdf::on_plain_threads(&pdf_jobs, threads, &|_, job| {
+            crate::write::pdf::on_plain_threads(&typeset_jobs, threads, &|_, (i, job)| {
                 let outcome = run_one(job);
-                pdf_results
+                typeset
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .push(outcome);
+                    .push((*i, outcome));
             });
         });
-        others.par_iter().map(run_one).collect()
+        others
+            .par_iter()
+            .map(|(i, job)| (*i, run_one(job)))
+            .collect()
     });
-    results.extend(pdf_results.into_inner().unwrap_or_else(|e| e.into_inner()));
-    results
+    results.extend(typeset.into_inner().unwrap_or_else(|e| e.into_inner()));
+    // Every edition but the PDF in plan order, then the PDFs in plan
+    // order: warnings print in the same order in every build.
+    results.sort_by_key(|(i, o)| (o.edition == Edition::Pdf, *i));
+    results.into_iter().map(|(_, o)| o).collect()
 }
 
 /// The outcome of a job of `edition` (`None`: an e-mail message, whose

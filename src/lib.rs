@@ -165,6 +165,8 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     diagnostics.extend(resolved.skipped);
     diagnostics.extend(resolved.warnings);
     let packets = resolved.packets;
+    // A brief's own book names the packets it is in (its collections).
+    let ctx = &ctx.with_collections(&packets);
 
     let store = cache::Cache::for_setting(&request.cache, &request.out_dir);
     let messages = request.editions.contains(&Edition::Email) && ctx.config.email.from.is_some();

@@ -43,6 +43,7 @@ fn meta(title: &str, slug: &str, lang: &str) -> Meta {
         authors: vec![Author {
             name: "Ann O'Nymous & Co".into(),
             email: None,
+            role: None,
         }],
         tags: vec!["policy".into(), "<tags>".into()],
         summary: Some("A summary with \"quotes\" & <angles>.".into()),
@@ -381,7 +382,7 @@ fn hostile_text_is_escaped_and_raw_html_never_passes_through() {
         "{opf}"
     );
     assert!(
-        opf.contains("<dc:creator id=\"epub-creator-0\">Ann O'Nymous &amp; Co</dc:creator>"),
+        opf.contains("<dc:creator id=\"creator-1\">Ann O'Nymous &amp; Co</dc:creator>"),
         "{opf}"
     );
     assert!(opf.contains("<dc:language>en</dc:language>"));

@@ -164,7 +164,7 @@ fn ejected_templates_build_byte_identical_outputs() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = build_at(dir.path(), &["templates", "eject"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    for t in ["brief.typ", "packet.typ", "epub.css"] {
+    for t in ["brief.typ", "packet.typ", "cover.typ", "epub.css"] {
         assert!(dir.path().join("templates").join(t).is_file(), "{t}");
     }
     let out = build_at(dir.path(), &["build", "--out", "ejected"]);

@@ -168,11 +168,18 @@ fn only_what_an_edit_can_change_is_rendered_again() {
     text.extend(PACKET_MESSAGES.iter().map(|s| s.to_string()));
     assert_eq!(build(p, &[]), text);
 
-    // A new font in fonts/: the PDFs.
+    // A new font in fonts/: the PDFs and the EPUBs (their typeset covers).
     std::fs::create_dir_all(p.join("fonts")).unwrap();
     let font = typst_assets::fonts().next().unwrap();
     std::fs::write(p.join("fonts/extra.otf"), font).unwrap();
-    assert_eq!(build(p, &[]), pdfs);
+    let mut typeset = pdfs.clone();
+    typeset.extend(
+        ["second", "third", SAMPLE]
+            .iter()
+            .map(|s| format!("epub/{s}.epub")),
+    );
+    typeset.insert("packets/oversight-briefing.epub".into());
+    assert_eq!(build(p, &[]), typeset);
     assert_eq!(build(p, &[]), set(&[]));
     // After all those edits the default cache holds one entry per output:
     // a full build prunes what it did not use.

@@ -104,6 +104,7 @@ fn meta(title: &str) -> Meta {
         authors: vec![Author {
             name: "Ada Lovelace".into(),
             email: None,
+            role: None,
         }],
         tags: vec!["policy".into(), "oversight".into()],
         summary: Some("A short summary of the brief.".into()),

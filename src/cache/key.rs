@@ -123,6 +123,19 @@ impl Keys {
         match *job {
             Job::Post(post, edition) => {
                 f.field("post", self.post(post)?);
+                if edition == Edition::Epub {
+                    // The packets it is a brief of (belongs-to-collection),
+                    // and the bytes of its `cover:` image.
+                    f.field(
+                        "collections",
+                        format!("{:?}", ctx.collections.get(&post.meta.slug)),
+                    );
+                    let cover = post.meta.extra.iter().find(|(k, _)| k == "cover");
+                    if let Some(src) = cover.and_then(|(_, v)| v.as_str()) {
+                        let dir = ctx.resources.post_dir(&post.source);
+                        f.field("cover", cover_material(ctx, src, dir.as_deref()));
+                    }
+                }
                 self.edition_inputs(&mut f, edition, ctx);
             }
             Job::PacketPdf(packet, copy) => {
@@ -133,6 +146,10 @@ impl Keys {
             }
             Job::PacketEpub(packet) => {
                 f.field("packet", self.packet(packet)?);
+                if let Some(src) = &packet.cover {
+                    let root = crate::write::resources::canonical_dir(&ctx.project_root);
+                    f.field("cover", cover_material(ctx, src, root.as_deref()));
+                }
                 self.edition_inputs(&mut f, Edition::Epub, ctx);
             }
             Job::PacketDigest(packet) => {
@@ -225,6 +242,16 @@ impl Keys {
             }
             Edition::Epub => {
                 f.field("epub", format!("{:?}", ctx.config.epub));
+                // The typeset cover: its template, fonts and time limit. The
+                // embedded cover.typ imports nothing; a project's own may
+                // import any file beside it.
+                if ctx.project_root.join("templates/cover.typ").exists() {
+                    f.field("templates", self.templates.get_or_init(|| templates(ctx)));
+                } else {
+                    f.field("cover.typ", crate::write::resources::DEFAULT_COVER_TEMPLATE);
+                }
+                f.field("fonts", self.fonts.get_or_init(|| fonts(ctx)));
+                f.field("pdf", format!("{:?}", ctx.config.pdf));
                 f.field(
                     "stylesheet",
                     self.stylesheet.get_or_init(|| stylesheet(ctx)),
@@ -349,11 +376,20 @@ fn image_sources<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
     }
 }
 
+/// What a chosen cover image contributes to a key: its address and, when
+/// it passes the image policy, its bytes.
+fn cover_material(ctx: &Context, src: &str, dir: Option<&Path>) -> String {
+    match ctx.resources.image(src, dir) {
+        ImageLookup::Local(image) => format!("{src} {:x}", Sha256::digest(&image.bytes)),
+        other => format!("{src} {other:?}"),
+    }
+}
+
 /// The project's `templates/` folder, every file, and the embedded
 /// defaults: a template may import any file beside it.
 fn templates(ctx: &Context) -> [u8; 32] {
     let mut f = Fields::new("templates");
-    for name in ["brief.typ", "packet.typ", "epub.css"] {
+    for name in ["brief.typ", "packet.typ", "cover.typ", "epub.css"] {
         f.field(
             name,
             crate::write::resources::default_template(name).unwrap_or(""),

@@ -22,7 +22,7 @@ const STARTER: &[(&str, &str)] = &[
 ];
 
 /// The templates `brief templates eject` can write, by name.
-pub const TEMPLATES: [&str; 3] = ["brief.typ", "packet.typ", "epub.css"];
+pub const TEMPLATES: [&str; 4] = ["brief.typ", "packet.typ", "cover.typ", "epub.css"];
 
 /// What a scaffolding command wrote.
 #[derive(Debug, Default)]

@@ -37,6 +37,10 @@ pub struct PacketConfig {
     /// A line printed on every page (e.g. "For official use").
     #[serde(default)]
     pub marking: Option<String>,
+    /// The image the packet's EPUB shows as its cover (inside the
+    /// project, relative to it); else a typeset cover.
+    #[serde(default)]
+    pub cover: Option<String>,
     /// One addressed copy per recipient.
     #[serde(default)]
     pub recipients: Option<Spanned<Vec<Spanned<String>>>>,

@@ -65,6 +65,10 @@ pub struct PostDate {
 pub struct Author {
     pub name: String,
     pub email: Option<String>,
+    /// What the person did (`role:` in front matter: "author", "editor",
+    /// "translator", … or a MARC relator code); `None` is the author.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 /// A footnote definition. `number` is the 1-based number readers see.

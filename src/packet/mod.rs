@@ -31,6 +31,9 @@ pub struct Packet<'p> {
     pub day: NaiveDate,
     /// The packet's marking, rolled up over its briefs' (`marking`).
     pub marking: Option<String>,
+    /// `cover = "…"`: the image its EPUB shows as its cover, relative to
+    /// the project folder; `None`: a typeset cover.
+    pub cover: Option<String>,
     /// The reference number (`ref`).
     pub reference: Option<String>,
     /// Addressees, in the order written; each gets its own numbered PDFs.
@@ -342,6 +345,12 @@ fn resolve_one<'p>(
         marking,
         reference,
         recipients,
+        cover: config
+            .cover
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         briefs,
         letter,
         letters,

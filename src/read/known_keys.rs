@@ -28,6 +28,8 @@ pub const BRIEF_KEYS: &[&str] = &[
     "classification",
     "draft",
     "published",
+    // Read by the EPUB edition (its cover image).
+    "cover",
 ];
 
 /// Keys of Jekyll, Hugo, Zola, Docusaurus, Astro (and the Go blog) that

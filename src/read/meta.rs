@@ -199,9 +199,14 @@ fn authors(value: &Value) -> Option<Vec<Author>> {
             Value::Object(map) => {
                 let name = map.get("name").and_then(scalar_text).and_then(non_empty)?;
                 let email = map.get("email").and_then(scalar_text).and_then(non_empty);
-                Some(Some(Author { name, email }))
+                let role = map.get("role").and_then(scalar_text).and_then(non_empty);
+                Some(Some(Author { name, email, role }))
             }
-            other => Some(non_empty(scalar_text(other)?).map(|name| Author { name, email: None })),
+            other => Some(non_empty(scalar_text(other)?).map(|name| Author {
+                name,
+                email: None,
+                role: None,
+            })),
         }
     };
     match value {

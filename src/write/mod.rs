@@ -112,6 +112,12 @@ pub enum Job<'p> {
 }
 
 impl Job<'_> {
+    /// Whether the job runs Typst (a PDF, or an EPUB's typeset cover), so
+    /// it must run on a plain thread, never in a rayon task (DESIGN.md).
+    pub fn typesets(&self) -> bool {
+        matches!(self.edition(), Edition::Pdf | Edition::Epub)
+    }
+
     /// The edition this job's output belongs to.
     pub fn edition(&self) -> Edition {
         match self {
@@ -178,6 +184,9 @@ pub struct Context {
     /// When the build started (seconds since 1970), chosen by the caller:
     /// the date of messages for posts that have none of their own.
     pub build_time: i64,
+    /// The packets each post (by slug) is a brief of, for its EPUB's
+    /// `belongs-to-collection`; filled once the packets are resolved.
+    pub collections: std::collections::BTreeMap<String, Vec<epub::metadata::Collection>>,
 }
 
 impl Context {
@@ -193,7 +202,25 @@ impl Context {
             resources: Resources::new(project_root),
             source_date_epoch,
             build_time,
+            collections: Default::default(),
         }
+    }
+
+    /// This context with the packets' briefs known as collections.
+    pub fn with_collections(&self, packets: &[Packet]) -> Context {
+        let mut ctx = self.clone();
+        for packet in packets {
+            for (i, brief) in packet.briefs.iter().enumerate() {
+                ctx.collections
+                    .entry(brief.meta.slug.clone())
+                    .or_default()
+                    .push(epub::metadata::Collection {
+                        title: packet.title.clone(),
+                        position: Some(i + 1),
+                    });
+            }
+        }
+        ctx
     }
 
     pub fn templates_dir(&self) -> PathBuf {

@@ -27,6 +27,8 @@ use typst_kit::fonts::FontStore;
 pub const DEFAULT_BRIEF_TEMPLATE: &str = include_str!("../../templates/brief.typ");
 /// The default packet layout (`templates/packet.typ`).
 pub const DEFAULT_PACKET_TEMPLATE: &str = include_str!("../../templates/packet.typ");
+/// The default EPUB cover (`templates/cover.typ`).
+pub const DEFAULT_COVER_TEMPLATE: &str = include_str!("../../templates/cover.typ");
 /// The default EPUB stylesheet (`templates/epub.css`).
 pub const DEFAULT_STYLESHEET: &str = include_str!("../../templates/epub.css");
 
@@ -45,6 +47,7 @@ pub fn default_template(name: &str) -> Option<&'static str> {
     match name {
         "brief.typ" => Some(DEFAULT_BRIEF_TEMPLATE),
         "packet.typ" => Some(DEFAULT_PACKET_TEMPLATE),
+        "cover.typ" => Some(DEFAULT_COVER_TEMPLATE),
         "epub.css" => Some(DEFAULT_STYLESHEET),
         _ => None,
     }

@@ -3,20 +3,23 @@
 //! Layout of a book (all under `OEBPS/`): `title.xhtml` (title page),
 //! `chapter-N.xhtml` (the body, split at level-1/2 headings when long),
 //! `notes.xhtml` (footnotes as EPUB 3 notes, when the post has any),
-//! `images/` (local images embedded), `stylesheet.css`, `nav.xhtml`,
-//! `toc.ncx` and `content.opf`.
+//! `images/` (local images embedded), `cover.png` (the cover image),
+//! `stylesheet.css`, `nav.xhtml`, `toc.ncx` and `content.opf`.
 //!
 //! This module owns one post's way through: [`render`] and [`render_part`]
 //! (also used by the packet book). The rooms: `chapters` (where the body
 //! splits, heading ids, the navigation), `body` (blocks and inlines as
 //! XHTML), `documents` (the XHTML documents around them: title page,
-//! notes, direction), `images`, `xhtml` (escaping and ids) and `package`
-//! (metadata, epub-builder, and the reproducible zip).
+//! notes, direction), `images`, `xhtml` (escaping and ids), `cover` (the
+//! cover image, typeset or chosen), `metadata` (creators, publisher,
+//! collections) and `package` (epub-builder and the reproducible zip).
 
 mod body;
 mod chapters;
+pub mod cover;
 pub(crate) mod documents;
 mod images;
+pub(crate) mod metadata;
 mod package;
 pub mod xhtml;
 
@@ -33,7 +36,7 @@ use package::assemble;
 pub(crate) use chapters::Nav;
 pub(crate) use documents::{contents_title, document, is_rtl, notes_title, stylesheet};
 pub use package::book_uuid;
-pub(crate) use package::{accessibility_metadata, finish_package, new_book};
+pub(crate) use package::{accessibility_metadata, add_cover, finish_package, new_book};
 
 const TITLE_FILE: &str = "title.xhtml";
 
@@ -51,8 +54,22 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         ..
     } = render_part(post, ctx, "", true);
     let css = stylesheet(ctx, &mut w.warnings);
+    let marking = post
+        .meta
+        .marking
+        .as_deref()
+        .map(crate::write::shared::marking::printed);
+    let cover = post_cover(
+        post,
+        ctx,
+        &lang,
+        &title,
+        marking.as_deref(),
+        &mut w.warnings,
+    )?;
+    let metadata = post_metadata(post, ctx, &mut w.warnings);
     let bytes = assemble(
-        post, ctx, &lang, &title, title_page, docs, notes, nav, &css, &mut w,
+        post, ctx, &lang, &title, title_page, docs, notes, nav, &css, &cover, &metadata, &mut w,
     )
     .map_err(|e| {
         Diagnostic::error(format!("could not assemble the EPUB: {e}")).in_file(&post.source)
@@ -61,6 +78,85 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
         bytes,
         warnings: std::mem::take(&mut w.warnings),
     })
+}
+
+/// The cover of a post's own book: its `cover:` image, else one typeset
+/// with its title, subtitle, the organisation, its date and `marking`.
+pub(crate) fn post_cover(
+    post: &Post,
+    ctx: &Context,
+    lang: &str,
+    title: &str,
+    marking: Option<&str>,
+    warnings: &mut Vec<crate::diag::Diagnostic>,
+) -> Result<cover::CoverImage, Diagnostic> {
+    let text = cover::CoverText {
+        title: title.to_string(),
+        subtitle: post.meta.subtitle.clone(),
+        organisation: ctx.config.project.organisation.clone(),
+        date: post
+            .meta
+            .date
+            .as_ref()
+            .map(|d| crate::read::dates::written(d.day, lang)),
+        marking: marking.map(str::to_string),
+        kind: "brief",
+        lang: lang.to_string(),
+    };
+    let chosen = post
+        .meta
+        .extra
+        .iter()
+        .find(|(key, _)| key == "cover")
+        .and_then(|(_, v)| v.as_str())
+        .map(|src| cover::Chosen {
+            src,
+            folder: ctx.resources.post_dir(&post.source),
+            named_in: &post.source,
+        });
+    cover::cover(
+        ctx,
+        crate::write::pdf::compile::Subject::Post(post.source.clone()),
+        &text,
+        chosen,
+        warnings,
+    )
+}
+
+/// Creators from the authors (else the organisation), the organisation as
+/// publisher, and the
+/// packets the post is a brief of as collections.
+fn post_metadata(
+    post: &Post,
+    ctx: &Context,
+    warnings: &mut Vec<crate::diag::Diagnostic>,
+) -> metadata::BookMetadata {
+    let organisation = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
+    let mut creators = metadata::creators(&post.meta.authors, &post.source, warnings);
+    if creators.is_empty() {
+        // A brief that names nobody is the organisation's own work (its
+        // corporate author, as a catalogue records it).
+        creators.extend(organisation.map(|name| metadata::Creator {
+            name: xhtml::xml_clean(name).0,
+            role: "aut",
+        }));
+    }
+    metadata::BookMetadata {
+        creators,
+        publisher: organisation.map(str::to_string),
+        collections: ctx
+            .collections
+            .get(&post.meta.slug)
+            .cloned()
+            .unwrap_or_default(),
+        other_languages: Vec::new(),
+    }
 }
 
 /// One post's content documents, ready to be packaged: alone (prefix
@@ -101,7 +197,7 @@ pub(crate) fn render_part<'a>(
     for (i, range) in plan.iter().enumerate() {
         w.current_file = chapter_file(prefix, i);
         let mut out = Out::default();
-        out.raw("<section epub:type=\"bodymatter chapter\">\n");
+        out.raw("<section epub:type=\"bodymatter chapter\" role=\"doc-chapter\">\n");
         documents::marking_line(&mut out, post);
         if i == 0 && !title_page {
             out.raw("<h1>");

@@ -4,13 +4,16 @@
 //! `epub-builder` writes the package, navigation and zip. What 0.8.2
 //! cannot express is added afterwards by [`finish_package`], which
 //! rewrites three generated files with exact, checked substitutions: the
-//! language (and direction) on the package, nav and NCX roots. Every
+//! language (and direction) on the package, nav and NCX roots, and the
+//! metadata of `metadata` (creators with roles, publisher, collections). Every
 //! timestamp is fixed (zip entries 1980-01-01, dates from the post or
 //! `SOURCE_DATE_EPOCH`), and the identifier is a v5 UUID of the slug, so
 //! two builds of the same post are byte-identical.
 
 use super::body::{BodyWriter, NOTES_FILE};
+use super::cover::CoverImage;
 use super::documents::dir_attribute;
+use super::metadata::BookMetadata;
 use super::{Nav, TITLE_FILE, contents_title, is_rtl, notes_title};
 use crate::ir::Post;
 use crate::write::Context;
@@ -96,23 +99,21 @@ pub(super) fn assemble(
     notes: Option<String>,
     nav: Nav,
     css: &str,
+    cover: &CoverImage,
+    metadata: &BookMetadata,
     w: &mut BodyWriter,
 ) -> Result<Vec<u8>, String> {
     let err = |e: epub_builder::Error| e.to_string();
     let mut b = new_book(lang, title)?;
-    for a in &post.meta.authors {
-        let (name, _) = xml_clean(a.name.trim());
-        if !name.is_empty() {
-            b.add_author(name);
-        }
-    }
     for tag in &post.meta.tags {
         let (tag, _) = xml_clean(tag.trim());
         if !tag.is_empty() {
             b.add_subject(tag);
         }
     }
-    if let Some(summary) = post.meta.summary.as_deref() {
+    // The lead the summary e-mail and the packet digest print: the
+    // front-matter summary, else the first paragraph cut at a sentence.
+    if let Some(summary) = crate::write::shared::summary::summary(post) {
         let (summary, _) = xml_clean(summary.trim());
         if !summary.is_empty() {
             b.add_description(summary);
@@ -132,6 +133,7 @@ pub(super) fn assemble(
     );
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
+    add_cover(&mut b, cover).map_err(err)?;
     for r in &w.images.embedded {
         b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
             .map_err(err)?;
@@ -157,7 +159,17 @@ pub(super) fn assemble(
     }
     let mut zipped = Vec::new();
     b.generate(&mut zipped).map_err(err)?;
-    finish_package(zipped, lang)
+    finish_package(zipped, lang, metadata)
+}
+
+/// Declares `cover` as the book's cover image (`properties="cover-image"`,
+/// and the EPUB 2 `<meta name="cover">` older readers look for).
+pub(crate) fn add_cover(
+    b: &mut EpubBuilder<ZipLibrary>,
+    cover: &CoverImage,
+) -> epub_builder::Result<()> {
+    b.add_cover_image(&cover.href, cover.bytes.as_slice(), cover.media_type)?;
+    Ok(())
 }
 
 /// What every book of ours declares first: EPUB 3.3, the title, the
@@ -222,7 +234,11 @@ pub(crate) fn accessibility_metadata(
 /// re-stores every entry with fixed timestamps, `mimetype` first and
 /// uncompressed. Each substitution must match exactly once, so an
 /// epub-builder upgrade that changes its templates fails loudly here.
-pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn finish_package(
+    zipped: Vec<u8>,
+    lang: &str,
+    metadata: &BookMetadata,
+) -> Result<Vec<u8>, String> {
     use zip::write::SimpleFileOptions;
     let lang = escape(lang);
     let mut archive = zip::ZipArchive::new(Cursor::new(zipped)).map_err(|e| e.to_string())?;
@@ -233,21 +249,39 @@ pub(crate) fn finish_package(zipped: Vec<u8>, lang: &str) -> Result<Vec<u8>, Str
         let mut data = Vec::new();
         entry.read_to_end(&mut data).map_err(|e| e.to_string())?;
         let data = match name.as_str() {
-            "OEBPS/content.opf" => patch(
-                data,
-                "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\">",
-                &format!(
-                    "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\" xml:lang=\"{lang}\">"
-                ),
-            )?,
+            "OEBPS/content.opf" => {
+                let data = patch(
+                    data,
+                    "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\">",
+                    &format!(
+                        "<package version=\"3.0\" xmlns=\"http://www.idpf.org/2007/opf\" unique-identifier=\"epub-id-1\" xml:lang=\"{lang}\">"
+                    ),
+                )?;
+                const MODIFIED: &str = "    <meta property=\"dcterms:modified\">";
+                patch(data, MODIFIED, &format!("{}{MODIFIED}", metadata.opf()))?
+            }
             "OEBPS/nav.xhtml" => {
                 let dir = dir_attribute(&lang);
-                patch(
+                let data = patch(
                     data,
                     "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">",
                     &format!(
                         "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" xml:lang=\"{lang}\" lang=\"{lang}\"{dir}>"
                     ),
+                )?;
+                // The contents get their DPUB role and their heading as
+                // name, so assistive technology tells the two navs apart
+                // (Ace: epub-type-has-matching-role, landmark-unique); the
+                // landmarks are for the reading system, not the page.
+                let data = patch(
+                    data,
+                    "<nav epub:type = \"toc\" id=\"toc\">",
+                    "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\">",
+                )?;
+                patch(
+                    data,
+                    "<nav epub:type = \"landmarks\">",
+                    "<nav epub:type=\"landmarks\" hidden=\"hidden\">",
                 )?
             }
             "OEBPS/toc.ncx" => patch(

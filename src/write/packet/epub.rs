@@ -5,14 +5,22 @@
 //! ids, notes and images of different briefs never collide. Navigation is
 //! nested: one entry per brief, its headings beneath.
 //!
+//! Its cover image shows the packet's title, subtitle, organisation, date
+//! and marking (or the packet's `cover = "…"` image); its metadata credits
+//! the briefs' authors, names the organisation as publisher and declares
+//! the packet as the collection its briefs' own books belong to.
+//!
 //! Reproducible like the single-post books: v5 UUID of the packet name,
 //! dates from the packet, fixed zip timestamps (`epub::package::finish_package`).
 
 use super::Packet;
 use crate::diag::Diagnostic;
+use crate::write::epub::cover::{self, CoverImage, CoverText};
+use crate::write::epub::metadata::{self, BookMetadata, Collection, Creator};
 use crate::write::epub::xhtml::{Out, xml_clean};
 use crate::write::epub::{
-    self, Part, accessibility_metadata, document, finish_package, new_book, notes_title, stylesheet,
+    self, Part, accessibility_metadata, add_cover, document, finish_package, new_book, notes_title,
+    stylesheet,
 };
 use crate::write::{Context, Rendered};
 use epub_builder::{EpubBuilder, EpubContent, ReferenceType, TocElement, ZipLibrary};
@@ -33,7 +41,18 @@ pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
     let mut warnings = Vec::new();
     let css = stylesheet(ctx, &mut warnings);
     let cover = cover_page(packet, ctx, &parts);
-    let bytes = assemble(packet, ctx, cover, letter.as_ref(), &parts, &css).map_err(|e| {
+    let image = cover_image(packet, ctx, &mut warnings)?;
+    let metadata = packet_metadata(packet, ctx, &parts, letter.as_ref());
+    let bytes = assemble(
+        packet,
+        cover,
+        letter.as_ref(),
+        &parts,
+        &css,
+        &image,
+        &metadata,
+    )
+    .map_err(|e| {
         Diagnostic::error(format!(
             "packet {}: could not assemble the EPUB: {e}",
             packet.name
@@ -43,6 +62,98 @@ pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
         warnings.extend(part.w.warnings);
     }
     Ok(Rendered { bytes, warnings })
+}
+
+/// The packet's `cover = "…"` image (inside the project), else one typeset
+/// with its title, subtitle, organisation, date and marking.
+fn cover_image(
+    packet: &Packet,
+    ctx: &Context,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<CoverImage, Diagnostic> {
+    let file = ctx.config.file();
+    let text = CoverText {
+        title: packet.title.clone(),
+        subtitle: packet.subtitle.clone(),
+        organisation: ctx.config.project.organisation.clone(),
+        date: Some(crate::read::dates::written(packet.day, &packet.lang)),
+        marking: packet.marking.clone(),
+        kind: "packet",
+        lang: packet.lang.clone(),
+    };
+    let chosen = packet.cover.as_deref().map(|src| cover::Chosen {
+        src,
+        folder: crate::write::resources::canonical_dir(ctx.resources.project_root()),
+        named_in: &file,
+    });
+    let subject = crate::write::pdf::compile::Subject::Packet {
+        name: packet.name.clone(),
+        file: file.clone(),
+    };
+    let mut found = Vec::new();
+    let image = cover::cover(ctx, subject, &text, chosen, &mut found)?;
+    for w in found {
+        warnings.push(if w.message.starts_with("packet ") {
+            w
+        } else {
+            Diagnostic {
+                message: format!("packet {}: {}", packet.name, w.message),
+                ..w
+            }
+        });
+    }
+    Ok(image)
+}
+
+/// The briefs' authors as creators (else the organisation, as compiler),
+/// the organisation as publisher, the packet as a collection, and the
+/// languages of briefs written in another language than the packet.
+fn packet_metadata(
+    packet: &Packet,
+    ctx: &Context,
+    parts: &[Part],
+    letter: Option<&Part>,
+) -> BookMetadata {
+    let mut creators: Vec<Creator> = Vec::new();
+    for brief in &packet.briefs {
+        // Each brief's own book warns about its roles; the packet does
+        // not repeat them.
+        let mut said = Vec::new();
+        for c in metadata::creators(&brief.meta.authors, &brief.source, &mut said) {
+            if !creators.contains(&c) {
+                creators.push(c);
+            }
+        }
+    }
+    let organisation = ctx
+        .config
+        .project
+        .organisation
+        .as_deref()
+        .map(|o| xml_clean(o.trim()).0)
+        .filter(|o| !o.is_empty());
+    if creators.is_empty() {
+        creators.extend(
+            organisation
+                .clone()
+                .map(|name| Creator { name, role: "com" }),
+        );
+    }
+    let mut other_languages: Vec<String> = Vec::new();
+    for part in letter.into_iter().chain(parts) {
+        if part.lang != packet.lang && !other_languages.contains(&part.lang) {
+            other_languages.push(part.lang.clone());
+        }
+    }
+    BookMetadata {
+        creators,
+        publisher: organisation,
+        collections: vec![Collection {
+            title: packet.title.clone(),
+            position: None,
+        }],
+        other_languages,
+    }
 }
 
 fn cover_page(packet: &Packet, ctx: &Context, parts: &[Part]) -> String {
@@ -82,25 +193,22 @@ fn cover_page(packet: &Packet, ctx: &Context, parts: &[Part]) -> String {
 
 fn assemble(
     packet: &Packet,
-    ctx: &Context,
     cover: String,
     letter: Option<&Part>,
     parts: &[Part],
     css: &str,
+    image: &CoverImage,
+    metadata: &BookMetadata,
 ) -> Result<Vec<u8>, String> {
     let err = |e: epub_builder::Error| e.to_string();
     let lang = packet.lang.as_str();
     let (title, _) = xml_clean(&packet.title);
     let mut b = new_book(lang, &title)?;
-    if let Some(org) = ctx
-        .config
-        .project
-        .organisation
-        .as_deref()
-        .map(|o| xml_clean(o.trim()).0)
-        .filter(|o| !o.is_empty())
-    {
-        b.add_author(org);
+    for tag in packet.briefs.iter().flat_map(|p| &p.meta.tags) {
+        let (tag, _) = xml_clean(tag.trim());
+        if !tag.is_empty() {
+            b.add_subject(tag);
+        }
     }
     if let Some(sub) = &packet.subtitle {
         b.add_description(xml_clean(sub).0);
@@ -130,6 +238,7 @@ fn assemble(
     );
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
+    add_cover(&mut b, image).map_err(err)?;
     for part in letter.into_iter().chain(parts) {
         for r in &part.w.images.embedded {
             b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
@@ -150,7 +259,7 @@ fn assemble(
     }
     let mut zipped = Vec::new();
     b.generate(&mut zipped).map_err(err)?;
-    finish_package(zipped, lang)
+    finish_package(zipped, lang, metadata)
 }
 
 /// Adds one brief's documents: its title page carries its navigation

@@ -16,15 +16,13 @@ use std::sync::Mutex;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use std::collections::BTreeSet;
-
 use typst::World;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
-use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
+use super::glyphs::missing_glyphs;
 use super::world::{self, BriefWorld};
 use crate::config::PdfStandardSetting;
 use crate::diag::{Diagnostic, Severity};
@@ -154,12 +152,32 @@ pub struct Document<'a> {
     pub time_limit: Option<Duration>,
 }
 
+/// What a compile makes of the laid-out document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Export {
+    /// The PDF, with the document's standard.
+    Pdf,
+    /// The first page as a PNG with `long_side` pixels on its longer side
+    /// (the EPUB cover).
+    Png { long_side: u32 },
+}
+
 /// Compiles and exports one document. `data(no_images)` builds its data.
 pub fn compile(
     doc: &Document,
     data: &dyn Fn(bool) -> Result<Data, Diagnostic>,
 ) -> Result<Rendered, Diagnostic> {
-    match catch_unwind(AssertUnwindSafe(|| compile_inner(doc, data))) {
+    compile_to(doc, data, Export::Pdf)
+}
+
+/// [`compile`], exported as `export` says: a cover goes the same way as
+/// every PDF (sandbox, time limit, glyph check), only its last step differs.
+pub fn compile_to(
+    doc: &Document,
+    data: &dyn Fn(bool) -> Result<Data, Diagnostic>,
+    export: Export,
+) -> Result<Rendered, Diagnostic> {
+    match catch_unwind(AssertUnwindSafe(|| compile_inner(doc, data, export))) {
         Ok(result) => result,
         Err(_) => Err(crashed(&doc.subject)),
     }
@@ -201,15 +219,16 @@ fn out_of_time(subject: &Subject, limit: Duration) -> Diagnostic {
 fn compile_inner(
     doc: &Document,
     data: &dyn Fn(bool) -> Result<Data, Diagnostic>,
+    export: Export,
 ) -> Result<Rendered, Diagnostic> {
     let first = data(false)?;
     let images = first.embedded_images;
-    match attempt(doc, first)? {
+    match attempt(doc, first, export)? {
         Ok(rendered) => Ok(rendered),
         Err(error) if images > 0 => {
             // An image Typst cannot decode stops the whole document: retry
             // with placeholders so it still builds.
-            let Ok(Ok(mut retry)) = data(true).and_then(|d| attempt(doc, d)) else {
+            let Ok(Ok(mut retry)) = data(true).and_then(|d| attempt(doc, d, export)) else {
                 return Err(error.diagnostic);
             };
             retry.warnings.insert(
@@ -241,7 +260,11 @@ struct Failed {
 /// on; its thread runs on, detached, until it finishes or the process
 /// ends (the build does not wait for it). The one-long-document lock is
 /// held by the caller, so it is released on time too.
-fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagnostic> {
+fn attempt(
+    doc: &Document,
+    data: Data,
+    export: Export,
+) -> Result<Result<Rendered, Failed>, Diagnostic> {
     check_size(&doc.subject, data.json.len())?;
     let one_at_a_time = (Schedule::for_data(data.json.len()) == Schedule::OneAtATime)
         .then(|| LARGE_DOCUMENT.lock().unwrap_or_else(|p| p.into_inner()));
@@ -264,6 +287,7 @@ fn attempt(doc: &Document, data: Data) -> Result<Result<Rendered, Failed>, Diagn
         timestamp: doc.timestamp,
         standard: doc.standard,
         warnings: data.warnings,
+        export,
     };
 
     let (done, result) = mpsc::channel();
@@ -305,6 +329,7 @@ struct Typeset {
     timestamp: Option<Timestamp>,
     standard: PdfStandardSetting,
     warnings: Vec<Diagnostic>,
+    export: Export,
 }
 
 /// Typst's compile, the missing-glyph check and the export.
@@ -355,6 +380,12 @@ fn typeset(world: &BriefWorld, job: Typeset) -> Result<Result<Rendered, Failed>,
         );
     }
 
+    if let Export::Png { long_side } = job.export {
+        let bytes = super::raster::first_page_png(&document, long_side).map_err(|e| {
+            Diagnostic::error(subject.say(&format!("cannot draw the cover: {e}"))).in_file(file)
+        })?;
+        return Ok(Ok(Rendered { bytes, warnings }));
+    }
     let mut options = PdfOptions {
         ident: Smart::Custom(job.ident.clone()),
         creator: Smart::Custom(Some(job.creator.clone())),
@@ -410,30 +441,6 @@ fn standard_name(setting: PdfStandardSetting) -> &'static str {
         PdfStandardSetting::A2b => "PDF/A-2b",
         PdfStandardSetting::A2bUa1 => "PDF/A-2b and PDF/UA-1",
     }
-}
-
-/// Characters drawn with glyph id 0 (".notdef", an empty box).
-fn missing_glyphs(document: &PagedDocument) -> BTreeSet<char> {
-    fn walk(frame: &Frame, out: &mut BTreeSet<char>) {
-        for (_, item) in frame.items() {
-            match item {
-                FrameItem::Group(group) => walk(&group.frame, out),
-                FrameItem::Text(text) => {
-                    for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
-                        if let Some(s) = text.text.get(glyph.range()) {
-                            out.extend(s.chars().filter(|c| !c.is_whitespace()));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    for page in document.pages() {
-        walk(&page.frame, &mut out);
-    }
-    out
 }
 
 /// The first error of a failed compile of the document made from `subject`

@@ -15,7 +15,9 @@
 
 pub mod compile;
 pub mod fonts;
+mod glyphs;
 pub mod model;
+mod raster;
 pub mod world;
 
 use std::path::{Path, PathBuf};
