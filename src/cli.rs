@@ -133,6 +133,10 @@ pub struct BuildArgs {
     /// (as `[email] summary = true`).
     #[arg(long)]
     pub summary: bool,
+    /// Hide every `[[redact: …]]` text in every output of this build (as
+    /// `redact = true` on every packet, and for each post's own editions).
+    #[arg(long)]
+    pub redact: bool,
     /// Keep the build cache in DIR instead of OUT/.brief-cache (to share
     /// one between output folders or CI runners).
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]

@@ -51,6 +51,7 @@ pub fn run_observed(
         editions,
         paths: args.paths,
         include_drafts: args.drafts,
+        redact: args.redact,
         cache,
         progress,
     };

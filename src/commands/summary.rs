@@ -23,6 +23,10 @@ pub fn run(content: &Path, slugs: &[String]) -> Result<SummaryReport, Diagnostic
     }
     let files = crate::read::discover(content)?;
     let (posts, mut diagnostics, _) = crate::read::read_all(&files, &config.project.lang);
+    let posts: Vec<crate::ir::Post> = posts
+        .iter()
+        .map(|p| crate::ir::redact::apply(p, crate::ir::redact::Mode::Reveal))
+        .collect();
     let known: Vec<&str> = posts.iter().map(|p| p.meta.slug.as_str()).collect();
     let mut text = String::new();
     let mut missing = 0;
