@@ -60,7 +60,12 @@ pub struct Marker {
 /// Whether `s` holds anything that looks like a marker, in any case: such
 /// text where no marker may be (code, raw HTML, an address) is an error.
 pub fn looks_marked(s: &str) -> bool {
-    s.to_lowercase().contains("[[redact")
+    marked_at(s).is_some()
+}
+
+/// Where [`looks_marked`] finds its first marker-like text (a byte offset).
+pub fn marked_at(s: &str) -> Option<usize> {
+    s.to_ascii_lowercase().find("[[redact")
 }
 
 /// `s` with each marker resolved. A marker left unclosed (the reader

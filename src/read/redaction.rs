@@ -139,7 +139,7 @@ fn check_source(text: &str, first_line: usize) -> Result<(), Diagnostic> {
     let mut offset = 0;
     for paragraph in text.split("\n\n") {
         if let Err(e) = check_str(paragraph) {
-            let lead = paragraph.find(OPEN).unwrap_or(0);
+            let lead = redact::marked_at(paragraph).unwrap_or(0);
             let line = first_line + text[..offset + lead].matches('\n').count();
             return Err(Diagnostic::error(e).at(line, None).with_hint(HINT));
         }
