@@ -164,7 +164,11 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     diagnostics.extend(resolved.skipped);
     diagnostics.extend(resolved.warnings);
     let mut packets = resolved.packets;
-    let run = if request.redact { Mode::Hide } else { Mode::Reveal };
+    let run = if request.redact {
+        Mode::Hide
+    } else {
+        Mode::Reveal
+    };
     for name in packet::redact(&mut packets, &posts, &hidden, run) {
         report.packets_failed += 1;
         diagnostics.push(diag::Diagnostic::error(format!(
@@ -277,11 +281,17 @@ fn redaction(posts: Vec<Post>, hide_all: bool, ctx: &Context) -> (Vec<Post>, Vec
     let run = if hide_all { Mode::Hide } else { Mode::Reveal };
     let some_packet_hides = !hide_all && ctx.config.packets.iter().any(|p| p.redact);
     let hidden = if some_packet_hides {
-        posts.par_iter().map(|p| ir::redact::apply(p, Mode::Hide)).collect()
+        posts
+            .par_iter()
+            .map(|p| ir::redact::apply(p, Mode::Hide))
+            .collect()
     } else {
         Vec::new()
     };
-    let shown = posts.par_iter().map(|p| ir::redact::apply(p, run)).collect();
+    let shown = posts
+        .par_iter()
+        .map(|p| ir::redact::apply(p, run))
+        .collect();
     (shown, hidden)
 }
 

@@ -306,7 +306,11 @@ pub fn redact<'p>(
     let mut failed = Vec::new();
     for packet in packets.iter_mut() {
         packet.redacted |= run == Mode::Hide;
-        let mode = if packet.redacted { Mode::Hide } else { Mode::Reveal };
+        let mode = if packet.redacted {
+            Mode::Hide
+        } else {
+            Mode::Reveal
+        };
         packet.title = apply_str(&packet.title, mode);
         packet.subtitle = packet.subtitle.as_deref().map(|s| apply_str(s, mode));
         packet.marking = packet.marking.as_deref().map(|s| apply_str(s, mode));
@@ -433,8 +437,8 @@ fn read_letter(rel: &str, project: &Config, project_root: &Path) -> Result<Post,
     let text = String::from_utf8(bytes.clone()).map_err(|_| ("is not UTF-8".to_string(), true))?;
     let text = crate::read::frontmatter::normalise(&text);
     let parsed = crate::read::markdown::parse(&text, 1);
-    let (body, footnotes) =
-        crate::read::redaction::group(parsed.body, parsed.footnotes, &text, 1).map_err(|d| {
+    let (body, footnotes) = crate::read::redaction::group(parsed.body, parsed.footnotes, &text, 1)
+        .map_err(|d| {
             let at = d.line.map(|l| format!("line {l}: ")).unwrap_or_default();
             (format!("{at}{}", d.message), true)
         })?;

@@ -76,9 +76,16 @@ fn views(path: &Path, bytes: &[u8], scratch: &Path, out: &mut Vec<(String, Vec<u
             .arg("-")
             .output()
             .unwrap();
-        assert!(qdf.status.code().is_some_and(|c| c == 0 || c == 3), "qpdf {name}");
+        assert!(
+            qdf.status.code().is_some_and(|c| c == 0 || c == 3),
+            "qpdf {name}"
+        );
         out.push((format!("{name} (qpdf --qdf)"), qdf.stdout));
-        let text = Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+        let text = Command::new("pdftotext")
+            .arg(&file)
+            .arg("-")
+            .output()
+            .unwrap();
         assert!(text.status.success(), "pdftotext {name}");
         out.push((format!("{name} (pdftotext)"), text.stdout));
     } else if bytes.starts_with(b"PK") {
@@ -91,7 +98,12 @@ fn views(path: &Path, bytes: &[u8], scratch: &Path, out: &mut Vec<(String, Vec<u
         }
     } else if path.extension().is_some_and(|e| e == "eml") {
         for (i, part) in mime_parts(path, scratch).into_iter().enumerate() {
-            views(&PathBuf::from(format!("{name}#part{i}")), &part, scratch, out);
+            views(
+                &PathBuf::from(format!("{name}#part{i}")),
+                &part,
+                scratch,
+                out,
+            );
         }
     }
 }
@@ -99,7 +111,10 @@ fn views(path: &Path, bytes: &[u8], scratch: &Path, out: &mut Vec<(String, Vec<u
 /// The decoded headers (one part) and each decoded part of a message, by
 /// Python's e-mail parser (a decoder we did not write).
 fn mime_parts(path: &Path, scratch: &Path) -> Vec<Vec<u8>> {
-    let dir = scratch.join(format!("mime-{}", path.file_name().unwrap().to_string_lossy()));
+    let dir = scratch.join(format!(
+        "mime-{}",
+        path.file_name().unwrap().to_string_lossy()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let script = r#"
 import sys, email, email.policy, os
@@ -168,7 +183,11 @@ fn leaks(root: &Path, words: &[&str], only: &dyn Fn(&str) -> bool) -> Vec<String
             }
         }
     }
-    assert!(checked > 20, "only {checked} views under {}", root.display());
+    assert!(
+        checked > 20,
+        "only {checked} views under {}",
+        root.display()
+    );
     found
 }
 
@@ -192,7 +211,10 @@ fn a_redacted_build_leaves_no_byte_of_the_redacted_text_in_any_output_or_cache()
     let dir = fixture();
     built(dir.path(), &["--redact"]);
     let out = dir.path().join("output");
-    assert!(out.join(".brief-cache").is_dir(), "the cache is scanned too");
+    assert!(
+        out.join(".brief-cache").is_dir(),
+        "the cache is scanned too"
+    );
     let found = leaks(&out, SECRETS, &|_| true);
     assert!(found.is_empty(), "leaked:\n{}", found.join("\n"));
 
@@ -200,9 +222,15 @@ fn a_redacted_build_leaves_no_byte_of_the_redacted_text_in_any_output_or_cache()
     // 7-bit Subject header, a bar span in the EPUB.
     let text = std::fs::read_to_string(out.join("email/testimony.txt")).unwrap();
     assert!(text.starts_with("Testimony of █████\n"), "{text}");
-    assert!(text.contains("The redacted email from █████ said the shipment left █████"), "{text}");
+    assert!(
+        text.contains("The redacted email from █████ said the shipment left █████"),
+        "{text}"
+    );
     let eml = std::fs::read_to_string(out.join("email/testimony.eml")).unwrap();
-    assert!(eml.contains("\r\nSubject: Testimony of [redacted]\r\n"), "{eml}");
+    assert!(
+        eml.contains("\r\nSubject: Testimony of [redacted]\r\n"),
+        "{eml}"
+    );
     let pdf_text = Command::new("pdftotext")
         .arg(out.join("packets/closed.pdf"))
         .arg("-")
@@ -245,13 +273,19 @@ fn a_redacting_packet_hides_its_own_outputs_and_leaves_the_others_whole() {
         };
         for f in files {
             assert!(
-                shown.iter().any(|l| l.starts_with(&format!("{word} in ")) && l.contains(f)),
+                shown
+                    .iter()
+                    .any(|l| l.starts_with(&format!("{word} in ")) && l.contains(f)),
                 "{word} is missing from {f}"
             );
         }
     }
     let marker = leaks(&out, &["[[redact"], &|_| true);
-    assert!(marker.is_empty(), "a marker reached an output:\n{}", marker.join("\n"));
+    assert!(
+        marker.is_empty(),
+        "a marker reached an output:\n{}",
+        marker.join("\n")
+    );
     let text = std::fs::read_to_string(out.join("email/testimony.txt")).unwrap();
     assert!(
         text.contains("The redacted email from _Bartholomew_ Oyelaran-Smythe said"),
@@ -273,18 +307,33 @@ fn a_redacted_build_after_an_unredacted_one_is_never_served_from_its_cache() {
     // And back: the unredacted outputs are whole again.
     built(dir.path(), &[]);
     let text = std::fs::read_to_string(out.join("email/testimony.txt")).unwrap();
-    assert!(text.starts_with("Testimony of Marguerite Wolfenstein\n"), "{text}");
+    assert!(
+        text.starts_with("Testimony of Marguerite Wolfenstein\n"),
+        "{text}"
+    );
 }
 
 #[test]
 fn a_malformed_marker_is_an_error_that_names_its_line() {
     let cases: &[(&str, &str, &str)] = &[
-        ("Fine.\n\nOpen [[redact: Jane\n", "testimony.md:7:", "not closed"),
+        (
+            "Fine.\n\nOpen [[redact: Jane\n",
+            "testimony.md:7:",
+            "not closed",
+        ),
         ("*[[redact: Jane* Doe]]\n", "testimony.md:5:", "not closed"),
-        ("Empty [[redact: ]] here.\n", "testimony.md:5:", "encloses nothing"),
+        (
+            "Empty [[redact: ]] here.\n",
+            "testimony.md:5:",
+            "encloses nothing",
+        ),
         ("`[[redact: in code]]`\n", "testimony.md:5:", "inside code"),
         ("[[Redact: Jane]]\n", "testimony.md:5:", "lower case"),
-        ("[x](https://e.org/[[redact:a]])\n", "testimony.md:5:", "address"),
+        (
+            "[x](https://e.org/[[redact:a]])\n",
+            "testimony.md:5:",
+            "address",
+        ),
     ];
     for (body, at, says) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -298,8 +347,14 @@ fn a_malformed_marker_is_an_error_that_names_its_line() {
         let out = run_in(dir.path(), &["build", "--format", "email"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{body}: {stderr}");
-        assert!(stderr.contains(at) && stderr.contains(says), "{body}: {stderr}");
-        assert!(!dir.path().join("output/email/testimony.txt").exists(), "{body}");
+        assert!(
+            stderr.contains(at) && stderr.contains(says),
+            "{body}: {stderr}"
+        );
+        assert!(
+            !dir.path().join("output/email/testimony.txt").exists(),
+            "{body}"
+        );
     }
     // In front matter too, with the line of the value.
     let dir = tempfile::tempdir().unwrap();
@@ -312,6 +367,9 @@ fn a_malformed_marker_is_an_error_that_names_its_line() {
     .unwrap();
     let out = run_in(dir.path(), &["build", "--format", "email"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("testimony.md:3:") && stderr.contains("`summary`"), "{stderr}");
+    assert!(
+        stderr.contains("testimony.md:3:") && stderr.contains("`summary`"),
+        "{stderr}"
+    );
     let _ = in_ci;
 }

@@ -10,13 +10,21 @@ use std::path::Path;
 
 fn built_project(dir: &Path, title: &str) {
     let out = run_in(dir, &["init", "p"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let project = dir.join("p");
     let toml = std::fs::read_to_string(project.join("brief.toml")).unwrap();
     let toml = toml.replacen("title = \"", &format!("title = \"{title} "), 1);
     std::fs::write(project.join("brief.toml"), toml).unwrap();
     let out = run_in(&project, &["build", "--quiet"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn verify(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
@@ -35,7 +43,14 @@ fn verify_accepts_what_the_build_wrote_and_names_what_changed() {
     built_project(dir.path(), "First");
     let p = dir.path().join("p");
     let packet = "output/packets/example-packet.pdf";
-    let (code, said) = verify(&p, &[packet, "output/epub/example-brief.epub", "output/email/example-brief.txt"]);
+    let (code, said) = verify(
+        &p,
+        &[
+            packet,
+            "output/epub/example-brief.epub",
+            "output/email/example-brief.txt",
+        ],
+    );
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("ok: output/packets/example-packet.pdf: is packets/example-packet.pdf of the manifest, unchanged"), "{said}");
     assert_eq!(said.matches("ok: ").count(), 3, "{said}");
@@ -45,7 +60,10 @@ fn verify_accepts_what_the_build_wrote_and_names_what_changed() {
     let copy = dir.path().join("received.pdf");
     std::fs::write(&copy, &original).unwrap();
     let manifest = p.join("output/manifest.json");
-    let (code, said) = verify(dir.path(), &["--manifest", manifest.to_str().unwrap(), "received.pdf"]);
+    let (code, said) = verify(
+        dir.path(),
+        &["--manifest", manifest.to_str().unwrap(), "received.pdf"],
+    );
     assert_eq!(code, Some(0), "{said}");
 
     // One byte flipped, at the start, the middle and the end.
@@ -64,7 +82,10 @@ fn verify_accepts_what_the_build_wrote_and_names_what_changed() {
     std::fs::write(p.join(packet), &bytes).unwrap();
     let (code, said) = verify(&p, &[packet]);
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("bytes more than were written: something was appended"), "{said}");
+    assert!(
+        said.contains("bytes more than were written: something was appended"),
+        "{said}"
+    );
 
     // Another build's packet in its place.
     let other = tempfile::tempdir().unwrap();

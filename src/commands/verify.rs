@@ -53,7 +53,13 @@ pub fn run(files: &[PathBuf], manifest: &Path) -> Result<VerifyReport, Diagnosti
     let entries = read_manifest(manifest)?;
     let folder = manifest
         .parent()
-        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
         .and_then(|p| p.canonicalize().ok());
     let verdicts: Vec<Verdict> = files
         .iter()

@@ -192,7 +192,11 @@ fn block(b: &Block, mode: Mode) -> Block {
         Block::Paragraph { content } => Block::Paragraph {
             content: inlines(content, mode),
         },
-        Block::List { start, tight, items } => Block::List {
+        Block::List {
+            start,
+            tight,
+            items,
+        } => Block::List {
             start: *start,
             tight: *tight,
             items: items
@@ -297,7 +301,10 @@ mod tests {
             apply_str("a [[redact: open", Mode::Hide),
             format!("a {BAR}")
         );
-        assert_eq!(seven_bit(&apply_str(s, Mode::Hide)), "Met [redacted] and [redacted].");
+        assert_eq!(
+            seven_bit(&apply_str(s, Mode::Hide)),
+            "Met [redacted] and [redacted]."
+        );
     }
 
     #[test]

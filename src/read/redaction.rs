@@ -76,7 +76,10 @@ pub fn check_post(post: &Post) -> Result<(), Diagnostic> {
         }
     };
     post.body.iter().for_each(&mut check);
-    post.footnotes.iter().flat_map(|f| &f.body).for_each(&mut check);
+    post.footnotes
+        .iter()
+        .flat_map(|f| &f.body)
+        .for_each(&mut check);
     match problem {
         Some(p) => Err(Diagnostic::error(p).with_hint(HINT)),
         None => Ok(()),
@@ -160,9 +163,9 @@ fn marker_line(text: &str, first_line: usize, n: usize) -> usize {
 
 fn block_problem(b: &Block) -> Option<String> {
     match b {
-        Block::Code { text, .. } if redact::looks_marked(text) => {
-            Some("a redaction marker inside code cannot be honoured (code is printed as written)".into())
-        }
+        Block::Code { text, .. } if redact::looks_marked(text) => Some(
+            "a redaction marker inside code cannot be honoured (code is printed as written)".into(),
+        ),
         Block::Html { html } if redact::looks_marked(html) => {
             Some("a redaction marker inside raw HTML cannot be honoured".into())
         }
@@ -231,7 +234,11 @@ impl Grouper {
             Block::Paragraph { content } => Block::Paragraph {
                 content: self.inlines(content)?,
             },
-            Block::List { start, tight, items } => Block::List {
+            Block::List {
+                start,
+                tight,
+                items,
+            } => Block::List {
                 start,
                 tight,
                 items: items
@@ -382,7 +389,11 @@ mod tests {
             panic!()
         };
         assert_eq!(content[0], Inline::text("Met "));
-        let Inline::Redacted { width, content: inner } = &content[1] else {
+        let Inline::Redacted {
+            width,
+            content: inner,
+        } = &content[1]
+        else {
             panic!("{content:?}")
         };
         assert_eq!(*width, "Jane Doe".len());
