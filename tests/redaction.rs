@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{copy_tree, in_ci, run_in, tool};
+use common::{copy_tree, run_in, tool};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -240,10 +240,17 @@ fn a_redacted_build_leaves_no_byte_of_the_redacted_text_in_any_output_or_cache()
 
     // Still valid files: the bars are drawn, not broken markup.
     for pdf in ["packets/closed.pdf", "pdf/testimony.pdf"] {
-        let check = Command::new("qpdf").arg("--check").arg(out.join(pdf)).output().unwrap();
+        let check = Command::new("qpdf")
+            .arg("--check")
+            .arg(out.join(pdf))
+            .output()
+            .unwrap();
         assert!(check.status.success(), "qpdf --check {pdf}");
     }
-    let books = vec![out.join("epub/testimony.epub"), out.join("packets/closed.epub")];
+    let books = vec![
+        out.join("epub/testimony.epub"),
+        out.join("packets/closed.epub"),
+    ];
     if let Some(messages) = common::epubcheck(&books) {
         for (book, said) in messages {
             assert!(said.is_empty(), "EPUBCheck {}: {said:?}", book.display());
@@ -383,5 +390,4 @@ fn a_malformed_marker_is_an_error_that_names_its_line() {
         stderr.contains("testimony.md:3:") && stderr.contains("`summary`"),
         "{stderr}"
     );
-    let _ = in_ci;
 }
