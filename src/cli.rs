@@ -62,6 +62,17 @@ pub enum Command {
         /// Slugs of the posts to summarise.
         slugs: Vec<String>,
     },
+    /// Check that files are, byte for byte, ones a build wrote: each
+    /// file's SHA-256 against the build's manifest. Exit 0 only when every
+    /// file matches. Needs no project.
+    Verify {
+        /// The build's manifest.
+        #[arg(long, value_name = "PATH", default_value = "output/manifest.json")]
+        manifest: PathBuf,
+        /// PDF, EPUB, text or .eml files brief wrote.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print one post's document model (IR) as JSON.
     DumpIr {
         /// The post to read.
@@ -137,6 +148,10 @@ pub struct BuildArgs {
     /// (as `[email] summary = true`).
     #[arg(long)]
     pub summary: bool,
+    /// Hide every `[[redact: …]]` text in every output of this build (as
+    /// `redact = true` on every packet, and for each post's own editions).
+    #[arg(long)]
+    pub redact: bool,
     /// Keep the build cache in DIR instead of OUT/.brief-cache (to share
     /// one between output folders or CI runners).
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]

@@ -48,6 +48,7 @@ pub mod write;
 
 use diag::Diagnostic;
 use ir::Post;
+use ir::redact::Mode;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use write::{Context, Edition};
@@ -61,6 +62,8 @@ pub struct BuildRequest {
     /// Posts named on the command line; empty means every post found.
     pub paths: Vec<PathBuf>,
     pub include_drafts: bool,
+    /// `--redact`: every output hides the posts' `[[redact: …]]` text.
+    pub redact: bool,
     /// Where the build cache is kept, or none (`--no-cache`).
     pub cache: cache::Setting,
     /// Told of each job as it ends (the terminal's progress bar).
@@ -140,6 +143,10 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     let (posts, collisions) = read::slugs::settle(posts);
     report.posts_failed += collisions.iter().filter(|d| d.is_error()).count();
     diagnostics.extend(collisions);
+    // Redaction is resolved here, before anything renders or keys an
+    // output: writers and the cache see the posts shown or hidden, never
+    // their markers (`ir::redact`).
+    let (posts, hidden) = redaction(posts, request.redact, ctx);
 
     // Packets are built with the whole content folder only: a build of a
     // few named posts has not read the briefs a packet needs.
@@ -164,7 +171,19 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.packets_failed = resolved.skipped.len();
     diagnostics.extend(resolved.skipped);
     diagnostics.extend(resolved.warnings);
-    let packets = resolved.packets;
+    let mut packets = resolved.packets;
+    let run = if request.redact {
+        Mode::Hide
+    } else {
+        Mode::Reveal
+    };
+    for name in packet::redact(&mut packets, &posts, &hidden, run) {
+        report.packets_failed += 1;
+        diagnostics.push(diag::Diagnostic::error(format!(
+            "packet {}: its briefs could not be redacted; it is not built",
+            diag::quote(&name)
+        )));
+    }
     // A brief's own book names the packets it is in (its collections).
     let ctx = &ctx.with_collections(&packets);
 
@@ -280,6 +299,27 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report.diagnostics = diagnostics;
     report.elapsed = started.elapsed();
     report
+}
+
+/// The posts as this build shows them, and (when some packet redacts in a
+/// build that does not) the same posts hidden, in the same order.
+fn redaction(posts: Vec<Post>, hide_all: bool, ctx: &Context) -> (Vec<Post>, Vec<Post>) {
+    use rayon::prelude::*;
+    let run = if hide_all { Mode::Hide } else { Mode::Reveal };
+    let some_packet_hides = !hide_all && ctx.config.packets.iter().any(|p| p.redact);
+    let hidden = if some_packet_hides {
+        posts
+            .par_iter()
+            .map(|p| ir::redact::apply(p, Mode::Hide))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let shown = posts
+        .par_iter()
+        .map(|p| ir::redact::apply(p, run))
+        .collect();
+    (shown, hidden)
 }
 
 /// A written output as the manifest lists it: where, what, and whose.

@@ -143,6 +143,22 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
                 _ => Ok(report.status),
             }
         }
+        Command::Verify { manifest, files } => {
+            commands::project::change_dir(cli.directory.as_deref())?;
+            let report = commands::verify::run(&files, &manifest)?;
+            for v in &report.files {
+                let file = brief::diag::escaped(&v.file.to_string_lossy());
+                let sha = v.sha256.as_deref().unwrap_or("-");
+                match v.ok {
+                    true => println!("ok: {file}: {} (SHA-256 {sha})", v.reason),
+                    false => println!("FAILED: {file}: {} (SHA-256 {sha})", v.reason),
+                }
+            }
+            println!(
+                "signature: not checked (this version of brief does not sign its PDFs); the SHA-256 check needs a manifest from the sender, obtained separately from the files"
+            );
+            Ok(report.status)
+        }
         Command::DumpIr { file } => {
             let project = enter()?;
             dump_ir(&project.typed(&file), printer)

@@ -695,6 +695,7 @@ fn inline_text(inlines: &[Inline], s: &mut String) {
             Inline::Image { alt, .. } => s.push_str(alt),
             Inline::FootnoteRef { .. } => {}
             Inline::SoftBreak | Inline::HardBreak => s.push(' '),
+            Inline::Redacted { .. } => s.push_str(brief::ir::redact::BAR),
         }
         s.push(' ');
     }

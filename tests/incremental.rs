@@ -77,10 +77,16 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 }
 
 fn post_outputs(slug: &str) -> Vec<String> {
-    ["pdf/{}.pdf", "epub/{}.epub", "email/{}.txt", "summary/{}.txt", "email/{}.eml"]
-        .iter()
-        .map(|p| p.replace("{}", slug))
-        .collect()
+    [
+        "pdf/{}.pdf",
+        "epub/{}.epub",
+        "email/{}.txt",
+        "summary/{}.txt",
+        "email/{}.eml",
+    ]
+    .iter()
+    .map(|p| p.replace("{}", slug))
+    .collect()
 }
 
 // The shipped packet: the general copy, the embassy's copy and the

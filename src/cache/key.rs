@@ -218,6 +218,9 @@ impl Keys {
                     &packet.lang,
                     // Which briefs are set side by side (`layout`).
                     &packet.parallel,
+                    // Also in the briefs' models; said here too, so no
+                    // change of the hidden form could ever match a shown one.
+                    packet.redacted,
                 )
             ),
         );

@@ -54,6 +54,7 @@ pub fn run_observed(
         editions,
         paths: args.paths,
         include_drafts: args.drafts,
+        redact: args.redact,
         cache,
         progress,
         shard,

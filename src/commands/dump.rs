@@ -27,7 +27,8 @@ pub fn typst(file: &Path, dir: &Path) -> Result<Result<(), Diagnostic>, Diagnost
         Err(d) => return Ok(Err(d)),
     };
     let ctx = context(config);
-    let sources = crate::write::pdf::typst_sources(&read.post, &ctx)?;
+    let post = crate::ir::redact::apply(&read.post, crate::ir::redact::Mode::Reveal);
+    let sources = crate::write::pdf::typst_sources(&post, &ctx)?;
     for (name, bytes) in sources {
         crate::output::write_atomic(&dir.join(name), &bytes)?;
     }

@@ -12,6 +12,7 @@ pub mod project;
 pub mod scaffold;
 pub mod send;
 pub mod summary;
+pub mod verify;
 pub mod watch;
 
 use crate::config::Config;

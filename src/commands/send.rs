@@ -241,7 +241,10 @@ fn packet_messages(
                 },
             )
         })?;
-    let subject = header_text(packet.title.get_ref());
+    let subject = header_text(&crate::ir::redact::apply_str(
+        packet.title.get_ref(),
+        crate::ir::redact::Mode::Reveal,
+    ));
     let recipients = packet.recipients();
     if recipients.is_empty() {
         return Ok((
@@ -316,7 +319,11 @@ fn post_messages(args: &SendArgs, config: &Config) -> Result<Vec<Outgoing>, Vec<
         .into_iter()
         .map(|post| Outgoing {
             file: Edition::message_path(&args.out, &post.meta.slug),
-            subject: header_text(&post.meta.title),
+            // For the operator's screen only: the marker goes, its text stays.
+            subject: header_text(&crate::ir::redact::apply_str(
+                &post.meta.title,
+                crate::ir::redact::Mode::Reveal,
+            )),
             recipients: config.email.to.clone(),
             attachments: config.email.attach.clone(),
         })

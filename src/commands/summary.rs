@@ -26,6 +26,10 @@ pub fn run(content: &Path, slugs: &[String]) -> Result<SummaryReport, Diagnostic
     // `summary/<slug>.txt` and summary messages hold.
     let ctx = super::context(config);
     let (posts, mut diagnostics, _) = crate::read::read_all(&files, &ctx.config.project.lang);
+    let posts: Vec<crate::ir::Post> = posts
+        .iter()
+        .map(|p| crate::ir::redact::apply(p, crate::ir::redact::Mode::Reveal))
+        .collect();
     let known: Vec<&str> = posts.iter().map(|p| p.meta.slug.as_str()).collect();
     let mut text = String::new();
     let mut missing = 0;

@@ -63,6 +63,10 @@ pub struct PacketConfig {
     /// `parallel` (two languages side by side, paragraph by paragraph).
     #[serde(default)]
     pub layout: Option<Spanned<String>>,
+    /// Every edition of the packet is built with the posts' `[[redact: …]]`
+    /// text hidden (see `ir::redact`).
+    #[serde(default)]
+    pub redact: bool,
 }
 
 /// How a packet with two languages sets a brief and its translation.

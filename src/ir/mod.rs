@@ -6,6 +6,7 @@
 //! `brief dump-ir` can print it and snapshot tests can pin it.
 
 pub mod names;
+pub mod redact;
 pub mod script;
 pub use names::{hex, is_language_tag, safe_slug};
 
@@ -181,6 +182,15 @@ pub enum Inline {
     Html {
         html: String,
     },
+    /// Text the author marked `[[redact: …]]`. As read, `content` is what
+    /// the marker encloses; before any writer sees the post, `ir::redact`
+    /// either puts the content in its place (an unredacted build) or
+    /// empties it (a redacted build). Writers therefore draw a bar about
+    /// `width` characters wide from `width` alone and never read `content`.
+    Redacted {
+        width: usize,
+        content: Vec<Inline>,
+    },
 }
 
 impl Inline {
@@ -219,6 +229,15 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             Inline::Image { alt, .. } => out.push_str(alt),
             Inline::FootnoteRef { number, .. } => out.push_str(&format!("[{number}]")),
             Inline::SoftBreak | Inline::HardBreak => out.push(' '),
+            // As read (a title taken from a heading keeps its marker for
+            // `ir::redact` to resolve); once resolved, the bar.
+            Inline::Redacted { content, .. } if !content.is_empty() => {
+                out.push_str(redact::OPEN);
+                out.push(' ');
+                push_plain_text(content, out);
+                out.push_str(redact::CLOSE);
+            }
+            Inline::Redacted { .. } => out.push_str(redact::BAR),
         }
     }
 }

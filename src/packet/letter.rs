@@ -79,16 +79,22 @@ pub fn render_all(
         };
         let text = template.render(data, &copy, &file.shown)?;
         before += r.copies;
-        each.push(letter_post(&text, file, r.lang.as_deref()));
+        each.push(letter_post(&text, file, r.lang.as_deref())?);
     }
-    Ok((letter_post(&general, file, None), each))
+    Ok((letter_post(&general, file, None)?, each))
 }
 
 /// A rendered letter as a post: no title (the writers title it in the
 /// packet's language), no date, the recipient's language when it has one.
-fn letter_post(markdown: &str, file: &LetterFile, lang: Option<&str>) -> Post {
+/// Its `[[redact: …]]` markers are read as a post's are (a malformed one
+/// is an error naming the letter's file), after the template ran, so a
+/// marker may hold template values.
+fn letter_post(markdown: &str, file: &LetterFile, lang: Option<&str>) -> Result<Post, Diagnostic> {
     let parsed = crate::read::markdown::parse(markdown, 1);
-    Post {
+    let (body, footnotes) =
+        crate::read::redaction::group(parsed.body, parsed.footnotes, markdown, 1)
+            .map_err(|d| d.in_file(&file.shown))?;
+    let post = Post {
         source: file.source.clone(),
         source_sha256: file.sha256.clone(),
         meta: Meta {
@@ -104,9 +110,11 @@ fn letter_post(markdown: &str, file: &LetterFile, lang: Option<&str>) -> Post {
             draft: false,
             extra: Vec::new(),
         },
-        body: parsed.body,
-        footnotes: parsed.footnotes,
-    }
+        body,
+        footnotes,
+    };
+    crate::read::redaction::check_post(&post).map_err(|d| d.in_file(&file.shown))?;
+    Ok(post)
 }
 
 /// A letter's template, checked once.

@@ -51,6 +51,9 @@ pub struct Packet<'p> {
     /// `briefs` of a brief (left) and its translation (right). The PDF
     /// sets a pair side by side only where their paragraphs match.
     pub parallel: Vec<(usize, usize)>,
+    /// Built with the `[[redact: …]]` text hidden (`redact = true`, or
+    /// `brief build --redact`); set by [`redact`].
+    pub redacted: bool,
 }
 
 /// A copy of a packet's PDF: the general one or a recipient's numbered
@@ -281,6 +284,19 @@ fn resolve_one<'p>(
             in_date_order(posts.iter())
         }
     };
+    let own_text = [
+        Some(config.title.get_ref().as_str()),
+        config.subtitle.as_deref(),
+        config.marking.as_deref(),
+    ];
+    for text in own_text.into_iter().flatten() {
+        if let Err(e) = crate::read::redaction::check_str(text) {
+            return Err(Problem::Config(at(
+                config.title.span(),
+                format!("packet {}: {e}", quote(name)),
+            )));
+        }
+    }
     let letter_file = match &config.cover_letter {
         Some(path) => Some(
             read_letter(path.get_ref(), project_root).map_err(|(m, missing)| {
@@ -360,7 +376,49 @@ fn resolve_one<'p>(
             .map(|l| l.get_ref().trim().to_string())
             .unwrap_or_else(|| project.project.lang.clone()),
         parallel: Vec::new(),
+        redacted: config.redact,
     })
+}
+
+/// Resolves the redaction markers of every packet: its own title,
+/// subtitle, marking and cover letter, and its briefs. `shown` are the
+/// posts as this build shows them (the slice the packets were resolved
+/// against); a packet that redacts in a build that does not (`run` is
+/// `Reveal`) is pointed at `hidden`, the same posts, same order, hidden.
+/// Returns the names of packets that could not be (a brief not among
+/// `shown`, which would be a bug): they are left out, never built shown.
+pub fn redact<'p>(
+    packets: &mut Vec<Packet<'p>>,
+    shown: &'p [Post],
+    hidden: &'p [Post],
+    run: crate::ir::redact::Mode,
+) -> Vec<String> {
+    use crate::ir::redact::{Mode, apply, apply_str};
+    let mut failed = Vec::new();
+    for packet in packets.iter_mut() {
+        packet.redacted |= run == Mode::Hide;
+        let mode = if packet.redacted {
+            Mode::Hide
+        } else {
+            Mode::Reveal
+        };
+        packet.title = apply_str(&packet.title, mode);
+        packet.subtitle = packet.subtitle.as_deref().map(|s| apply_str(s, mode));
+        packet.marking = packet.marking.as_deref().map(|s| apply_str(s, mode));
+        packet.letter = packet.letter.as_ref().map(|l| apply(l, mode));
+        packet.letters = packet.letters.iter().map(|l| apply(l, mode)).collect();
+        if mode == Mode::Hide && run == Mode::Reveal {
+            for brief in &mut packet.briefs {
+                let index = shown.iter().position(|p| std::ptr::eq(p, *brief));
+                match index.and_then(|i| hidden.get(i)) {
+                    Some(h) => *brief = h,
+                    None => failed.push(packet.name.clone()),
+                }
+            }
+        }
+    }
+    packets.retain(|p| !failed.contains(&p.name));
+    failed
 }
 
 fn packet_config<'c>(config: &'c Config, name: &str) -> Option<&'c PacketConfig> {

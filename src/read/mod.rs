@@ -9,6 +9,7 @@ pub mod known_keys;
 pub mod language;
 pub mod markdown;
 pub mod meta;
+pub mod redaction;
 pub mod site_engines;
 pub mod slugs;
 pub mod translations;
@@ -133,8 +134,10 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
         .map_or(split.body.as_str(), |e| e.text.as_str());
     let parsed = markdown::parse(body_text, split.body_line);
     warnings.extend(parsed.warnings.into_iter().map(in_file));
-    let mut body = parsed.body;
-    if body.is_empty() && parsed.footnotes.is_empty() {
+    let (mut body, footnotes) =
+        redaction::group(parsed.body, parsed.footnotes, body_text, split.body_line)
+            .map_err(in_file)?;
+    if body.is_empty() && footnotes.is_empty() {
         warnings.push(in_file(Diagnostic::warning("the post has no text")));
     }
 
@@ -154,6 +157,11 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
             .as_ref()
             .map_or(stem.clone(), |(_, rest)| rest.to_string()),
     };
+    if crate::ir::redact::looks_marked(&slug_source) {
+        return Err(in_file(Diagnostic::error(
+            "a slug cannot be redacted: it names the output files",
+        )));
+    }
     let slug = safe_slug(&slug_source);
     if declared.slug.as_deref().is_some_and(|s| s != slug) {
         warnings.push(in_file(Diagnostic::warning(format!(
@@ -177,16 +185,23 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
         draft: declared.draft,
         extra: declared.extra,
     };
-    Ok(Read {
-        post: Post {
-            source: path.to_path_buf(),
-            source_sha256,
-            meta,
-            body,
-            footnotes: parsed.footnotes,
-        },
-        warnings,
-    })
+    let post = Post {
+        source: path.to_path_buf(),
+        source_sha256,
+        meta,
+        body,
+        footnotes,
+    };
+    redaction::check_post(&post).map_err(|d| {
+        // Front matter, alt text, titles: the first line with a marker.
+        let line = d.line.or_else(|| redaction::first_marked_line(&text));
+        let d = d.in_file(path);
+        match line {
+            Some(line) => d.at(line, None),
+            None => d,
+        }
+    })?;
+    Ok(Read { post, warnings })
 }
 
 /// The name a slug falls back to: the file name without extension, or for

@@ -160,7 +160,8 @@ pub fn build(spec: &MessageSpec, settings: &EmailSettings) -> Result<Vec<u8>, Di
 
     let mut builder = Message::builder()
         .from(from.clone())
-        .subject(header_text(spec.subject))
+        // A header is a 7-bit context: redacted text shows as `[redacted]`.
+        .subject(header_text(&crate::ir::redact::seven_bit(spec.subject)))
         .date(spec.date)
         .message_id(Some(id.clone()));
     if let Some(reply_to) = &settings.reply_to {

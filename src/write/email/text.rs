@@ -397,6 +397,7 @@ impl Writer {
                 Inline::SoftBreak => s.push(' '),
                 Inline::HardBreak => s.push('\n'),
                 Inline::Html { html } => s.push_str(&html_text::inline_to_text(html)),
+                Inline::Redacted { .. } => s.push_str(crate::ir::redact::BAR),
             }
         }
         if let Some(m) = marker {

@@ -338,6 +338,11 @@ impl<'a> BodyWriter<'a> {
             Inline::FootnoteRef { number, .. } => self.note_ref(out, *number),
             Inline::SoftBreak => out.raw("\n"),
             Inline::HardBreak => out.raw("<br/>\n"),
+            Inline::Redacted { .. } => {
+                out.raw("<span class=\"redacted\">");
+                out.text(crate::ir::redact::BAR);
+                out.raw("</span>");
+            }
             Inline::Html { html } => {
                 let text = html_text::read(html);
                 self.note_html(&text);

@@ -82,6 +82,7 @@ fn push_title_text(inlines: &[Inline], s: &mut String) {
             Inline::Image { alt, .. } => s.push_str(alt),
             Inline::FootnoteRef { .. } => {}
             Inline::SoftBreak | Inline::HardBreak => s.push(' '),
+            Inline::Redacted { .. } => s.push_str(crate::ir::redact::BAR),
         }
     }
 }

@@ -77,6 +77,8 @@ fn inlines(inlines_: &[Inline], out: &mut String) {
             Inline::FootnoteRef { .. } => out.push(' '),
             Inline::SoftBreak | Inline::HardBreak => out.push(' '),
             Inline::Html { html } => out.push_str(&html_text::inline_to_text(html)),
+            // Nothing of redacted text is to survive.
+            Inline::Redacted { .. } => out.push(' '),
         }
     }
 }

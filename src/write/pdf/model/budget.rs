@@ -95,7 +95,7 @@ impl Tally {
                 }
                 Inline::FootnoteRef { .. } => self.notes += 1,
                 Inline::Image { alt, .. } => self.bytes += alt.len() as u64,
-                Inline::SoftBreak | Inline::HardBreak => self.bytes += 1,
+                Inline::SoftBreak | Inline::HardBreak | Inline::Redacted { .. } => self.bytes += 1,
             }
         }
     }

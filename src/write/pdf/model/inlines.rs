@@ -126,6 +126,7 @@ impl Converter<'_> {
             }
             Inline::SoftBreak => out.push(json!({"k": "t", "s": " "})),
             Inline::HardBreak => out.push(json!({"k": "br"})),
+            Inline::Redacted { width, .. } => push_bars(*width, out),
             Inline::Html { html } => {
                 let lower = html.trim().to_ascii_lowercase();
                 if lower.starts_with("<br") {
@@ -304,4 +305,20 @@ fn keep_whole(word: &str, limit: WordLimit) -> Keep {
         return Keep::Whole;
     }
     Keep::Plain
+}
+
+/// A redaction as solid bars about as wide as the text was: one bar per
+/// dozen characters with a space between, so a long redaction can still
+/// break across lines. Only the width is given; the text never was.
+fn push_bars(width: usize, out: &mut Vec<Value>) {
+    const CHUNK: usize = 12;
+    let mut left = width.max(1);
+    while left > 0 {
+        let w = left.min(CHUNK);
+        out.push(json!({"k": "redact", "w": w}));
+        left -= w;
+        if left > 0 {
+            out.push(json!({"k": "t", "s": " "}));
+        }
+    }
 }

@@ -514,6 +514,7 @@ pub fn plain(inlines: &[Inline]) -> String {
             Inline::FootnoteRef { .. } => {}
             Inline::SoftBreak | Inline::HardBreak => s.push(' '),
             Inline::Html { html } => s.push_str(&html_text::inline_to_text(html)),
+            Inline::Redacted { .. } => s.push_str(crate::ir::redact::BAR),
         }
     }
     s
