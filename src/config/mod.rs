@@ -411,6 +411,23 @@ fn is_domain(d: &str) -> bool {
 }
 
 impl Config {
+    /// `[project] organisation` as printed: trimmed, none when blank.
+    pub fn organisation(&self) -> Option<&str> {
+        self.project
+            .organisation
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+    }
+
+    /// The colour markings are printed in (`[project] marking_colour`).
+    pub fn marking_colour(&self) -> &str {
+        self.project
+            .marking_colour
+            .as_deref()
+            .unwrap_or(official::MARKING_COLOUR)
+    }
+
     /// The configuration file, for diagnostics about what it configures
     /// (`brief.toml` when it did not come from a file).
     pub fn file(&self) -> PathBuf {

@@ -172,13 +172,7 @@ pub(crate) fn marking_line(out: &mut Out, post: &Post) {
 
 /// The organisation's line on a title page (single books and packets).
 pub(crate) fn organisation_line(out: &mut Out, ctx: &Context) {
-    if let Some(org) = ctx
-        .config
-        .project
-        .organisation
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-    {
+    if let Some(org) = ctx.config.organisation() {
         out.raw("<p class=\"organisation\">");
         out.text(org);
         out.raw("</p>\n");

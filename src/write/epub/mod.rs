@@ -131,13 +131,7 @@ fn post_metadata(
     ctx: &Context,
     warnings: &mut Vec<crate::diag::Diagnostic>,
 ) -> metadata::BookMetadata {
-    let organisation = ctx
-        .config
-        .project
-        .organisation
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty());
+    let organisation = ctx.config.organisation();
     let mut creators = metadata::creators(&post.meta.authors, &post.source, warnings);
     if creators.is_empty() {
         // A brief that names nobody is the organisation's own work (its

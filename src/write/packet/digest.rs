@@ -44,13 +44,7 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
         out.extend(wrap(&clean(sub), max, "", ""));
     }
     out.push(written(packet.day, lang));
-    if let Some(org) = ctx
-        .config
-        .project
-        .organisation
-        .as_deref()
-        .filter(|o| !o.trim().is_empty())
-    {
+    if let Some(org) = ctx.config.organisation() {
         out.extend(wrap(&clean(org), max, "", ""));
     }
     out.push(String::new());

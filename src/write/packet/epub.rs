@@ -127,10 +127,8 @@ fn packet_metadata(
     }
     let organisation = ctx
         .config
-        .project
-        .organisation
-        .as_deref()
-        .map(|o| xml_clean(o.trim()).0)
+        .organisation()
+        .map(|o| xml_clean(o).0)
         .filter(|o| !o.is_empty());
     if creators.is_empty() {
         creators.extend(

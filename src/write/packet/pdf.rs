@@ -121,13 +121,7 @@ pub fn model(
     warnings: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<(String, PathBuf)>, usize) {
     let fonts = ctx.resources.fonts();
-    let organisation = ctx
-        .config
-        .project
-        .organisation
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty());
+    let organisation = ctx.config.organisation();
     let paper = ctx.config.packet_paper();
     let mut roots = Vec::new();
     let mut embedded_images = 0;
@@ -145,12 +139,7 @@ pub fn model(
                     body_fonts,
                     mono_fonts,
                     organisation,
-                    marking_colour: ctx
-                        .config
-                        .project
-                        .marking_colour
-                        .as_deref()
-                        .unwrap_or(crate::config::official::MARKING_COLOUR),
+                    marking_colour: ctx.config.marking_colour(),
                     no_images,
                     image_root: &root,
                     note_prefix,
@@ -296,7 +285,7 @@ pub fn model(
         "logo": logo,
         "signature": signature,
         "marking": packet.marking.as_deref().map(clean),
-        "marking_colour": ctx.config.project.marking_colour.as_deref().unwrap_or(crate::config::official::MARKING_COLOUR),
+        "marking_colour": ctx.config.marking_colour(),
         "keywords": keywords,
         "lang": lang,
         "region": region,

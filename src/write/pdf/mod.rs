@@ -211,13 +211,8 @@ fn model(
             resources: &ctx.resources,
             body_fonts,
             mono_fonts,
-            organisation: ctx.config.project.organisation.as_deref(),
-            marking_colour: ctx
-                .config
-                .project
-                .marking_colour
-                .as_deref()
-                .unwrap_or(crate::config::official::MARKING_COLOUR),
+            organisation: ctx.config.organisation(),
+            marking_colour: ctx.config.marking_colour(),
             no_images,
             image_root: world::POST,
             note_prefix: "brief-",
