@@ -135,11 +135,33 @@ pub fn append_record(log: &Path, record: &SentRecord) -> Result<(), Diagnostic> 
     }
     let mut file = std::fs::OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(log)
         .map_err(fail)?;
+    // A run killed in the middle of a record leaves a torn last line;
+    // appending straight after it would fuse this record into that line,
+    // and both would be unreadable: the next run would not know this
+    // delivery was started, and could send it twice. End the torn line
+    // first, so only it is lost (and reported as unreadable).
+    if !ends_with_newline(&mut file).map_err(fail)? {
+        line.insert(0, '\n');
+    }
     file.write_all(line.as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)
+}
+
+/// Whether the file is empty or its last byte is a line end.
+fn ends_with_newline(file: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 /// Held while a run sends, so two runs never send the same messages at
@@ -172,5 +194,34 @@ impl SendLock {
             .with_hint("wait for it to finish")),
             Err(std::fs::TryLockError::Error(e)) => Err(fail(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record appended after a torn last line (a killed run) is read back
+    /// whole; only the torn line is lost.
+    #[test]
+    fn a_record_after_a_torn_line_stays_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("sent.jsonl");
+        std::fs::write(&log, b"{\"state\":\"sent\",\"message_id\":\"<a@x>\",\"reci").unwrap();
+        let record = SentRecord {
+            state: State::default(),
+            message_id: "<b@x>".into(),
+            recipient: "r@example.org".into(),
+            time: "2026-12-01T00:00:00Z".into(),
+            reply: String::new(),
+            file: "email/b.eml".into(),
+            sha256: String::new(),
+        };
+        append_record(&log, &record).unwrap();
+        let text = std::fs::read_to_string(&log).unwrap();
+        let last = text.lines().last().unwrap();
+        let back: SentRecord = serde_json::from_str(last).unwrap();
+        assert_eq!(back.message_id, "<b@x>");
+        assert_eq!(text.lines().count(), 2);
     }
 }
