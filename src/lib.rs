@@ -316,8 +316,8 @@ fn redaction(posts: Vec<Post>, hide_all: bool, ctx: &Context) -> (Vec<Post>, Vec
         Vec::new()
     };
     let shown = posts
-        .par_iter()
-        .map(|p| ir::redact::apply(p, run))
+        .into_par_iter()
+        .map(|p| ir::redact::resolve(p, run))
         .collect();
     (shown, hidden)
 }

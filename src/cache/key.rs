@@ -21,7 +21,6 @@ use crate::write::email::jobs::MessageJob;
 use crate::write::resources::ImageLookup;
 use crate::write::{Context, Edition, Job};
 use rayon::prelude::*;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
@@ -321,9 +320,15 @@ fn tool() -> [u8; 32] {
     *TOOL.get_or_init(|| {
         let mut f = Fields::new("tool");
         f.field("version", crate::write::packet::tool_version());
-        let exe = std::env::current_exe().and_then(std::fs::read);
+        // Streamed: a buffer of the whole executable would cost its size in
+        // freshly zeroed pages, a good part of a no-op rebuild.
+        let exe = std::env::current_exe().and_then(|path| {
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+            Ok(hasher.finalize())
+        });
         match exe {
-            Ok(bytes) => f.field("exe", Sha256::digest(&bytes)),
+            Ok(digest) => f.field("exe", digest),
             // Unknown executable: a key no other process shares, so
             // nothing is reused rather than something wrong.
             Err(_) => f.field("exe", std::process::id().to_le_bytes()),
@@ -337,10 +342,19 @@ fn post_material(post: &Post, ctx: &Context) -> [u8; 32] {
     let mut f = Fields::new("post");
     f.field("source", post.source.to_string_lossy().as_bytes());
     f.field("source-sha256", &post.source_sha256);
-    let model = serde_json::to_value(post).unwrap_or(Value::Null);
-    f.field("model", model.to_string());
+    // The whole model, streamed into its own digest (no copy of it built).
+    let mut model = Sha256::new();
+    if serde_json::to_writer(&mut model, post).is_err() {
+        // Cannot happen for plain owned data; a key nothing shares if it did.
+        model.update(std::process::id().to_le_bytes());
+    }
+    f.field("model", model.finalize());
     let mut images = Vec::new();
-    image_sources(&model, &mut images);
+    crate::ir::walk::each_inline(post, &mut |inline| {
+        if let crate::ir::Inline::Image { src, .. } = inline {
+            images.push(src.as_str());
+        }
+    });
     if !images.is_empty() {
         let dir = ctx.resources.post_dir(&post.source);
         for src in images {
@@ -360,23 +374,6 @@ fn post_material(post: &Post, ctx: &Context) -> [u8; 32] {
         }
     }
     f.finish()
-}
-
-/// Every image address in a serialized document model, in order. Walking
-/// the serialized form keeps this right whatever blocks the model grows.
-fn image_sources<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
-    match value {
-        Value::Object(map) => {
-            if map.get("kind").and_then(Value::as_str) == Some("image") {
-                if let Some(src) = map.get("src").and_then(Value::as_str) {
-                    out.push(src);
-                }
-            }
-            map.values().for_each(|v| image_sources(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| image_sources(v, out)),
-        _ => {}
-    }
 }
 
 /// What a chosen cover image contributes to a key: its address and, when

@@ -40,8 +40,8 @@ pub fn run(args: CheckArgs) -> Result<CheckReport, Diagnostic> {
     // The writers' checks below run on posts as an unredacted build shows
     // them (a redacted build differs only by bars).
     let posts: Vec<crate::ir::Post> = posts
-        .iter()
-        .map(|p| crate::ir::redact::apply(p, crate::ir::redact::Mode::Reveal))
+        .into_iter()
+        .map(|p| crate::ir::redact::resolve(p, crate::ir::redact::Mode::Reveal))
         .collect();
     failed += collisions.iter().filter(|d| d.is_error()).count();
     diagnostics.extend(collisions);

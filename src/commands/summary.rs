@@ -27,8 +27,8 @@ pub fn run(content: &Path, slugs: &[String]) -> Result<SummaryReport, Diagnostic
     let ctx = super::context(config);
     let (posts, mut diagnostics, _) = crate::read::read_all(&files, &ctx.config.project.lang);
     let posts: Vec<crate::ir::Post> = posts
-        .iter()
-        .map(|p| crate::ir::redact::apply(p, crate::ir::redact::Mode::Reveal))
+        .into_iter()
+        .map(|p| crate::ir::redact::resolve(p, crate::ir::redact::Mode::Reveal))
         .collect();
     let known: Vec<&str> = posts.iter().map(|p| p.meta.slug.as_str()).collect();
     let mut text = String::new();

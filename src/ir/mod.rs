@@ -8,6 +8,7 @@
 pub mod names;
 pub mod redact;
 pub mod script;
+pub mod walk;
 pub use names::{hex, is_language_tag, safe_slug};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
