@@ -5,6 +5,7 @@
 //! no I/O, no references into the source text, `Send + Sync + Serialize`, so
 //! `brief dump-ir` can print it and snapshot tests can pin it.
 
+pub mod compact;
 pub mod names;
 pub mod redact;
 pub mod script;

@@ -185,13 +185,14 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
         draft: declared.draft,
         extra: declared.extra,
     };
-    let post = Post {
+    let mut post = Post {
         source: path.to_path_buf(),
         source_sha256,
         meta,
         body,
         footnotes,
     };
+    crate::ir::compact::shrink(&mut post);
     redaction::check_post(&post).map_err(|d| {
         // Front matter, alt text, titles: the first line with a marker.
         let line = d.line.or_else(|| redaction::first_marked_line(&text));
