@@ -25,6 +25,20 @@ pub fn parse(text: &str) -> Option<PostDate> {
     parse_padded(t).or_else(|| written_out(t))
 }
 
+/// The day a value that [`parse`] refused begins with, when it begins with
+/// one in full (`2023-01-29` then a space or `T` and a time we cannot read).
+/// Only the day is kept: the time is not known.
+pub fn leading_day(text: &str) -> Option<PostDate> {
+    let t = text.trim();
+    let (day, rest) = t.split_at_checked(10)?;
+    if !rest.starts_with([' ', 'T', 't']) {
+        return None;
+    }
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .map(day_only)
+}
+
 /// `2026-1-13…` → `2026-01-13…`: Docusaurus and Hugo accept single-digit
 /// months and days.
 fn zero_padded(t: &str) -> Option<String> {
@@ -335,6 +349,16 @@ mod tests {
             d.datetime.unwrap().to_rfc3339(),
             "2013-05-08T23:46:11+02:00"
         );
+    }
+
+    #[test]
+    fn a_plain_day_before_an_unreadable_time_is_kept() {
+        let day = leading_day("2023-01-29 18:30:22 2023 -0800").unwrap();
+        assert_eq!(day.day.to_string(), "2023-01-29");
+        assert!(day.datetime.is_none());
+        assert!(leading_day("2023-01-29x").is_none());
+        assert!(leading_day("29-01-2023 10:00").is_none());
+        assert!(leading_day("2023-02-30 10:00").is_none());
     }
 
     #[test]

@@ -45,13 +45,32 @@ pub fn interpret(fields: Fields, front: &FrontMatter) -> Result<Declared, Diagno
                     continue;
                 }
                 let text = scalar_text(&value).ok_or_else(|| at(expected(&key, "a date")))?;
-                let date = dates::parse(&text).ok_or_else(|| {
-                    at(Diagnostic::error(format!(
-                        "field `date` has {} which is not a date",
-                        quote(&text)
-                    ))
-                    .with_hint(dates::ACCEPTED_FORMS))
-                })?;
+                let date = match dates::parse(&text) {
+                    Some(date) => date,
+                    // A day the value states plainly, with a time after it
+                    // we cannot read (an upstream Jekyll post has "2023-01-29
+                    // 18:30:22 2023 -0800"): the day is certain, so the post
+                    // builds, and the writer is told.
+                    None => match dates::leading_day(&text) {
+                        Some(date) => {
+                            d.warnings.push(at(Diagnostic::warning(format!(
+                                "field `date` has {}: the time after the day is not understood; \
+                                 the post is dated {}",
+                                quote(&text),
+                                date.day
+                            ))
+                            .with_hint(dates::ACCEPTED_FORMS)));
+                            date
+                        }
+                        None => {
+                            return Err(at(Diagnostic::error(format!(
+                                "field `date` has {} which is not a date",
+                                quote(&text)
+                            ))
+                            .with_hint(dates::ACCEPTED_FORMS)));
+                        }
+                    },
+                };
                 if !dates::YEARS.contains(&date.day.year()) {
                     return Err(at(Diagnostic::error(format!(
                         "field `date` has {}: the year must be between 1 and 9999",

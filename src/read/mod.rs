@@ -7,6 +7,7 @@ pub mod dates;
 pub mod frontmatter;
 pub mod known_keys;
 pub mod language;
+pub mod liquid;
 pub mod markdown;
 pub mod meta;
 pub mod redaction;
@@ -120,7 +121,25 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
             "the post contains NUL characters; they are replaced by U+FFFD",
         )));
     }
-    let engines = site_engines::normalise(&split.body);
+    // Jekyll runs Liquid over the post unless its front matter says not to.
+    let liquid_off = declared
+        .extra
+        .iter()
+        .any(|(k, v)| k == "render_with_liquid" && v == &serde_json::Value::Bool(false));
+    let liquid = (!liquid_off)
+        .then(|| liquid::normalise(&split.body))
+        .flatten();
+    if let Some((_, notes)) = &liquid {
+        warnings.extend(
+            notes
+                .iter()
+                .map(|n| in_file(Diagnostic::warning(n.clone()))),
+        );
+    }
+    let body_source = liquid
+        .as_ref()
+        .map_or(split.body.as_str(), |(t, _)| t.as_str());
+    let engines = site_engines::normalise(body_source);
     if let Some(engines) = &engines {
         warnings.extend(
             engines
@@ -129,9 +148,7 @@ pub fn parse_post(path: &Path, bytes: &[u8], default_lang: &str) -> Result<Read,
                 .map(|n| in_file(Diagnostic::warning(n.clone()))),
         );
     }
-    let body_text = engines
-        .as_ref()
-        .map_or(split.body.as_str(), |e| e.text.as_str());
+    let body_text = engines.as_ref().map_or(body_source, |e| e.text.as_str());
     let parsed = markdown::parse(body_text, split.body_line);
     warnings.extend(parsed.warnings.into_iter().map(in_file));
     let (mut body, footnotes) =

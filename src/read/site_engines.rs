@@ -105,7 +105,7 @@ fn join_names(names: &BTreeSet<String>, before: &str, after: &str) -> String {
 }
 
 /// Byte ranges of code blocks and inline code spans in `text`.
-fn code_ranges(text: &str) -> Vec<Range<usize>> {
+pub(super) fn code_ranges(text: &str) -> Vec<Range<usize>> {
     Parser::new_ext(text, super::markdown::options())
         .into_offset_iter()
         .filter_map(|(event, range)| match event {

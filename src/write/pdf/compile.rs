@@ -13,7 +13,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use typst::World;
@@ -291,11 +291,13 @@ fn attempt(
     };
 
     let (done, result) = mpsc::channel();
+    let (clock_tx, clock_rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("brief-typeset".into())
         // Typst recurses deeply on nested content: give it room.
         .stack_size(64 << 20)
         .spawn(move || {
+            let _ = clock_tx.send(super::budget::ThreadClock::current());
             let outcome = catch_unwind(AssertUnwindSafe(|| typeset(&world, job)));
             let _ = done.send(outcome.ok());
         })
@@ -304,10 +306,13 @@ fn attempt(
                 .in_file(doc.subject.file())
         })?;
     let outcome = match doc.time_limit {
-        Some(limit) => result.recv_timeout(limit).map_err(|e| match e {
-            RecvTimeoutError::Timeout => out_of_time(&doc.subject, limit),
-            RecvTimeoutError::Disconnected => crashed(&doc.subject),
-        })?,
+        Some(limit) => {
+            let clock = clock_rx.recv().ok().flatten();
+            super::budget::wait(&result, limit, clock).map_err(|e| match e {
+                super::budget::Ended::OutOfTime => out_of_time(&doc.subject, limit),
+                super::budget::Ended::Crashed => crashed(&doc.subject),
+            })?
+        }
         None => result.recv().map_err(|_| crashed(&doc.subject))?,
     };
     let outcome = outcome.ok_or_else(|| crashed(&doc.subject))?;

@@ -13,6 +13,7 @@
 //! Compiles must run on plain OS threads, never inside rayon (see
 //! DESIGN.md): use [`render_all`] for many posts.
 
+mod budget;
 pub mod compile;
 pub mod fonts;
 mod glyphs;
