@@ -246,6 +246,10 @@ impl Keys {
                 f.field("templates", self.templates.get_or_init(|| templates(ctx)));
                 f.field("fonts", self.fonts.get_or_init(|| fonts(ctx)));
                 f.field("sde", sde);
+                // The bench's way of keeping Korean words whole.
+                let joiner = crate::write::pdf::model::KOREAN_WORD_JOINER
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                f.field("korean-joiner", [joiner as u8]);
             }
             Edition::Epub => {
                 f.field("epub", format!("{:?}", ctx.config.epub));
