@@ -23,6 +23,12 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // bench/korean_keep_all.py only: the U+2060 way of keeping Korean
+    // words whole, measured against the shipped boxes.
+    if std::env::var_os("BRIEF_BENCH_KOREAN_JOINER").is_some_and(|v| v == "1") {
+        brief::write::pdf::model::KOREAN_WORD_JOINER
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let parsed = cli::Cli::command()
         .try_get_matches()
         .and_then(|m| cli::Cli::from_arg_matches(&m).map(|c| (c, m)));

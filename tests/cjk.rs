@@ -500,3 +500,37 @@ fn source_line_breaks_inside_japanese_add_no_space() {
         "the EPUB keeps the source's line break between CJK characters"
     );
 }
+
+/// A long Latin word after Japanese text at the end of a justified line
+/// is hyphenated (English rules) instead of going whole to the next line
+/// and leaving the line before letter-spaced: pdftotext reads such a line
+/// as "こ の 取 り 組 み …", a space between every two characters.
+/// Regression: ja/2024/year-in-review of ../shared/corpus/real, the line
+/// before "OpenTelemetry" (36 such gaps, `bench/cjk_gaps.py` 14.7 per
+/// 1,000 characters; 0 since).
+#[test]
+fn a_latin_word_after_japanese_leaves_no_letter_spaced_line() {
+    let Some(shared) = shared() else { return };
+    if !tool("pdftotext", &["-v"]) {
+        return;
+    }
+    let post = shared.join("corpus/real/opentelemetry-io/ja/2024/year-in-review.md");
+    let source = std::fs::read_to_string(&post).unwrap();
+    let (work, _) = build(&[("year-in-review.md", source)], &["--format", "pdf"]);
+    let text = pdftotext(&work.path().join("output/pdf/year-in-review.pdf"), &[]);
+    let chars: Vec<char> = text.chars().collect();
+    let mut gaps = Vec::new();
+    for (i, w) in chars.windows(3).enumerate() {
+        if is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2]) && !is_hangul(w[0]) {
+            let line: String = chars[i.saturating_sub(12)..(i + 12).min(chars.len())]
+                .iter()
+                .collect();
+            gaps.push(line);
+        }
+    }
+    assert!(
+        text.contains("OpenTelemetry"),
+        "the post did not build as expected"
+    );
+    assert!(gaps.is_empty(), "spaced-out Japanese: {gaps:#?}");
+}

@@ -9,8 +9,8 @@
 //! | PDF | `[pdf]`, every file of the project's `templates/` and the embedded defaults, the font set (each font file's path, index, size and modification time, in the order Typst sees them), `SOURCE_DATE_EPOCH` |
 //! | EPUB | `[epub]`, the stylesheet in force, `SOURCE_DATE_EPOCH` |
 //! | text, summary, packet digest | `[text]`, `[summary]` |
-//! | a packet's form | the packet as resolved (name, title, subtitle, date, marking, recipients, language, the briefs set side by side), each brief's post key material in order, the cover letter's, the copy (general or which recipient), and its edition's inputs above |
-//! | e-mail message | `[email]`, `[text]`, `[summary]`, the post or packet, the message's addressees, id and attachments (the SHA-256 of each attached file as this build wrote it), `SOURCE_DATE_EPOCH`, and the build's clock for an undated post without it (such a message is dated now, so it is always made again) |
+//! | a packet's form | the packet as resolved (name, title, subtitle, date, marking, language, the briefs set side by side), each brief's post key material in order, the cover letter's, and its edition's inputs above; an addressed copy also its recipient's record (name, salutation, address, e-mail, `lang`, copies) and its number among all copies — so a recipient's edit rebuilds its own copies and message only (and every copy when its copy count moves the others' numbers) |
+//! | e-mail message | `[email]`, `[text]`, `[summary]`, the post or packet (for a recipient's message, also its record and copy number, as above), the message's addressees, id and attachments (the SHA-256 of each attached file as this build wrote it), `SOURCE_DATE_EPOCH`, and the build's clock for an undated post without it (such a message is dated now, so it is always made again) |
 //!
 //! Settings enter by their `Debug` form: the tool's own hash is in every
 //! key, so a change of that form is a change of tool.
@@ -139,7 +139,7 @@ impl Keys {
             }
             Job::PacketPdf(packet, copy) => {
                 f.field("packet", self.packet(packet)?);
-                f.field("copy", format!("{copy:?}"));
+                f.field("copy", copy_material(packet, copy));
                 project_images(&mut f, ctx);
                 self.edition_inputs(&mut f, Edition::Pdf, ctx);
             }
@@ -184,6 +184,8 @@ impl Keys {
             }
             MessageOwner::Packet(packet) => {
                 f.field("packet", self.packet(packet)?);
+                let copy = job.copy().unwrap_or(crate::packet::Copy::General);
+                f.field("copy", copy_material(packet, copy));
             }
         }
         for file in job.attachment_files() {
@@ -213,7 +215,9 @@ impl Keys {
                     packet.day,
                     &packet.marking,
                     &packet.reference,
-                    &packet.recipients,
+                    // Not the recipients: each copy's key has its own
+                    // (`copy_material`), the general copy, EPUB and
+                    // digest print none.
                     &packet.lang,
                     // Which briefs are set side by side (`layout`).
                     &packet.parallel,
@@ -241,6 +245,10 @@ impl Keys {
                 f.field("templates", self.templates.get_or_init(|| templates(ctx)));
                 f.field("fonts", self.fonts.get_or_init(|| fonts(ctx)));
                 f.field("sde", sde);
+                // The bench's way of keeping Korean words whole.
+                let joiner = crate::write::pdf::model::KOREAN_WORD_JOINER
+                    .load(std::sync::atomic::Ordering::Relaxed);
+                f.field("korean-joiner", [joiner as u8]);
             }
             Edition::Epub => {
                 f.field("epub", format!("{:?}", ctx.config.epub));
@@ -279,6 +287,18 @@ impl Keys {
 pub enum MessageOwner<'a> {
     Post(&'a Post),
     Packet(&'a Packet<'a>),
+}
+
+/// What a copy of a packet prints of its recipient: the whole record
+/// (its `lang` chooses the copy's words, its name and address are on the
+/// cover and letter) and the copy's number among all ("Copy 3 of 12").
+/// The general copy prints no recipient.
+fn copy_material(packet: &Packet, copy: crate::packet::Copy) -> String {
+    format!(
+        "{copy:?} {:?} {:?}",
+        packet.recipient(copy),
+        packet.copy_number(copy)
+    )
 }
 
 /// The bytes of the packet PDF's project images (`[project] logo`, the

@@ -97,6 +97,17 @@ impl Packet<'_> {
         Some((before + copy + 1, total))
     }
 
+    /// The language a copy's own words are printed in (its cover, letter
+    /// heading, contents, footers, copy line, Sources and Integrity pages,
+    /// and its message's fixed lines): its recipient's `lang`, else the
+    /// packet's (its `lang`, else the project's). The briefs keep theirs.
+    pub fn lang_of(&self, copy: Copy) -> &str {
+        self.recipient(copy)
+            .and_then(|r| r.lang.as_deref())
+            .filter(|l| !l.is_empty())
+            .unwrap_or(&self.lang)
+    }
+
     /// The letter a copy prints: the recipient's own, else the general one.
     pub fn letter_for(&self, copy: Copy) -> Option<&Post> {
         match copy {

@@ -71,6 +71,15 @@ impl<'p> MessageJob<'p> {
         }
     }
 
+    /// The packet copy whose letter and words the message carries (`None`
+    /// for a post's message).
+    pub fn copy(&self) -> Option<Copy> {
+        match &self.kind {
+            Kind::Post(_) => None,
+            Kind::Packet { copy, .. } => Some(*copy),
+        }
+    }
+
     /// The files this message attaches (read back from the output folder).
     pub fn attachment_files(&self) -> impl Iterator<Item = &Path> {
         self.attachments.iter().map(|(_, p)| p.as_path())
@@ -219,7 +228,9 @@ pub fn render_job(
         } => {
             // The letter addressed to this copy's recipient first
             // (salutation, text, signature), then the digest.
-            let digest = crate::write::packet::digest::digest_text(packet, ctx);
+            // Its fixed lines in the copy's language (the recipient's).
+            let digest =
+                crate::write::packet::digest::digest_text(packet, packet.lang_of(*copy), ctx);
             let mut lines = Vec::new();
             if let Some(letter) = crate::write::packet::letter(packet, *copy) {
                 lines.extend(crate::write::email::text::letter_lines(

@@ -5,6 +5,12 @@
 //! mail rules hold (no line starting with `>`, `-` or `1.`, Korean words
 //! whole). The e-mail sender (`brief send`) takes this text as the body of
 //! a packet's message: see [`digest_text`].
+//!
+//! Its fixed words ("3 briefs:", "Key points", "Read online:") and the
+//! dates it writes are in the language it is written for: the packet's
+//! for the digest file and the general message, a recipient's own `lang`
+//! for that recipient's message ([`Packet::lang_of`]). The briefs' titles
+//! and summaries are their own text, in their own language.
 
 use super::Packet;
 use crate::diag::Diagnostic;
@@ -17,15 +23,15 @@ use crate::write::{Context, Rendered};
 
 pub fn render(packet: &Packet, ctx: &Context) -> Result<Rendered, Diagnostic> {
     Ok(Rendered {
-        bytes: digest_text(packet, ctx).into_bytes(),
+        bytes: digest_text(packet, &packet.lang, ctx).into_bytes(),
         warnings: Vec::new(),
     })
 }
 
-/// The digest, wrapped at `[text] width` columns, ending in one newline.
-pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
+/// The digest, its fixed words in `lang`, wrapped at `[text] width`
+/// columns, ending in one newline.
+pub fn digest_text(packet: &Packet, lang: &str, ctx: &Context) -> String {
     let max = ctx.config.text.width;
-    let lang = packet.lang.as_str();
     let mut out: Vec<String> = Vec::new();
     if let Some(marking) = &packet.marking {
         out.extend(wrap(
@@ -57,7 +63,7 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     ));
     for (i, post) in packet.briefs.iter().enumerate() {
         out.push(String::new());
-        brief(post, i + 1, ctx, max, &mut out);
+        brief(post, i + 1, lang, ctx, max, &mut out);
     }
     let online = read_online(packet, ctx);
     if !online.is_empty() {
@@ -82,7 +88,7 @@ pub fn digest_text(packet: &Packet, ctx: &Context) -> String {
     text
 }
 
-fn brief(post: &Post, n: usize, ctx: &Context, max: usize, out: &mut Vec<String>) {
+fn brief(post: &Post, n: usize, lang: &str, ctx: &Context, max: usize, out: &mut Vec<String>) {
     let lead = format!("{n}. ");
     let indent = " ".repeat(width(&lead));
     let title = wrap(&clean(&post.meta.title), max, &lead, &indent);
@@ -94,14 +100,15 @@ fn brief(post: &Post, n: usize, ctx: &Context, max: usize, out: &mut Vec<String>
     out.extend(title);
     out.push(format!("{indent}{}", "-".repeat(rule.max(3))));
     if let Some(date) = &post.meta.date {
-        out.push(format!("{indent}{}", written(date.day, &post.meta.lang)));
+        out.push(format!("{indent}{}", written(date.day, lang)));
     }
-    // The same summary as the brief's summary e-mail.
+    // The same summary as the brief's summary e-mail, its labels in the
+    // digest's language.
     let summary = summary::render(
         &summarize(post, ctx.config.summary.words),
         max,
         &indent,
-        &post.meta.lang,
+        lang,
     );
     if !summary.is_empty() {
         out.push(String::new());

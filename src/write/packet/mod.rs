@@ -44,18 +44,17 @@ pub fn integrity(post: &Post, ctx: &Context) -> Integrity {
 }
 
 /// The cover letter of a copy as the packet prints it: titled "Cover
-/// letter" (its contents entry) and set in the recipient's language, else
-/// the packet's (`shared::locale`).
+/// letter" (its contents entry) and set in the copy's language
+/// ([`Packet::lang_of`]: the recipient's, else the packet's).
 pub fn letter(packet: &Packet, copy: Copy) -> Option<Post> {
+    let lang = packet.lang_of(copy);
     let mut letter = packet.letter_for(copy)?.clone();
     if letter.meta.lang.is_empty() {
-        letter.meta.lang = packet.lang.clone();
+        letter.meta.lang = lang.to_string();
     }
-    letter.meta.title = crate::write::shared::locale::word(
-        &packet.lang,
-        crate::write::shared::locale::COVER_LETTER,
-    )
-    .to_string();
+    letter.meta.title =
+        crate::write::shared::locale::word(lang, crate::write::shared::locale::COVER_LETTER)
+            .to_string();
     Some(letter)
 }
 

@@ -202,24 +202,28 @@ pub fn model(
             json!({"n": i + 1, "title": clean(&rec.title), "source": printed_address(&rec.source), "date": rec.date, "sha256": rec.sha256})
         })
         .collect();
-    let (body_fonts, mono_fonts) = font_lists(fonts, &packet.lang);
-    let (lang, region) = split_lang(&packet.lang);
+    // The copy's own words (cover, contents, footers, copy line, Sources,
+    // Integrity) in its language: the recipient's, else the packet's. The
+    // briefs are set in theirs, with their own labels (`b.labels`).
+    let copy_lang = packet.lang_of(copy);
+    let (body_fonts, mono_fonts) = font_lists(fonts, copy_lang);
+    let (lang, region) = split_lang(copy_lang);
     let addressee = packet.recipient(copy);
     let recipient = addressee.map(|r| clean(&r.name));
-    let labels = crate::write::shared::locale::labels(&packet.lang);
+    let labels = crate::write::shared::locale::labels(copy_lang);
     // "Copy 3 of 12 · Prepared for Embassy of X": every footer of the
     // copy, and its PDF metadata.
     let copy_line = match (&recipient, packet.copy_number(copy)) {
         (Some(r), Some((n, total))) => Some(format!(
             "{} · {} {r}",
             crate::write::shared::locale::fill(
-                &packet.lang,
+                copy_lang,
                 crate::write::shared::locale::COPY_OF,
                 n,
                 total
             ),
             crate::write::shared::locale::word(
-                &packet.lang,
+                copy_lang,
                 crate::write::shared::locale::PREPARED_FOR
             ),
         )),
@@ -274,7 +278,7 @@ pub fn model(
         "recipient_body": recipient.as_deref().map(model::text_nodes),
         "date": {
             "iso": packet.day.format("%Y-%m-%d").to_string(),
-            "written": crate::read::dates::written(packet.day, &packet.lang),
+            "written": crate::read::dates::written(packet.day, copy_lang),
         },
         "organisation": organisation.map(clean),
         "recipient": recipient,
@@ -289,7 +293,7 @@ pub fn model(
         "keywords": keywords,
         "lang": lang,
         "region": region,
-        "dir": crate::ir::script::direction(&packet.lang),
+        "dir": crate::ir::script::direction(copy_lang),
         "labels": labels,
         "paper": match paper { crate::config::Paper::A4 => "a4", crate::config::Paper::UsLetter => "us-letter" },
         "fonts": {"body": body_fonts, "mono": mono_fonts},

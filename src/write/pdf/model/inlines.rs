@@ -258,6 +258,25 @@ pub(super) fn text_nodes(text: &str) -> Vec<Value> {
     out
 }
 
+/// For `bench/korean_keep_all.py` only, never for users: a Korean word's
+/// syllables joined by U+2060 WORD JOINER in plain text instead of one
+/// box, to measure the other way of keeping it whole (docs/languages.md).
+/// Set once by `main` from `BRIEF_BENCH_KOREAN_JOINER=1`; part of every
+/// PDF's cache key.
+pub static KOREAN_WORD_JOINER: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+fn joined(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() * 2);
+    for (i, c) in word.chars().enumerate() {
+        if i > 0 {
+            out.push('\u{2060}');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
     let mut plain = String::new();
     for piece in text.split_inclusive(char::is_whitespace) {
@@ -265,6 +284,15 @@ fn push_text(text: &str, out: &mut Vec<Value>, limit: WordLimit) {
         let keep = keep_whole(word, limit);
         if keep == Keep::Plain {
             plain.push_str(piece);
+            continue;
+        }
+        if keep == Keep::Whole
+            && !has_inner_hyphen(word)
+            && !has_inner_plus(word)
+            && KOREAN_WORD_JOINER.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            plain.push_str(&joined(word));
+            plain.push_str(&piece[word.len()..]);
             continue;
         }
         if !plain.is_empty() {

@@ -15,6 +15,7 @@ mod blocks;
 pub mod budget;
 mod images;
 mod inlines;
+pub use inlines::KOREAN_WORD_JOINER;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
