@@ -66,9 +66,10 @@ pub enum Command {
     /// file's SHA-256 against the build's manifest. Exit 0 only when every
     /// file matches. Needs no project.
     Verify {
-        /// The build's manifest.
-        #[arg(long, value_name = "PATH", default_value = "output/manifest.json")]
-        manifest: PathBuf,
+        /// The build's manifest [default: output/manifest.json; when that
+        /// is absent, only PDF signatures are checked].
+        #[arg(long, value_name = "PATH")]
+        manifest: Option<PathBuf>,
         /// PDF, EPUB, text or .eml files brief wrote.
         #[arg(required = true)]
         files: Vec<PathBuf>,

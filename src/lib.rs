@@ -43,6 +43,7 @@ pub mod progress;
 pub mod read;
 pub mod send;
 pub mod shard;
+pub mod sign;
 pub mod version;
 pub mod write;
 
@@ -335,6 +336,12 @@ fn listed(
         jobs::Owner::Post(post) => (Some(ctx.resources.project_relative(&post.source)), None),
         jobs::Owner::Packet(packet) => (None, Some(packet.name.clone())),
     };
+    let signed = ctx
+        .signer_for(edition, packet.is_some())
+        .map(|s| output::manifest::Signed {
+            signer: s.subject.clone(),
+            certificate_sha256: s.fingerprint.clone(),
+        });
     output::manifest::Listed {
         path: rel.to_string_lossy().replace('\\', "/"),
         sha256: file.sha256,
@@ -342,6 +349,7 @@ fn listed(
         edition: Some(edition.name().to_string()),
         source,
         packet,
+        signed,
     }
 }
 

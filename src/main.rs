@@ -151,7 +151,7 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
         }
         Command::Verify { manifest, files } => {
             commands::project::change_dir(cli.directory.as_deref())?;
-            let report = commands::verify::run(&files, &manifest)?;
+            let report = commands::verify::run(&files, manifest.as_deref())?;
             for v in &report.files {
                 let file = brief::diag::escaped(&v.file.to_string_lossy());
                 let sha = v.sha256.as_deref().unwrap_or("-");
@@ -161,7 +161,7 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
                 }
             }
             println!(
-                "signature: not checked (this version of brief does not sign its PDFs); the SHA-256 check needs a manifest from the sender, obtained separately from the files"
+                "note: a signature shows the file is, byte for byte, what the certificate's holder signed; compare the certificate's SHA-256 with the one the sender gave you by another channel. The SHA-256 check needs the sender's manifest, obtained separately from the files"
             );
             Ok(report.status)
         }

@@ -10,6 +10,7 @@
 //! | EPUB | `[epub]`, the stylesheet in force, `SOURCE_DATE_EPOCH` |
 //! | text, summary, packet digest | `[text]`, `[summary]` |
 //! | a packet's form | the packet as resolved (name, title, subtitle, date, marking, language, the briefs set side by side), each brief's post key material in order, the cover letter's, and its edition's inputs above; an addressed copy also its recipient's record (name, salutation, address, e-mail, `lang`, copies) and its number among all copies — so a recipient's edit rebuilds its own copies and message only (and every copy when its copy count moves the others' numbers) |
+//! | a signed PDF (`[sign]`) | the certificate's SHA-256, the reason and location, the signing day; never the key or its password |
 //! | e-mail message | `[email]`, `[text]`, `[summary]`, the post or packet (for a recipient's message, also its record and copy number, as above), the message's addressees, id and attachments (the SHA-256 of each attached file as this build wrote it), `SOURCE_DATE_EPOCH`, and the build's clock for an undated post without it (such a message is dated now, so it is always made again) |
 //!
 //! Settings enter by their `Debug` form: the tool's own hash is in every
@@ -119,6 +120,11 @@ impl Keys {
         }
         let mut f = start("job", ctx);
         f.field("target", relative(&job.target(out), out));
+        // A signed output: the certificate and the signing settings (the
+        // signed bytes depend on nothing else; never the key or password).
+        if let Some((signer, day)) = job.signer(ctx) {
+            f.field("signed", format!("{} day {day:?}", signer.cache_material()));
+        }
         match *job {
             Job::Post(post, edition) => {
                 f.field("post", self.post(post)?);

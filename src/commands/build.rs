@@ -40,6 +40,11 @@ pub fn run_observed(
             return Err(Diagnostic::error("post not found").in_file(path));
         }
     }
+    // The signing key, before any work: a packet that should be signed
+    // is never written unsigned.
+    let signer = super::signing::load(&config, std::path::Path::new("."), &|name| {
+        std::env::var(name).ok()
+    })?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -59,7 +64,8 @@ pub fn run_observed(
         progress,
         shard,
     };
-    let ctx = context(config);
+    let mut ctx = context(config);
+    ctx.signer = signer;
     Ok(pool.install(|| crate::build(&request, &ctx)))
 }
 

@@ -26,6 +26,11 @@ pub struct CheckReport {
 
 pub fn run(args: CheckArgs) -> Result<CheckReport, Diagnostic> {
     let config = load_config()?;
+    // The signing key as a build would load it: a missing key, variable
+    // or wrong password is found before a build.
+    let signer = super::signing::load(&config, std::path::Path::new("."), &|name| {
+        std::env::var(name).ok()
+    })?;
     let (content, paths) = super::build::posts_named(args.content, args.paths)?;
     let whole_folder = paths.is_empty();
     let paths = if whole_folder {
@@ -45,7 +50,8 @@ pub fn run(args: CheckArgs) -> Result<CheckReport, Diagnostic> {
         .collect();
     failed += collisions.iter().filter(|d| d.is_error()).count();
     diagnostics.extend(collisions);
-    let ctx = context(config);
+    let mut ctx = context(config);
+    ctx.signer = signer;
     let mut report = CheckReport {
         diagnostics: Vec::new(),
         checked: paths.len(),

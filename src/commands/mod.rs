@@ -11,6 +11,7 @@ pub mod merge;
 pub mod project;
 pub mod scaffold;
 pub mod send;
+pub mod signing;
 pub mod summary;
 pub mod verify;
 pub mod watch;

@@ -6,11 +6,16 @@
 //! copy renamed on the way is still recognised, and a changed or swapped
 //! file fails with a reason. Reads only; returns a report, prints nothing.
 //!
-//! Signatures: this build of brief does not sign (issue 14's PAdES part is
-//! not built yet), so the report says so rather than claim one was checked.
+//! A PDF's signature is checked too (`sign::check`): valid over its
+//! `/ByteRange`, the range covering the whole file (nothing appended after
+//! signing), and who signed. A file the manifest records as signed fails
+//! when it is not, or when another certificate signed it. Without a
+//! manifest file at all (a recipient given only the PDF), only the
+//! signature is checked, and a file passes only when validly signed.
 
 use super::Status;
 use crate::diag::Diagnostic;
+use crate::sign::check::{Signature, Signed};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -42,15 +47,29 @@ struct Entry {
     path: String,
     sha256: String,
     bytes: Option<u64>,
+    /// The certificate's SHA-256, when the build signed the file.
+    signed_by: Option<String>,
 }
 
-/// Checks `files` against the manifest at `manifest`.
-pub fn run(files: &[PathBuf], manifest: &Path) -> Result<VerifyReport, Diagnostic> {
+/// Where a build writes its manifest, relative to the project.
+const DEFAULT_MANIFEST: &str = "output/manifest.json";
+
+/// Checks `files` against the manifest at `manifest` (named: it must be
+/// there), or at `output/manifest.json` when none is named (when that is
+/// absent too, only the PDFs' signatures are checked).
+pub fn run(files: &[PathBuf], manifest: Option<&Path>) -> Result<VerifyReport, Diagnostic> {
+    let named = manifest.is_some();
+    let manifest = manifest.unwrap_or(Path::new(DEFAULT_MANIFEST));
     if files.is_empty() {
         return Err(Diagnostic::error("name the files to verify")
             .with_hint("brief verify output/packets/NAME.pdf [--manifest output/manifest.json]"));
     }
-    let entries = read_manifest(manifest)?;
+    // No manifest at all: the signature alone decides (an unreadable or
+    // broken manifest is still an error).
+    let entries = match std::fs::symlink_metadata(manifest) {
+        Err(e) if !named && e.kind() == std::io::ErrorKind::NotFound => None,
+        _ => Some(read_manifest(manifest)?),
+    };
     let folder = manifest
         .parent()
         .map(|p| {
@@ -63,7 +82,10 @@ pub fn run(files: &[PathBuf], manifest: &Path) -> Result<VerifyReport, Diagnosti
         .and_then(|p| p.canonicalize().ok());
     let verdicts: Vec<Verdict> = files
         .iter()
-        .map(|f| verdict(f, &entries, folder.as_deref()))
+        .map(|f| match &entries {
+            Some(entries) => verdict(f, entries, folder.as_deref()),
+            None => signature_only(f),
+        })
         .collect();
     let failed = verdicts.iter().filter(|v| !v.ok).count();
     Ok(VerifyReport {
@@ -91,29 +113,124 @@ fn read_manifest(manifest: &Path) -> Result<Vec<Entry>, Diagnostic> {
                 path: f["path"].as_str()?.to_string(),
                 sha256: f["sha256"].as_str()?.to_ascii_lowercase(),
                 bytes: f["bytes"].as_u64(),
+                signed_by: f["signed"]["certificate_sha256"]
+                    .as_str()
+                    .map(str::to_ascii_lowercase),
             })
         })
         .collect())
 }
 
 fn verdict(file: &Path, entries: &[Entry], folder: Option<&Path>) -> Verdict {
-    let fail = |reason: String, sha256: Option<String>| Verdict {
+    let bytes = match crate::files::read_regular(file, MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(e) => return failed(file, format!("cannot read it: {e}"), None),
+    };
+    let sha = crate::ir::hex(&Sha256::digest(&bytes));
+    let (hash_ok, reason, entry) = by_digest(file, &bytes, &sha, entries, folder);
+    let (sig_ok, sig_reason) = match signature(&bytes, file) {
+        None => (true, None),
+        Some(found) => judged(found, entry.and_then(|e| e.signed_by.as_deref())),
+    };
+    Verdict {
+        file: file.to_path_buf(),
+        ok: hash_ok && sig_ok,
+        reason: match sig_reason {
+            Some(s) => format!("{reason}; {s}"),
+            None => reason,
+        },
+        sha256: Some(sha),
+    }
+}
+
+/// A file checked by its signature alone (there is no manifest).
+fn signature_only(file: &Path) -> Verdict {
+    let bytes = match crate::files::read_regular(file, MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(e) => return failed(file, format!("cannot read it: {e}"), None),
+    };
+    let sha = crate::ir::hex(&Sha256::digest(&bytes));
+    let (ok, reason) = match signature(&bytes, file) {
+        Some(found @ Signature::Valid(_)) => judged(found, None),
+        Some(found) => (false, judged(found, None).1),
+        None => (false, None),
+    };
+    Verdict {
+        file: file.to_path_buf(),
+        ok,
+        reason: format!(
+            "no manifest, so only its signature was checked: {}",
+            reason.unwrap_or_else(|| "it is not a PDF, and has no signature to check".into())
+        ),
+        sha256: Some(sha),
+    }
+}
+
+fn failed(file: &Path, reason: String, sha256: Option<String>) -> Verdict {
+    Verdict {
         file: file.to_path_buf(),
         ok: false,
         reason,
         sha256,
-    };
-    let bytes = match crate::files::read_regular(file, MAX_FILE_BYTES) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("cannot read it: {e}"), None),
-    };
-    let sha = crate::ir::hex(&Sha256::digest(&bytes));
-    let ok = |reason: String| Verdict {
-        file: file.to_path_buf(),
-        ok: true,
-        reason,
-        sha256: Some(sha.clone()),
-    };
+    }
+}
+
+/// The signature of a PDF (judged by its first bytes, or its name when
+/// those are damaged); `None` for any other file.
+fn signature(bytes: &[u8], file: &Path) -> Option<Signature> {
+    let named_pdf = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    (bytes.starts_with(b"%PDF") || named_pdf).then(|| crate::sign::check::check(bytes))
+}
+
+/// Whether a PDF's signature holds, given the certificate the manifest
+/// says signed it (if it says), and the finding in words.
+fn judged(found: Signature, expected: Option<&str>) -> (bool, Option<String>) {
+    let who = |s: &Signed| format!("{} (certificate SHA-256 {})", s.subject, s.certificate_sha256);
+    match found {
+        Signature::Valid(s) => match expected {
+            Some(cert) if cert != s.certificate_sha256 => (
+                false,
+                Some(format!(
+                    "signed by {}, but the manifest says the build signed it with certificate {cert}: it is another signer's file",
+                    who(&s)
+                )),
+            ),
+            _ => (
+                true,
+                Some(format!(
+                    "signature valid, signed by {}, covering the whole file",
+                    who(&s)
+                )),
+            ),
+        },
+        Signature::NotSigned => match expected {
+            Some(_) => (
+                false,
+                Some("not signed, but the manifest says the build signed it: the signature was removed or this is another file".into()),
+            ),
+            None => (true, Some("not signed".into())),
+        },
+        Signature::Invalid { reason, signer } => (
+            false,
+            Some(match signer {
+                Some(s) => format!("signature INVALID ({reason}); it names {}", who(&s)),
+                None => format!("signature INVALID ({reason})"),
+            }),
+        ),
+    }
+}
+
+/// The manifest check: whether the file is one of the build's, unchanged,
+/// why, and the entry it was compared with.
+fn by_digest<'e>(
+    file: &Path,
+    bytes: &[u8],
+    sha: &str,
+    entries: &'e [Entry],
+    folder: Option<&Path>,
+) -> (bool, String, Option<&'e Entry>) {
     // Inside the manifest's folder: the entry at its own path decides.
     let own = folder
         .zip(file.canonicalize().ok())
@@ -124,23 +241,24 @@ fn verdict(file: &Path, entries: &[Entry], folder: Option<&Path>) -> Verdict {
         .and_then(|rel| entries.iter().find(|e| e.path == rel));
     if let Some(entry) = own {
         return if entry.sha256 == sha {
-            ok(format!("is {} of the manifest, unchanged", entry.path))
+            (true, format!("is {} of the manifest, unchanged", entry.path), Some(entry))
         } else {
-            fail(changed(entry, bytes.len()), Some(sha))
+            (false, changed(entry, bytes.len()), Some(entry))
         };
     }
     if let Some(entry) = entries.iter().find(|e| e.sha256 == sha) {
-        return ok(format!("is {} of the manifest, unchanged", entry.path));
+        return (true, format!("is {} of the manifest, unchanged", entry.path), Some(entry));
     }
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
     let same_name = entries
         .iter()
         .find(|e| Some(e.path.rsplit('/').next().unwrap_or(&e.path)) == name.as_deref());
     match same_name {
-        Some(entry) => fail(changed(entry, bytes.len()), Some(sha)),
-        None => fail(
+        Some(entry) => (false, changed(entry, bytes.len()), Some(entry)),
+        None => (
+            false,
             "the manifest lists no file with its SHA-256: it is not a file of that build".into(),
-            Some(sha),
+            None,
         ),
     }
 }

@@ -5,6 +5,7 @@
 pub mod official;
 pub mod packet;
 pub mod recipient;
+pub mod sign;
 
 use crate::diag::{Diagnostic, line_col};
 pub use packet::PacketConfig;
@@ -20,6 +21,8 @@ pub struct Config {
     pub epub: EpubSettings,
     pub email: EmailSettings,
     pub summary: SummarySettings,
+    /// `[sign]`: PAdES signatures of packet PDFs; none when absent.
+    pub sign: Option<sign::SignSettings>,
     /// `[[packet]]` tables: briefing packets, in the order written.
     #[serde(rename = "packet")]
     pub packets: Vec<PacketConfig>,
@@ -512,6 +515,9 @@ impl Config {
         }
         self.email.validate(file)?;
         official::validate(&self.project, file)?;
+        if let Some(sign) = &self.sign {
+            sign.validate(file)?;
+        }
         Ok(())
     }
 }

@@ -48,6 +48,31 @@ pub struct Listed {
     pub source: Option<String>,
     /// The packet's name, for a packet's output.
     pub packet: Option<String>,
+    /// Who signed the file, when `[sign]` signed it: `brief verify` then
+    /// fails it when its signature is missing or another key's.
+    pub signed: Option<Signed>,
+}
+
+/// A signed file's signer as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Signed {
+    /// The certificate's subject (`CN=…,O=…`).
+    pub signer: String,
+    /// The SHA-256 of the certificate (lower-case hex).
+    pub certificate_sha256: String,
+}
+
+impl Signed {
+    fn json(&self) -> Value {
+        json!({"signer": self.signer, "certificate_sha256": self.certificate_sha256})
+    }
+
+    fn read(v: &Value) -> Option<Signed> {
+        Some(Signed {
+            signer: v.get("signer")?.as_str()?.to_string(),
+            certificate_sha256: v.get("certificate_sha256")?.as_str()?.to_string(),
+        })
+    }
 }
 
 /// What the last build's manifest said: its files, and the integrity
@@ -82,6 +107,7 @@ pub fn read_previous(out: &Path) -> Previous {
                         edition: text(f, "edition"),
                         source: text(f, "source"),
                         packet: text(f, "packet"),
+                        signed: f.get("signed").and_then(Signed::read),
                     })
                 })
                 .collect()
@@ -138,6 +164,9 @@ pub fn render(
                 if let Some(v) = v {
                     entry[k] = json!(v);
                 }
+            }
+            if let Some(signed) = &f.signed {
+                entry["signed"] = signed.json();
             }
             entry
         })

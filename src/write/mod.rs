@@ -148,6 +148,18 @@ impl Job<'_> {
             Job::PacketEpub(packet) => packet::epub::render(packet, ctx),
             Job::PacketDigest(packet) => packet::digest::render(packet, ctx),
         };
+        // Signing is the one step after the bytes exist; an output that
+        // should be signed and cannot be fails, never written unsigned.
+        let rendered = match (rendered, self.signer(ctx)) {
+            (Ok(mut r), Some((signer, day))) => match signer.sign(&r.bytes, day) {
+                Ok(bytes) => {
+                    r.bytes = bytes;
+                    Ok(r)
+                }
+                Err(e) => Err(Diagnostic::error(e)),
+            },
+            (r, _) => r,
+        };
         // A failure that names no file names the job's source.
         rendered.map_err(|d| {
             if d.file.is_none() {
@@ -156,6 +168,22 @@ impl Job<'_> {
                 d
             }
         })
+    }
+
+    /// Who signs this job's output and the day the signature claims (the
+    /// packet's date, or the post's), when `[sign]` signs it.
+    pub fn signer<'c>(
+        &self,
+        ctx: &'c Context,
+    ) -> Option<(&'c crate::sign::Signer, Option<chrono::NaiveDate>)> {
+        match self {
+            Job::PacketPdf(packet, _) => Some((ctx.signer_for(Edition::Pdf, true)?, Some(packet.day))),
+            Job::Post(post, edition) => Some((
+                ctx.signer_for(*edition, false)?,
+                post.meta.date.as_ref().map(|d| d.day),
+            )),
+            _ => None,
+        }
     }
 
     /// The file a failure of this job is about: the post, or `brief.toml`
@@ -187,6 +215,9 @@ pub struct Context {
     /// The packets each post (by slug) is a brief of, for its EPUB's
     /// `belongs-to-collection`; filled once the packets are resolved.
     pub collections: std::collections::BTreeMap<String, Vec<epub::metadata::Collection>>,
+    /// The organisation's signing key when `[sign]` is set, loaded once by
+    /// the command (writers never read the key file or the password).
+    pub signer: Option<std::sync::Arc<crate::sign::Signer>>,
 }
 
 impl Context {
@@ -203,7 +234,16 @@ impl Context {
             source_date_epoch,
             build_time,
             collections: Default::default(),
+            signer: None,
         }
+    }
+
+    /// Who signs an output of `edition` (of a packet, or of a single
+    /// post): every packet PDF, and single briefs' PDFs with `[sign]
+    /// briefs = true`. The one rule for which files are signed.
+    pub fn signer_for(&self, edition: Edition, packet: bool) -> Option<&crate::sign::Signer> {
+        let signer = self.signer.as_deref()?;
+        (edition == Edition::Pdf && (packet || signer.briefs)).then_some(signer)
     }
 
     /// This context with the packets' briefs known as collections.

@@ -303,9 +303,24 @@ pub fn model(
         "briefs": briefs,
         "parallel": parallel,
         "sources": sources,
-        "integrity": {"briefs": integrity_rows},
+        "integrity": {"briefs": integrity_rows, "signature": signature_record(packet, copy, ctx)},
     });
     (data, roots, embedded_images)
+}
+
+/// What the Integrity page prints of the signature the copy will carry
+/// (`sign`, after this render): the organisation, the certificate, its
+/// fingerprint, and the commands that check it; none when not signed.
+fn signature_record(packet: &Packet, copy: Copy, ctx: &Context) -> Option<Value> {
+    let signer = ctx.signer_for(crate::write::Edition::Pdf, true)?;
+    let path = packet.pdf_path(std::path::Path::new(""), copy);
+    let file = path.file_name()?.to_string_lossy().into_owned();
+    Some(json!({
+        "organisation": ctx.config.organisation().map(clean),
+        "subject": clean(&signer.subject),
+        "fingerprint": signer.fingerprint,
+        "commands": [format!("brief verify {file}"), format!("pdfsig {file}"), "Adobe Acrobat Reader".to_string()],
+    }))
 }
 
 /// The pairs of briefs set side by side (`layout = "parallel"`), as

@@ -79,6 +79,36 @@ keys! {
         "Чтобы проверить полученный текст, вычислите SHA-256 каждого исходного файла (например, командой sha256sum) и сравните со значением, напечатанным здесь.",
         "للتحقق من النص الذي تسلّمته، احسب بصمة SHA-256 لكل ملف مصدر (مثلًا باستخدام sha256sum) وقارنها بالقيمة المطبوعة هنا.",
     ]
+    INTEGRITY_SIGNED "integrity-signed" [
+        "This PDF is digitally signed (PAdES). To check that your copy is, byte for byte, the file that was signed, open it in a reader that checks signatures (Adobe Acrobat Reader, pdfsig) or run the command below, and compare the certificate's fingerprint with the one printed here.",
+        "이 PDF에는 전자 서명(PAdES)이 되어 있다. 받은 파일이 서명된 파일과 한 바이트도 다르지 않은지 확인하려면 서명을 검증하는 프로그램(Adobe Acrobat Reader, pdfsig)으로 열거나 아래 명령을 실행하고, 인증서 지문을 여기에 인쇄된 값과 비교한다.",
+        "このPDFには電子署名（PAdES）が付されている。手元のファイルが署名されたファイルとバイト単位で同一であることを確かめるには、署名を検証できるリーダー（Adobe Acrobat Reader、pdfsig）で開くか下記のコマンドを実行し、証明書のフィンガープリントをここに印刷された値と比較する。",
+        "本 PDF 带有数字签名（PAdES）。如需确认您持有的文件与签名的文件逐字节相同，请用可验证签名的阅读器（Adobe Acrobat Reader、pdfsig）打开，或运行下列命令，并将证书指纹与此处印出的值比较。",
+        "本 PDF 帶有數位簽章（PAdES）。如需確認您持有的檔案與簽署的檔案逐位元組相同，請用可驗證簽章的閱讀器（Adobe Acrobat Reader、pdfsig）開啟，或執行下列命令，並將憑證指紋與此處印出的值比較。",
+        "Ce PDF porte une signature électronique (PAdES). Pour vérifier que votre exemplaire est, octet pour octet, le fichier signé, ouvrez-le dans un lecteur qui vérifie les signatures (Adobe Acrobat Reader, pdfsig) ou lancez la commande ci-dessous, et comparez l’empreinte du certificat à celle imprimée ici.",
+        "Dieses PDF ist elektronisch signiert (PAdES). Um zu prüfen, dass Ihr Exemplar Byte für Byte die signierte Datei ist, öffnen Sie es in einem Programm, das Signaturen prüft (Adobe Acrobat Reader, pdfsig), oder führen Sie den Befehl unten aus, und vergleichen Sie den Fingerabdruck des Zertifikats mit dem hier gedruckten.",
+        "Este PDF lleva una firma electrónica (PAdES). Para comprobar que su ejemplar es, byte a byte, el archivo firmado, ábralo en un lector que verifique firmas (Adobe Acrobat Reader, pdfsig) o ejecute la orden siguiente, y compare la huella del certificado con la impresa aquí.",
+        "Este PDF tem uma assinatura eletrônica (PAdES). Para confirmar que o seu exemplar é, byte a byte, o arquivo assinado, abra-o num leitor que verifique assinaturas (Adobe Acrobat Reader, pdfsig) ou execute o comando abaixo, e compare a impressão digital do certificado com a impressa aqui.",
+        "Этот PDF подписан электронной подписью (PAdES). Чтобы убедиться, что ваш экземпляр побайтно совпадает с подписанным файлом, откройте его в программе, проверяющей подписи (Adobe Acrobat Reader, pdfsig), или выполните команду ниже и сравните отпечаток сертификата с напечатанным здесь.",
+        "هذا الملف موقّع توقيعًا رقميًا (PAdES). للتحقق من أن نسختك مطابقة بايتًا ببايت للملف الموقّع، افتحه في قارئ يتحقق من التواقيع (Adobe Acrobat Reader، pdfsig) أو شغّل الأمر أدناه، وقارن بصمة الشهادة بالقيمة المطبوعة هنا.",
+    ]
+    INTEGRITY_UNSIGNED "integrity-unsigned" [
+        "This PDF is not signed. To check that your copy is the file that was sent, obtain the build's manifest (manifest.json) from the sender by a separate channel and run brief verify FILE --manifest manifest.json, or compare the file's SHA-256 (sha256sum) with the manifest's.",
+        "이 PDF에는 서명이 없다. 받은 파일이 보낸 파일과 같은지 확인하려면 보낸 사람에게서 빌드 목록(manifest.json)을 별도 경로로 받아 brief verify FILE --manifest manifest.json을 실행하거나, 파일의 SHA-256 값(sha256sum)을 목록의 값과 비교한다.",
+        "このPDFには署名がない。手元のファイルが送付されたものと同一か確かめるには、送付者からビルドの一覧（manifest.json）を別の経路で入手し、brief verify FILE --manifest manifest.json を実行するか、ファイルの SHA-256（sha256sum）を一覧の値と比較する。",
+        "本 PDF 未签名。如需确认您持有的文件即所发送的文件，请通过其他渠道向发送方索取构建清单（manifest.json），运行 brief verify FILE --manifest manifest.json，或将文件的 SHA-256（sha256sum）与清单中的值比较。",
+        "本 PDF 未簽署。如需確認您持有的檔案即所寄送的檔案，請透過其他管道向寄件方索取建置清單（manifest.json），執行 brief verify FILE --manifest manifest.json，或將檔案的 SHA-256（sha256sum）與清單中的值比較。",
+        "Ce PDF n’est pas signé. Pour vérifier que votre exemplaire est le fichier envoyé, obtenez de l’expéditeur, par un autre canal, le manifeste de la production (manifest.json) et lancez brief verify FICHIER --manifest manifest.json, ou comparez l’empreinte SHA-256 du fichier (sha256sum) à celle du manifeste.",
+        "Dieses PDF ist nicht signiert. Um zu prüfen, dass Ihr Exemplar die versandte Datei ist, erbitten Sie vom Absender auf einem anderen Weg das Manifest des Builds (manifest.json) und führen Sie brief verify DATEI --manifest manifest.json aus, oder vergleichen Sie den SHA-256 der Datei (sha256sum) mit dem des Manifests.",
+        "Este PDF no está firmado. Para comprobar que su ejemplar es el archivo enviado, pida al remitente, por otra vía, el manifiesto de la compilación (manifest.json) y ejecute brief verify ARCHIVO --manifest manifest.json, o compare el SHA-256 del archivo (sha256sum) con el del manifiesto.",
+        "Este PDF não está assinado. Para confirmar que o seu exemplar é o arquivo enviado, peça ao remetente, por outro canal, o manifesto da compilação (manifest.json) e execute brief verify ARQUIVO --manifest manifest.json, ou compare o SHA-256 do arquivo (sha256sum) com o do manifesto.",
+        "Этот PDF не подписан. Чтобы убедиться, что ваш экземпляр — отправленный файл, получите у отправителя по другому каналу манифест сборки (manifest.json) и выполните brief verify ФАЙЛ --manifest manifest.json или сравните SHA-256 файла (sha256sum) со значением в манифесте.",
+        "هذا الملف غير موقّع. للتحقق من أن نسختك هي الملف المُرسل، اطلب من المرسل عبر قناة أخرى بيان الإنشاء (manifest.json) وشغّل brief verify FILE --manifest manifest.json، أو قارن بصمة SHA-256 للملف (sha256sum) بما في البيان.",
+    ]
+    SIGNED_BY "signed-by" ["Signed by", "서명자", "署名者", "签名者", "簽署者", "Signé par", "Signiert von", "Firmado por", "Assinado por", "Подписано", "الموقِّع"]
+    CERTIFICATE "certificate" ["Certificate SHA-256", "인증서 SHA-256", "証明書の SHA-256", "证书 SHA-256", "憑證 SHA-256", "SHA-256 du certificat", "SHA-256 des Zertifikats", "SHA-256 del certificado", "SHA-256 do certificado", "SHA-256 сертификата", "SHA-256 للشهادة"]
+    CHECK_WITH "check-with" ["Check with", "검증 방법", "検証方法", "验证方法", "驗證方法", "Vérifier avec", "Prüfen mit", "Verificar con", "Verificar com", "Проверка", "التحقق باستخدام"]
+    SOURCE_FILES "source-files" ["Source files", "원본 파일", "ソースファイル", "源文件", "原始檔", "Fichiers source", "Quelldateien", "Archivos fuente", "Arquivos-fonte", "Исходные файлы", "الملفات المصدر"]
     BRIEF_OF "brief" ["Brief {n} of {total}", "브리핑 {n}/{total}", "ブリーフィング {n}/{total}", "简报 {n}/{total}", "簡報 {n}/{total}", "Note {n} sur {total}", "Briefing {n} von {total}", "Informe {n} de {total}", "Briefing {n} de {total}", "Справка {n} из {total}", "الإحاطة {n} من {total}"]
     SOURCE_FILE "source" ["Source file", "원본 파일", "ソースファイル", "源文件", "原始檔", "Fichier source", "Quelldatei", "Archivo fuente", "Arquivo-fonte", "Исходный файл", "الملف المصدر"]
     DATE "date" ["Date", "날짜", "日付", "日期", "日期", "Date", "Datum", "Fecha", "Data", "Дата", "التاريخ"]

@@ -1,0 +1,429 @@
+//! PAdES signatures of packet PDFs (`[sign]`), through the real binary,
+//! with a key made at test time by the openssl CLI (never committed; the
+//! default `openssl pkcs12 -export` of OpenSSL 3, AES-256/PBES2):
+//! `brief verify` accepts a signed packet and fails it, with a reason, for
+//! a byte flipped in the signed range or in `/Contents`, an incremental
+//! update appended, another build's PDF swapped in, or the signature
+//! removed; `pdfsig` finds the signature valid and `qpdf --check` passes;
+//! every addressed copy is signed; two builds are byte-equal; a missing
+//! key, variable or wrong password stops the build with nothing written;
+//! the cache key follows the certificate, and neither the password nor
+//! the private key reaches any output or cache file.
+
+mod common;
+
+use common::{brief, tool};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PASSWORD: &str = "correct horse 7f3a";
+
+/// A key and self-signed certificate for `org`, as `keys/desk.p12` of
+/// `project`, made the way docs/configuration.md tells a user to.
+fn make_key(project: &Path, org: &str) {
+    let keys = project.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(&keys)
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "desk.key", "-out", "desk.crt",
+        "-days", "3650", "-subj", &format!("/CN={org} signing desk/O={org}"),
+    ]);
+    run(&[
+        "pkcs12", "-export", "-inkey", "desk.key", "-in", "desk.crt", "-out", "desk.p12",
+        "-passout", &format!("pass:{PASSWORD}"),
+    ]);
+}
+
+/// A started project at `dir/p` signing its packets.
+fn signed_project(dir: &Path, title: &str) -> PathBuf {
+    let out = brief().args(["init", "p"]).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let project = dir.join("p");
+    let toml = std::fs::read_to_string(project.join("brief.toml")).unwrap();
+    let toml = toml.replacen("title = \"", &format!("title = \"{title} "), 1);
+    let toml = format!("{toml}\n[sign]\nkey = \"keys/desk.p12\"\nreason = \"Briefing packet\"\n");
+    std::fs::write(project.join("brief.toml"), toml).unwrap();
+    make_key(&project, "Briefing Office");
+    project
+}
+
+fn run(project: &Path, args: &[&str], password: Option<&str>) -> Output {
+    let mut cmd = brief();
+    cmd.args(args)
+        .current_dir(project)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("BRIEF_SIGN_PASSWORD");
+    if let Some(p) = password {
+        cmd.env("BRIEF_SIGN_PASSWORD", p);
+    }
+    cmd.output().expect("run brief")
+}
+
+fn build(project: &Path, extra: &[&str]) {
+    let mut args = vec!["build", "--quiet"];
+    args.extend_from_slice(extra);
+    let out = run(project, &args, Some(PASSWORD));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn verify(project: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["verify"];
+    all.extend_from_slice(args);
+    let out = run(project, &all, None);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// Every PDF under `output/packets`, general and addressed copies.
+fn packet_pdfs(project: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![project.join("output/packets")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "pdf") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+const PACKET: &str = "output/packets/example-packet.pdf";
+
+#[test]
+fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
+    if !tool("openssl", &["version"]) || !tool("pdfsig", &["-v"]) || !tool("qpdf", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = signed_project(dir.path(), "First");
+    build(&p, &[]);
+
+    let (code, said) = verify(&p, &[PACKET]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("is packets/example-packet.pdf of the manifest, unchanged; signature valid, signed by O=Briefing Office,CN=Briefing Office signing desk"), "{said}");
+    assert!(said.contains("covering the whole file"), "{said}");
+
+    // The manifest records who signed it.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.join("output/manifest.json")).unwrap()).unwrap();
+    let entry = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "packets/example-packet.pdf")
+        .unwrap();
+    assert_eq!(
+        entry["signed"]["signer"],
+        "O=Briefing Office,CN=Briefing Office signing desk"
+    );
+    let fingerprint = entry["signed"]["certificate_sha256"].as_str().unwrap().to_string();
+    assert_eq!(fingerprint.len(), 64);
+
+    // pdfsig (poppler) and qpdf agree.
+    let pdfsig = Command::new("pdfsig").arg(p.join(PACKET)).output().unwrap();
+    let text = String::from_utf8_lossy(&pdfsig.stdout);
+    assert!(text.contains("Signature is Valid"), "{text}");
+    assert!(text.contains("ETSI.CAdES.detached"), "{text}");
+    assert!(text.contains("Total document signed"), "{text}");
+    let check = Command::new("qpdf").arg("--check").arg(p.join(PACKET)).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+
+    // The Integrity page says how to check it, with the fingerprint.
+    let text = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(p.join(PACKET))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("This PDF is digitally signed (PAdES)"), "{text}");
+    assert!(text.contains(&fingerprint), "the fingerprint is printed");
+    assert!(text.contains("brief verify example-packet.pdf"), "{text}");
+
+    let original = std::fs::read(p.join(PACKET)).unwrap();
+    let contents = find(&original, b"/Contents <").expect("a /Contents hex string") + 11;
+    // Flips: in the first signed range (early, middle), in the CMS part of
+    // /Contents (kept a hex digit, so only the signature can tell), in its
+    // zero padding, and in the second signed range (the update's trailer).
+    let hex_flip = |b: u8| if b == b'0' { b'1' } else if b == b'F' { b'E' } else { b'0' };
+    let last_zero = contents + find(&original[contents..], b">").unwrap() - 3;
+    for (at, replace) in [
+        (200, None),
+        (original.len() / 3, None),
+        (contents + 40, Some(hex_flip(original[contents + 40]))),
+        (contents + 900, Some(hex_flip(original[contents + 900]))),
+        (last_zero, Some(b'7')),
+        (original.len() - 30, None),
+    ] {
+        let mut bytes = original.clone();
+        bytes[at] = replace.unwrap_or(bytes[at] ^ 0x01);
+        std::fs::write(p.join(PACKET), &bytes).unwrap();
+        let (code, said) = verify(&p, &[PACKET]);
+        assert_eq!(code, Some(1), "byte {at}: {said}");
+        assert!(said.contains("FAILED: output/packets/example-packet.pdf"), "byte {at}: {said}");
+        assert!(said.contains("signature INVALID"), "byte {at}: {said}");
+        // Without the manifest, the signature alone still fails it.
+        let alone = dir.path().join("alone.pdf");
+        std::fs::write(&alone, &bytes).unwrap();
+        let (code, said) = verify(dir.path(), &["alone.pdf"]);
+        assert_eq!(code, Some(1), "byte {at}, no manifest: {said}");
+        assert!(said.contains("only its signature was checked: signature INVALID"), "{said}");
+    }
+
+    // A valid incremental update appended (a new Info dictionary): qpdf
+    // accepts the file, the signature no longer covers it.
+    let updated = incremental_update(&original);
+    std::fs::write(p.join(PACKET), &updated).unwrap();
+    let qpdf = Command::new("qpdf").arg("--check").arg(p.join(PACKET)).output().unwrap();
+    assert!(qpdf.status.success(), "the update is well formed: {}", String::from_utf8_lossy(&qpdf.stdout));
+    let (code, said) = verify(&p, &[PACKET]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("changed after signing"), "{said}");
+    assert!(said.contains("appended after the signed range"), "{said}");
+
+    // Another build's packet (signed by the same key) in its place.
+    let other = tempfile::tempdir().unwrap();
+    let q = signed_project(other.path(), "Second");
+    std::fs::copy(p.join("keys/desk.p12"), q.join("keys/desk.p12")).unwrap();
+    build(&q, &[]);
+    let theirs = std::fs::read(q.join(PACKET)).unwrap();
+    assert_ne!(theirs, original);
+    std::fs::write(p.join(PACKET), &theirs).unwrap();
+    let (code, said) = verify(&p, &[PACKET]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("its SHA-256 differs"), "{said}");
+    assert!(said.contains("signature valid"), "its own signature holds: {said}");
+
+    // An unsigned build's packet where the manifest says signed.
+    let unsigned = tempfile::tempdir().unwrap();
+    let out = brief().args(["init", "u"]).current_dir(unsigned.path()).output().unwrap();
+    assert!(out.status.success());
+    let u = unsigned.path().join("u");
+    build(&u, &[]);
+    std::fs::copy(u.join(PACKET), p.join(PACKET)).unwrap();
+    let (code, said) = verify(&p, &[PACKET]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("not signed, but the manifest says the build signed it"), "{said}");
+    // Its own manifest knows it is not signed: accepted, and said so.
+    let (code, said) = verify(&u, &[PACKET]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("; not signed"), "{said}");
+    let text = Command::new("pdftotext").arg(u.join(PACKET)).arg("-").output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("This PDF is not signed"));
+
+    // A signature made by another key, where the manifest names ours.
+    let stranger = tempfile::tempdir().unwrap();
+    let s = signed_project(stranger.path(), "First");
+    build(&s, &[]);
+    std::fs::copy(s.join(PACKET), p.join(PACKET)).unwrap();
+    let (code, said) = verify(&p, &[PACKET]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("it is another signer's file"), "{said}");
+}
+
+/// `pdf` with one more revision: a new Info dictionary, its own xref
+/// section and a trailer whose /Prev is the last one.
+fn incremental_update(pdf: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(pdf);
+    let startxref: usize = text
+        .rsplit("startxref")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let trailer = &text[text.rfind("trailer").unwrap()..];
+    let size: usize = trailer[trailer.find("/Size").unwrap() + 5..]
+        .split(|c: char| !c.is_ascii_digit() && c != ' ')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let root = &trailer[trailer.find("/Root").unwrap() + 5..];
+    let root: String = root.trim_start().split(" R").next().unwrap().to_string() + " R";
+    let mut out = pdf.to_vec();
+    out.extend_from_slice(b"\n");
+    let offset = out.len();
+    out.extend_from_slice(
+        format!("{size} 0 obj\n<< /Title (Changed after signing) >>\nendobj\n").as_bytes(),
+    );
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n{size} 1\n{offset:010} 00000 n \ntrailer\n<< /Size {} /Root {root} /Info {size} 0 R /Prev {startxref} >>\nstartxref\n{xref}\n%%EOF\n",
+            size + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn every_copy_is_signed_and_two_builds_are_byte_equal() {
+    if !tool("openssl", &["version"]) || !tool("pdfsig", &["-v"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = signed_project(dir.path(), "Same");
+    build(&p, &["--no-cache"]);
+    let copies = packet_pdfs(&p);
+    assert!(copies.len() >= 2, "the general copy and an addressed one: {copies:?}");
+    let first: Vec<Vec<u8>> = copies.iter().map(|c| std::fs::read(c).unwrap()).collect();
+    for copy in &copies {
+        let rel = copy.strip_prefix(&p).unwrap().to_str().unwrap().to_string();
+        let (code, said) = verify(&p, &[&rel]);
+        assert_eq!(code, Some(0), "{rel}: {said}");
+        assert!(said.contains("signature valid"), "{rel}: {said}");
+        let pdfsig = Command::new("pdfsig").arg(copy).output().unwrap();
+        assert!(String::from_utf8_lossy(&pdfsig.stdout).contains("Signature is Valid"), "{rel}");
+    }
+    // The same inputs signed again, with no cache: the same bytes.
+    std::fs::remove_dir_all(p.join("output")).unwrap();
+    build(&p, &["--no-cache"]);
+    let second: Vec<Vec<u8>> = copies.iter().map(|c| std::fs::read(c).unwrap()).collect();
+    for ((a, b), path) in first.iter().zip(&second).zip(&copies) {
+        assert!(a == b, "{} differs between two builds", path.display());
+    }
+    // The signature claims the packet's date, never the clock.
+    assert!(find(&first[0], b"/M (D:").is_some());
+}
+
+#[test]
+fn a_missing_key_variable_or_wrong_password_stops_the_build() {
+    if !tool("openssl", &["version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = signed_project(dir.path(), "Stop");
+    let cases: [(&str, Option<&str>, &str); 2] = [
+        ("no variable", None, "BRIEF_SIGN_PASSWORD, which is not set"),
+        ("wrong password", Some("not it"), "the password is wrong"),
+    ];
+    for (what, password, expected) in cases {
+        let out = run(&p, &["build"], password);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(expected), "{what}: {err}");
+        assert!(err.contains("brief.toml"), "{what} names the file: {err}");
+        assert!(!p.join(PACKET).exists(), "{what}: nothing written");
+        let out = run(&p, &["check"], password);
+        assert_eq!(out.status.code(), Some(2), "check, {what}");
+    }
+    std::fs::remove_file(p.join("keys/desk.p12")).unwrap();
+    let out = run(&p, &["build"], Some(PASSWORD));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("sign.key \"keys/desk.p12\": no such file"), "{err}");
+    assert!(!p.join(PACKET).exists());
+    // A key outside the project is refused by the configuration itself.
+    let toml = std::fs::read_to_string(p.join("brief.toml")).unwrap();
+    std::fs::write(p.join("brief.toml"), toml.replace("keys/desk.p12", "../desk.p12")).unwrap();
+    let out = run(&p, &["build"], Some(PASSWORD));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is outside the project"), "{err}");
+}
+
+#[test]
+fn a_new_key_re_signs_and_no_secret_reaches_an_output_or_the_cache() {
+    if !tool("openssl", &["version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = signed_project(dir.path(), "Cache");
+    build(&p, &[]);
+    let fingerprint = |p: &Path| {
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(p.join("output/manifest.json")).unwrap()).unwrap();
+        m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == "packets/example-packet.pdf")
+            .unwrap()["signed"]["certificate_sha256"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = fingerprint(&p);
+    let first = std::fs::read(p.join(PACKET)).unwrap();
+
+    // Unchanged: reused from the cache, the same bytes.
+    let out = run(&p, &["build", "--verbose"], Some(PASSWORD));
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("rendered output/packets/example-packet.pdf"), "{said}");
+    assert_eq!(std::fs::read(p.join(PACKET)).unwrap(), first);
+
+    // The secrets: the password and the private key's bytes.
+    let key_der = Command::new("openssl")
+        .args(["pkey", "-in", "keys/desk.key", "-outform", "DER"])
+        .current_dir(&p)
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(key_der.len() > 1000);
+    let secrets: Vec<Vec<u8>> = vec![
+        PASSWORD.as_bytes().to_vec(),
+        // The modulus is public; the private exponent and primes follow it.
+        key_der[key_der.len() - 400..key_der.len() - 300].to_vec(),
+        key_der[key_der.len() - 100..].to_vec(),
+    ];
+    let mut files = Vec::new();
+    let mut stack = vec![p.join("output")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.iter().any(|f| f.to_string_lossy().contains(".brief-cache")), "the cache is under output/");
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        for s in &secrets {
+            assert!(find(&bytes, s).is_none(), "a secret in {}", f.display());
+        }
+    }
+
+    // Another key: the packet is signed again, by it.
+    std::fs::remove_dir_all(p.join("keys")).unwrap();
+    make_key(&p, "Briefing Office");
+    let out = run(&p, &["build", "--verbose"], Some(PASSWORD));
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("rendered output/packets/example-packet.pdf"), "{said}");
+    let after = fingerprint(&p);
+    assert_ne!(before, after);
+    let (code, said) = verify(&p, &[PACKET]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains(&after), "{said}");
+}
