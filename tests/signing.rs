@@ -36,19 +36,46 @@ fn make_key(project: &Path, org: &str) {
         );
     };
     run(&[
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "desk.key", "-out", "desk.crt",
-        "-days", "3650", "-subj", &format!("/CN={org} signing desk/O={org}"),
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "desk.key",
+        "-out",
+        "desk.crt",
+        "-days",
+        "3650",
+        "-subj",
+        &format!("/CN={org} signing desk/O={org}"),
     ]);
     run(&[
-        "pkcs12", "-export", "-inkey", "desk.key", "-in", "desk.crt", "-out", "desk.p12",
-        "-passout", &format!("pass:{PASSWORD}"),
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "desk.key",
+        "-in",
+        "desk.crt",
+        "-out",
+        "desk.p12",
+        "-passout",
+        &format!("pass:{PASSWORD}"),
     ]);
 }
 
 /// A started project at `dir/p` signing its packets.
 fn signed_project(dir: &Path, title: &str) -> PathBuf {
-    let out = brief().args(["init", "p"]).current_dir(dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = brief()
+        .args(["init", "p"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let project = dir.join("p");
     let toml = std::fs::read_to_string(project.join("brief.toml")).unwrap();
     let toml = toml.replacen("title = \"", &format!("title = \"{title} "), 1);
@@ -74,7 +101,11 @@ fn build(project: &Path, extra: &[&str]) {
     let mut args = vec!["build", "--quiet"];
     args.extend_from_slice(extra);
     let out = run(project, &args, Some(PASSWORD));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn verify(project: &Path, args: &[&str]) -> (Option<i32>, String) {
@@ -138,7 +169,10 @@ fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
         entry["signed"]["signer"],
         "O=Briefing Office,CN=Briefing Office signing desk"
     );
-    let fingerprint = entry["signed"]["certificate_sha256"].as_str().unwrap().to_string();
+    let fingerprint = entry["signed"]["certificate_sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(fingerprint.len(), 64);
 
     // pdfsig (poppler) and qpdf agree.
@@ -147,8 +181,16 @@ fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
     assert!(text.contains("Signature is Valid"), "{text}");
     assert!(text.contains("ETSI.CAdES.detached"), "{text}");
     assert!(text.contains("Total document signed"), "{text}");
-    let check = Command::new("qpdf").arg("--check").arg(p.join(PACKET)).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(p.join(PACKET))
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 
     // The Integrity page says how to check it, with the fingerprint.
     let text = Command::new("pdftotext")
@@ -158,7 +200,10 @@ fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("This PDF is digitally signed (PAdES)"), "{text}");
+    assert!(
+        text.contains("This PDF is digitally signed (PAdES)"),
+        "{text}"
+    );
     assert!(text.contains(&fingerprint), "the fingerprint is printed");
     assert!(text.contains("brief verify example-packet.pdf"), "{text}");
 
@@ -167,7 +212,15 @@ fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
     // Flips: in the first signed range (early, middle), in the CMS part of
     // /Contents (kept a hex digit, so only the signature can tell), in its
     // zero padding, and in the second signed range (the update's trailer).
-    let hex_flip = |b: u8| if b == b'0' { b'1' } else if b == b'F' { b'E' } else { b'0' };
+    let hex_flip = |b: u8| {
+        if b == b'0' {
+            b'1'
+        } else if b == b'F' {
+            b'E'
+        } else {
+            b'0'
+        }
+    };
     let last_zero = contents + find(&original[contents..], b">").unwrap() - 3;
     for (at, replace) in [
         (200, None),
@@ -182,22 +235,36 @@ fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
         std::fs::write(p.join(PACKET), &bytes).unwrap();
         let (code, said) = verify(&p, &[PACKET]);
         assert_eq!(code, Some(1), "byte {at}: {said}");
-        assert!(said.contains("FAILED: output/packets/example-packet.pdf"), "byte {at}: {said}");
+        assert!(
+            said.contains("FAILED: output/packets/example-packet.pdf"),
+            "byte {at}: {said}"
+        );
         assert!(said.contains("signature INVALID"), "byte {at}: {said}");
         // Without the manifest, the signature alone still fails it.
         let alone = dir.path().join("alone.pdf");
         std::fs::write(&alone, &bytes).unwrap();
         let (code, said) = verify(dir.path(), &["alone.pdf"]);
         assert_eq!(code, Some(1), "byte {at}, no manifest: {said}");
-        assert!(said.contains("only its signature was checked: signature INVALID"), "{said}");
+        assert!(
+            said.contains("only its signature was checked: signature INVALID"),
+            "{said}"
+        );
     }
 
     // A valid incremental update appended (a new Info dictionary): qpdf
     // accepts the file, the signature no longer covers it.
     let updated = incremental_update(&original);
     std::fs::write(p.join(PACKET), &updated).unwrap();
-    let qpdf = Command::new("qpdf").arg("--check").arg(p.join(PACKET)).output().unwrap();
-    assert!(qpdf.status.success(), "the update is well formed: {}", String::from_utf8_lossy(&qpdf.stdout));
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(p.join(PACKET))
+        .output()
+        .unwrap();
+    assert!(
+        qpdf.status.success(),
+        "the update is well formed: {}",
+        String::from_utf8_lossy(&qpdf.stdout)
+    );
     let (code, said) = verify(&p, &[PACKET]);
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("changed after signing"), "{said}");
@@ -214,23 +281,37 @@ fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
     let (code, said) = verify(&p, &[PACKET]);
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("its SHA-256 differs"), "{said}");
-    assert!(said.contains("signature valid"), "its own signature holds: {said}");
+    assert!(
+        said.contains("signature valid"),
+        "its own signature holds: {said}"
+    );
 
     // An unsigned build's packet where the manifest says signed.
     let unsigned = tempfile::tempdir().unwrap();
-    let out = brief().args(["init", "u"]).current_dir(unsigned.path()).output().unwrap();
+    let out = brief()
+        .args(["init", "u"])
+        .current_dir(unsigned.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let u = unsigned.path().join("u");
     build(&u, &[]);
     std::fs::copy(u.join(PACKET), p.join(PACKET)).unwrap();
     let (code, said) = verify(&p, &[PACKET]);
     assert_eq!(code, Some(1), "{said}");
-    assert!(said.contains("not signed, but the manifest says the build signed it"), "{said}");
+    assert!(
+        said.contains("not signed, but the manifest says the build signed it"),
+        "{said}"
+    );
     // Its own manifest knows it is not signed: accepted, and said so.
     let (code, said) = verify(&u, &[PACKET]);
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("; not signed"), "{said}");
-    let text = Command::new("pdftotext").arg(u.join(PACKET)).arg("-").output().unwrap();
+    let text = Command::new("pdftotext")
+        .arg(u.join(PACKET))
+        .arg("-")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&text.stdout).contains("This PDF is not signed"));
 
     // A signature made by another key, where the manifest names ours.
@@ -292,7 +373,10 @@ fn every_copy_is_signed_and_two_builds_are_byte_equal() {
     let p = signed_project(dir.path(), "Same");
     build(&p, &["--no-cache"]);
     let copies = packet_pdfs(&p);
-    assert!(copies.len() >= 2, "the general copy and an addressed one: {copies:?}");
+    assert!(
+        copies.len() >= 2,
+        "the general copy and an addressed one: {copies:?}"
+    );
     let first: Vec<Vec<u8>> = copies.iter().map(|c| std::fs::read(c).unwrap()).collect();
     for copy in &copies {
         let rel = copy.strip_prefix(&p).unwrap().to_str().unwrap().to_string();
@@ -300,7 +384,10 @@ fn every_copy_is_signed_and_two_builds_are_byte_equal() {
         assert_eq!(code, Some(0), "{rel}: {said}");
         assert!(said.contains("signature valid"), "{rel}: {said}");
         let pdfsig = Command::new("pdfsig").arg(copy).output().unwrap();
-        assert!(String::from_utf8_lossy(&pdfsig.stdout).contains("Signature is Valid"), "{rel}");
+        assert!(
+            String::from_utf8_lossy(&pdfsig.stdout).contains("Signature is Valid"),
+            "{rel}"
+        );
     }
     // The same inputs signed again, with no cache: the same bytes.
     std::fs::remove_dir_all(p.join("output")).unwrap();
@@ -338,11 +425,18 @@ fn a_missing_key_variable_or_wrong_password_stops_the_build() {
     let out = run(&p, &["build"], Some(PASSWORD));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("sign.key \"keys/desk.p12\": no such file"), "{err}");
+    assert!(
+        err.contains("sign.key \"keys/desk.p12\": no such file"),
+        "{err}"
+    );
     assert!(!p.join(PACKET).exists());
     // A key outside the project is refused by the configuration itself.
     let toml = std::fs::read_to_string(p.join("brief.toml")).unwrap();
-    std::fs::write(p.join("brief.toml"), toml.replace("keys/desk.p12", "../desk.p12")).unwrap();
+    std::fs::write(
+        p.join("brief.toml"),
+        toml.replace("keys/desk.p12", "../desk.p12"),
+    )
+    .unwrap();
     let out = run(&p, &["build"], Some(PASSWORD));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -359,7 +453,8 @@ fn a_new_key_re_signs_and_no_secret_reaches_an_output_or_the_cache() {
     build(&p, &[]);
     let fingerprint = |p: &Path| {
         let m: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(p.join("output/manifest.json")).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(p.join("output/manifest.json")).unwrap())
+                .unwrap();
         m["files"]
             .as_array()
             .unwrap()
@@ -376,8 +471,12 @@ fn a_new_key_re_signs_and_no_secret_reaches_an_output_or_the_cache() {
     // Unchanged: reused from the cache, the same bytes.
     let out = run(&p, &["build", "--verbose"], Some(PASSWORD));
     assert!(out.status.success());
-    let said = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(!said.contains("rendered output/packets/example-packet.pdf"), "{said}");
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !said.contains("rendered output/packets/example-packet.pdf"),
+        "{said}"
+    );
     assert_eq!(std::fs::read(p.join(PACKET)).unwrap(), first);
 
     // The secrets: the password and the private key's bytes.
@@ -406,7 +505,12 @@ fn a_new_key_re_signs_and_no_secret_reaches_an_output_or_the_cache() {
             }
         }
     }
-    assert!(files.iter().any(|f| f.to_string_lossy().contains(".brief-cache")), "the cache is under output/");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.to_string_lossy().contains(".brief-cache")),
+        "the cache is under output/"
+    );
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
         for s in &secrets {
@@ -419,8 +523,12 @@ fn a_new_key_re_signs_and_no_secret_reaches_an_output_or_the_cache() {
     make_key(&p, "Briefing Office");
     let out = run(&p, &["build", "--verbose"], Some(PASSWORD));
     assert!(out.status.success());
-    let said = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("rendered output/packets/example-packet.pdf"), "{said}");
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("rendered output/packets/example-packet.pdf"),
+        "{said}"
+    );
     let after = fingerprint(&p);
     assert_ne!(before, after);
     let (code, said) = verify(&p, &[PACKET]);

@@ -53,8 +53,12 @@ pub fn load(
             "make a key and certificate first (docs/configuration.md, \"[sign]\"), or remove [sign] to build unsigned packets",
         )
     })?;
-    let bytes = crate::files::read_regular(&real, MAX_KEY_BYTES)
-        .map_err(|e| fail(format!("sign.key {}: cannot read it: {e}", quote(&sign.key))))?;
+    let bytes = crate::files::read_regular(&real, MAX_KEY_BYTES).map_err(|e| {
+        fail(format!(
+            "sign.key {}: cannot read it: {e}",
+            quote(&sign.key)
+        ))
+    })?;
     let password = env(&sign.password_env).ok_or_else(|| {
         fail(format!(
             "[sign] needs the key's password in the environment variable {}, which is not set",

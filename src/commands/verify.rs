@@ -187,7 +187,12 @@ fn signature(bytes: &[u8], file: &Path) -> Option<Signature> {
 /// Whether a PDF's signature holds, given the certificate the manifest
 /// says signed it (if it says), and the finding in words.
 fn judged(found: Signature, expected: Option<&str>) -> (bool, Option<String>) {
-    let who = |s: &Signed| format!("{} (certificate SHA-256 {})", s.subject, s.certificate_sha256);
+    let who = |s: &Signed| {
+        format!(
+            "{} (certificate SHA-256 {})",
+            s.subject, s.certificate_sha256
+        )
+    };
     match found {
         Signature::Valid(s) => match expected {
             Some(cert) if cert != s.certificate_sha256 => (
@@ -241,13 +246,21 @@ fn by_digest<'e>(
         .and_then(|rel| entries.iter().find(|e| e.path == rel));
     if let Some(entry) = own {
         return if entry.sha256 == sha {
-            (true, format!("is {} of the manifest, unchanged", entry.path), Some(entry))
+            (
+                true,
+                format!("is {} of the manifest, unchanged", entry.path),
+                Some(entry),
+            )
         } else {
             (false, changed(entry, bytes.len()), Some(entry))
         };
     }
     if let Some(entry) = entries.iter().find(|e| e.sha256 == sha) {
-        return (true, format!("is {} of the manifest, unchanged", entry.path), Some(entry));
+        return (
+            true,
+            format!("is {} of the manifest, unchanged", entry.path),
+            Some(entry),
+        );
     }
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
     let same_name = entries

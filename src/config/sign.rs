@@ -63,8 +63,9 @@ impl SignSettings {
         }
         for (key, value) in [("reason", &self.reason), ("location", &self.location)] {
             if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-                return Err(fail(format!("sign.{key} is empty"))
-                    .with_hint(format!("leave sign.{key} out, or write what readers should see")));
+                return Err(fail(format!("sign.{key} is empty")).with_hint(format!(
+                    "leave sign.{key} out, or write what readers should see"
+                )));
             }
         }
         if let Some(url) = &self.tsa_url {

@@ -65,11 +65,8 @@ pub fn check(bytes: &[u8]) -> Signature {
             );
         }
     };
-    let range = integrity::verify_byte_range(
-        bytes,
-        &sig.byte_range,
-        underskrift::DigestAlgorithm::Sha256,
-    );
+    let range =
+        integrity::verify_byte_range(bytes, &sig.byte_range, underskrift::DigestAlgorithm::Sha256);
     let cms = match cms_verify::verify_cms(&sig.cms_bytes, &range.data_hash) {
         Ok(c) => c,
         Err(e) => return invalid(format!("its signature is damaged: {e}"), None),

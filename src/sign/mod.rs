@@ -88,7 +88,11 @@ pub struct Settings {
 
 impl Signer {
     /// The signer in the PKCS#12 bytes `p12`, opened with `password`.
-    pub fn from_pkcs12(p12: &[u8], password: &str, settings: Settings) -> Result<Signer, LoadError> {
+    pub fn from_pkcs12(
+        p12: &[u8],
+        password: &str,
+        settings: Settings,
+    ) -> Result<Signer, LoadError> {
         use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
         let store = KeyStore::from_pkcs12(p12, password, Pkcs12ImportPolicy::Strict)
             .map_err(|e| LoadError::Unreadable(e.to_string()))?;

@@ -10,12 +10,12 @@
 //! the packet's date so that two builds sign alike.
 
 use super::Signer;
+use lopdf::{Document, Object, StringFormat};
 use underskrift::cms::builder::{CmsProfile, PdfCmsBuilder};
 use underskrift::core::incremental::IncrementalWriter;
 use underskrift::core::sig_dict::{self, SigSubFilter};
 use underskrift::core::sig_field::{self, SignatureFieldOptions};
 use underskrift::core::{acroform, parser};
-use lopdf::{Document, Object, StringFormat};
 
 /// Bytes reserved for the CMS structure in `/Contents`: a 4096-bit RSA
 /// signature with a chain of a few certificates fits.
@@ -27,8 +27,13 @@ pub const FORMAT_VERSION: u32 = 1;
 
 const FIELD_NAME: &str = "Signature1";
 
-pub fn sign(signer: &Signer, pdf: &[u8], day: Option<chrono::NaiveDate>) -> Result<Vec<u8>, String> {
-    let mut doc = Document::load_mem(pdf).map_err(|e| format!("cannot read the PDF to sign it: {e}"))?;
+pub fn sign(
+    signer: &Signer,
+    pdf: &[u8],
+    day: Option<chrono::NaiveDate>,
+) -> Result<Vec<u8>, String> {
+    let mut doc =
+        Document::load_mem(pdf).map_err(|e| format!("cannot read the PDF to sign it: {e}"))?;
     let meta = parser::extract_metadata(&doc).map_err(|e| format!("cannot sign this PDF: {e}"))?;
 
     let mut sig = sig_dict::build_sig_dict(SigSubFilter::EtsiCadesDetached, CONTENTS_BYTES);
@@ -52,7 +57,8 @@ pub fn sign(signer: &Signer, pdf: &[u8], day: Option<chrono::NaiveDate>) -> Resu
         sig_id,
     );
     let field_id = doc.add_object(Object::Dictionary(field));
-    acroform::ensure_acroform(&mut doc, field_id, 0).map_err(|e| format!("cannot sign this PDF: {e}"))?;
+    acroform::ensure_acroform(&mut doc, field_id, 0)
+        .map_err(|e| format!("cannot sign this PDF: {e}"))?;
 
     let mut writer = IncrementalWriter::new(
         pdf.to_vec(),
@@ -80,15 +86,21 @@ pub fn sign(signer: &Signer, pdf: &[u8], day: Option<chrono::NaiveDate>) -> Resu
             writer.add_object(id, object.clone());
         }
     }
-    let (out, range) = writer.write().map_err(|e| format!("cannot sign this PDF: {e}"))?;
+    let (out, range) = writer
+        .write()
+        .map_err(|e| format!("cannot sign this PDF: {e}"))?;
     let size = [sig_id, field_id, form_id.unwrap_or(sig_id)]
         .iter()
         .map(|id| id.0 + 1)
         .max()
         .unwrap_or(0)
         .max(meta.trailer_size);
-    let mut out = full_trailer(out, range.contents_offset, &trailer_entries(&doc, size, meta.root_id, meta.xref_offset))
-        .ok_or("cannot sign this PDF: the update's trailer was not where it was written")?;
+    let mut out = full_trailer(
+        out,
+        range.contents_offset,
+        &trailer_entries(&doc, size, meta.root_id, meta.xref_offset),
+    )
+    .ok_or("cannot sign this PDF: the update's trailer was not where it was written")?;
     let len = out.len();
     range
         .backpatch(&mut out, len)

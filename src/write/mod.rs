@@ -177,7 +177,9 @@ impl Job<'_> {
         ctx: &'c Context,
     ) -> Option<(&'c crate::sign::Signer, Option<chrono::NaiveDate>)> {
         match self {
-            Job::PacketPdf(packet, _) => Some((ctx.signer_for(Edition::Pdf, true)?, Some(packet.day))),
+            Job::PacketPdf(packet, _) => {
+                Some((ctx.signer_for(Edition::Pdf, true)?, Some(packet.day)))
+            }
             Job::Post(post, edition) => Some((
                 ctx.signer_for(*edition, false)?,
                 post.meta.date.as_ref().map(|d| d.day),
