@@ -194,6 +194,7 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     if let Some(shard) = request.shard {
         jobs = jobs::shard_share(jobs, shard, messages, &request.out_dir, ctx);
     }
+    cache::key::remember_tool(&store);
     let keys = cache::Keys::new(&jobs, ctx, store.is_enabled());
     request.progress.planned(&jobs::owners(&jobs));
     let mut outcomes = jobs::run(

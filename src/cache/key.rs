@@ -339,10 +339,26 @@ fn relative(path: &Path, out: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
+/// The tool's share of every key, once per process.
+static TOOL: OnceLock<[u8; 32]> = OnceLock::new();
+
+/// Takes the executable's digest from the cache's stamp of it
+/// ([`super::Cache::tool_digest`]) instead of hashing ~70 MB again; call
+/// before the first key. Without a stamp, [`tool`] hashes it.
+pub fn remember_tool(store: &super::Cache) {
+    if let Some(sha) = store.tool_digest() {
+        TOOL.get_or_init(|| {
+            let mut f = Fields::new("tool");
+            f.field("version", crate::write::packet::tool_version());
+            f.field("exe", sha);
+            f.finish()
+        });
+    }
+}
+
 /// The tool: its version and the running executable's bytes, hashed once
 /// per process (~70 MB, tens of milliseconds).
 fn tool() -> [u8; 32] {
-    static TOOL: OnceLock<[u8; 32]> = OnceLock::new();
     *TOOL.get_or_init(|| {
         let mut f = Fields::new("tool");
         f.field("version", crate::write::packet::tool_version());
@@ -354,7 +370,7 @@ fn tool() -> [u8; 32] {
             Ok(hasher.finalize())
         });
         match exe {
-            Ok(digest) => f.field("exe", digest),
+            Ok(digest) => f.field("exe", crate::ir::hex(&digest)),
             // Unknown executable: a key no other process shares, so
             // nothing is reused rather than something wrong.
             Err(_) => f.field("exe", std::process::id().to_le_bytes()),
