@@ -63,19 +63,24 @@ pub fn plan<'p>(
     let wants = |e: Edition| editions.contains(&e);
     let mut jobs = Vec::new();
     for packet in packets {
+        // A recipient with `redact = true` gets its copies from the
+        // packet's hidden twin, and the EPUB and digest its message
+        // attaches or is written after (`packet::redaction`).
         if wants(Edition::Pdf) {
             jobs.extend(
                 packet
                     .copies()
                     .into_iter()
-                    .map(|c| Job::PacketPdf(packet, c)),
+                    .map(|c| Job::PacketPdf(packet.for_copy(c), c)),
             );
         }
-        if wants(Edition::Epub) {
-            jobs.push(Job::PacketEpub(packet));
-        }
-        if wants(Edition::Email) {
-            jobs.push(Job::PacketDigest(packet));
+        for packet in std::iter::once(packet).chain(packet.twin.as_deref()) {
+            if wants(Edition::Epub) {
+                jobs.push(Job::PacketEpub(packet));
+            }
+            if wants(Edition::Email) {
+                jobs.push(Job::PacketDigest(packet));
+            }
         }
     }
     for post in posts {

@@ -303,12 +303,18 @@ pub fn build(request: &BuildRequest, ctx: &Context) -> BuildReport {
     report
 }
 
-/// The posts as this build shows them, and (when some packet redacts in a
-/// build that does not) the same posts hidden, in the same order.
+/// The posts as this build shows them, and (when some packet or recipient
+/// redacts in a build that does not) the same posts hidden, in the same
+/// order.
 fn redaction(posts: Vec<Post>, hide_all: bool, ctx: &Context) -> (Vec<Post>, Vec<Post>) {
     use rayon::prelude::*;
     let run = if hide_all { Mode::Hide } else { Mode::Reveal };
-    let some_packet_hides = !hide_all && ctx.config.packets.iter().any(|p| p.redact);
+    let some_packet_hides = !hide_all
+        && ctx
+            .config
+            .packets
+            .iter()
+            .any(|p| p.redact || p.recipient_records.iter().any(|r| r.redact));
     let hidden = if some_packet_hides {
         posts
             .par_iter()

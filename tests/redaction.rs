@@ -391,3 +391,105 @@ fn a_malformed_marker_is_an_error_that_names_its_line() {
         "{stderr}"
     );
 }
+
+/// A packet that shows the text, with one recipient whose `redact = true`:
+/// everything that recipient receives (its numbered copies, its message
+/// and what the message attaches) hides every redacted word, and points
+/// at nothing online; the other recipient and the general copy show them.
+#[test]
+fn a_redacting_recipient_receives_nothing_of_the_text_its_packet_shows_others() {
+    if !tools() {
+        return;
+    }
+    let dir = fixture();
+    let config = dir.path().join("brief.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml = toml.replace(
+        "[project]\n",
+        "[project]\nbase_url = \"https://briefs.example.org/p\"\n",
+    );
+    toml = toml.replace("[email]\n", "[email]\nattach = [\"pdf\", \"epub\"]\n");
+    toml.push_str(
+        r#"
+[[packet]]
+name = "mixed"
+title = "Mixed packet"
+date = "2025-09-02"
+briefs = ["testimony"]
+cover_letter = "letters/cover.md"
+
+[[packet.recipient]]
+name = "Ministry of Caution"
+email = "caution@example.org"
+copies = 2
+redact = true
+
+[[packet.recipient]]
+name = "Friendly Office"
+email = "friendly@example.org"
+"#,
+    );
+    std::fs::write(&config, toml).unwrap();
+    built(dir.path(), &[]);
+    let out = dir.path().join("output");
+
+    let received = [
+        "packets/mixed/ministry-of-caution-copy-1.pdf",
+        "packets/mixed/ministry-of-caution-copy-2.pdf",
+        "packets/mixed/ministry-of-caution.eml",
+        "packets/mixed.redacted.epub",
+        "packets/mixed.redacted.txt",
+    ];
+    for f in received {
+        assert!(out.join(f).is_file(), "{f} was not written");
+    }
+    let secret_words: Vec<&str> = SECRETS
+        .iter()
+        .copied()
+        .filter(|w| !PACKET_ONLY.contains(w))
+        .collect();
+    let found = leaks(&out, &secret_words, &|f| received.contains(&f));
+    assert!(found.is_empty(), "leaked:\n{}", found.join("\n"));
+
+    // Its message attaches its own copy and the hidden EPUB, and links
+    // to nothing online (what is online is the general copy).
+    let eml = std::fs::read_to_string(out.join("packets/mixed/ministry-of-caution.eml")).unwrap();
+    assert!(eml.contains("ministry-of-caution-copy-1.pdf"), "{eml}");
+    assert!(eml.contains("mixed.redacted.epub"), "{eml}");
+    assert!(!eml.contains("briefs.example.org"), "{eml}");
+
+    // The other recipient, the general copy and the general EPUB show the
+    // text; the other recipient's message still links online.
+    let shown_in = [
+        "packets/mixed.pdf",
+        "packets/mixed/friendly-office.pdf",
+        "packets/mixed/friendly-office.eml",
+        "packets/mixed.epub",
+    ];
+    let shown = leaks(&out, &secret_words, &|f| shown_in.contains(&f));
+    for f in shown_in {
+        for word in ["Bartholomew", "Footnotesecret", "Headingsecret"] {
+            assert!(
+                shown
+                    .iter()
+                    .any(|l| l.starts_with(&format!("{word} in ")) && l.contains(f)),
+                "{word} is missing from {f}:\n{}",
+                shown.join("\n")
+            );
+        }
+    }
+    let friendly = std::fs::read_to_string(out.join("packets/mixed/friendly-office.eml")).unwrap();
+    assert!(friendly.contains("briefs.example.org"), "{friendly}");
+    assert!(!friendly.contains("mixed.redacted"), "{friendly}");
+    // Copies keep one numbering across both recipients.
+    let copy = Command::new("pdftotext")
+        .arg(out.join("packets/mixed/friendly-office.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&copy.stdout).contains("Copy 3 of 3"),
+        "{}",
+        String::from_utf8_lossy(&copy.stdout)
+    );
+}

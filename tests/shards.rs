@@ -11,7 +11,9 @@ use std::path::Path;
 
 /// A project of eight posts (the sample and six renamed copies, plus its
 /// Korean translation) and a packet to two recipients with addresses, so
-/// the recipients' messages attach the packet's EPUB from another unit.
+/// the recipients' messages attach the packet's EPUB from another unit,
+/// and a third with `redact = true`, whose copy, EPUB and digest come from
+/// the packet's hidden twin.
 fn project(dir: &Path) {
     let content = dir.join("content");
     copy_tree(
@@ -42,7 +44,8 @@ fn project(dir: &Path) {
          attach = [\"pdf\", \"epub\"]\n\
          contacts = { \"Embassy of A\" = \"a@example.org\", \"Embassy of B\" = \"b@example.org\" }\n\n\
          [[packet]]\nname = \"p\"\ntitle = \"P\"\ndate = \"2025-09-02\"\n\
-         briefs = [\"copy-1\", \"copy-2\"]\nrecipients = [\"Embassy of A\", \"Embassy of B\"]\n",
+         briefs = [\"copy-1\", \"copy-2\"]\nrecipients = [\"Embassy of A\", \"Embassy of B\"]\n\
+         [[packet.recipient]]\nname = \"Embassy of C\"\nemail = \"c@example.org\"\nredact = true\n",
     )
     .unwrap();
 }

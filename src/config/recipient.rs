@@ -1,7 +1,7 @@
 //! A packet's recipients, as written: the plain list
 //! (`recipients = ["Embassy of Example"]`) and the records
 //! (`[[packet.recipient]]` with `name`, `salutation`, `address` lines,
-//! `email`, `lang`, `copies`). Both become one [`Recipient`] list, in the
+//! `email`, `lang`, `copies`, `redact`). Both become one [`Recipient`] list, in the
 //! order written (the plain names first), and are checked together here:
 //! every recipient's copies need distinct file names.
 
@@ -33,6 +33,10 @@ pub struct RecipientConfig {
     /// How many numbered copies it receives (default 1).
     #[serde(default)]
     pub copies: Option<Spanned<u32>>,
+    /// Its copies, message and EPUB hide the posts' `[[redact: …]]` text,
+    /// while the packet's other copies show it (`packet::redaction`).
+    #[serde(default)]
+    pub redact: bool,
 }
 
 /// A recipient, from either form.
@@ -44,6 +48,8 @@ pub struct Recipient {
     pub email: Option<String>,
     pub lang: Option<String>,
     pub copies: usize,
+    /// `redact = true`: what it receives hides the redacted text.
+    pub redact: bool,
 }
 
 /// Both lists as one, the plain names first.
@@ -62,6 +68,7 @@ pub fn recipients(
             email: None,
             lang: None,
             copies: 1,
+            redact: false,
         })
         .collect();
     all.extend(records.iter().map(|r| Recipient {
@@ -71,6 +78,7 @@ pub fn recipients(
         email: r.email.as_ref().map(|e| e.get_ref().trim().to_string()),
         lang: r.lang.as_ref().map(|l| l.get_ref().trim().to_string()),
         copies: r.copies.as_ref().map_or(1, |c| *c.get_ref() as usize),
+        redact: r.redact,
     }));
     all
 }

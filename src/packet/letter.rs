@@ -257,6 +257,7 @@ mod tests {
             email: None,
             lang: None,
             copies: 1,
+            redact: false,
         }
     }
 

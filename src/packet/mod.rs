@@ -9,6 +9,9 @@
 
 pub mod letter;
 pub mod marking;
+mod redaction;
+
+pub use redaction::redact;
 
 use crate::config::Config;
 use crate::config::packet::{PacketConfig, Selection, recipient_slug};
@@ -23,7 +26,7 @@ use std::path::{Path, PathBuf};
 const MAX_LETTER_BYTES: u64 = 1024 * 1024;
 
 /// One packet, ready to render.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Packet<'p> {
     pub name: String,
     pub title: String,
@@ -54,6 +57,14 @@ pub struct Packet<'p> {
     /// Built with the `[[redact: …]]` text hidden (`redact = true`, or
     /// `brief build --redact`); set by [`redact`].
     pub redacted: bool,
+    /// When some recipients have `redact = true` and the packet does not:
+    /// the same packet with that text hidden, from which those
+    /// recipients' copies, messages, EPUB and digest are made
+    /// ([`Packet::for_copy`]); set by [`redact`].
+    pub twin: Option<Box<Packet<'p>>>,
+    /// This packet is such a twin: it makes only the redacting
+    /// recipients' outputs, never the general copy.
+    pub is_twin: bool,
 }
 
 /// A copy of a packet's PDF: the general one or a recipient's numbered
@@ -64,7 +75,28 @@ pub enum Copy {
     Recipient { index: usize, copy: usize },
 }
 
-impl Packet<'_> {
+impl<'p> Packet<'p> {
+    /// The packet a copy is made from: the hidden twin for a recipient
+    /// with `redact = true` (when the packet itself shows the text), else
+    /// this one.
+    pub fn for_copy(&self, copy: Copy) -> &Packet<'p> {
+        match (&self.twin, self.recipient(copy)) {
+            (Some(twin), Some(r)) if r.redact => twin,
+            _ => self,
+        }
+    }
+
+    /// Whether this packet makes `recipient`'s outputs (its copies and
+    /// message): a twin makes the redacting recipients', its original
+    /// every other one's.
+    pub fn serves(&self, recipient: &Recipient) -> bool {
+        if self.is_twin {
+            recipient.redact
+        } else {
+            self.twin.is_none() || !recipient.redact
+        }
+    }
+
     /// The general copy, then every recipient's numbered copies in order.
     pub fn copies(&self) -> Vec<Copy> {
         let mut copies = vec![Copy::General];
@@ -135,11 +167,19 @@ impl Packet<'_> {
     }
 
     pub fn epub_path(&self, out: &Path) -> PathBuf {
-        out.join("packets").join(format!("{}.epub", self.name))
+        out.join("packets")
+            .join(format!("{}{}.epub", self.name, self.twin_suffix()))
+    }
+
+    /// A twin's EPUB and digest are `<name>.redacted.epub` and `.txt`,
+    /// beside the general ones they must never be mistaken for.
+    fn twin_suffix(&self) -> &'static str {
+        if self.is_twin { ".redacted" } else { "" }
     }
 
     pub fn digest_path(&self, out: &Path) -> PathBuf {
-        out.join("packets").join(format!("{}.txt", self.name))
+        out.join("packets")
+            .join(format!("{}{}.txt", self.name, self.twin_suffix()))
     }
 }
 
@@ -388,48 +428,9 @@ fn resolve_one<'p>(
             .unwrap_or_else(|| project.project.lang.clone()),
         parallel: Vec::new(),
         redacted: config.redact,
+        twin: None,
+        is_twin: false,
     })
-}
-
-/// Resolves the redaction markers of every packet: its own title,
-/// subtitle, marking and cover letter, and its briefs. `shown` are the
-/// posts as this build shows them (the slice the packets were resolved
-/// against); a packet that redacts in a build that does not (`run` is
-/// `Reveal`) is pointed at `hidden`, the same posts, same order, hidden.
-/// Returns the names of packets that could not be (a brief not among
-/// `shown`, which would be a bug): they are left out, never built shown.
-pub fn redact<'p>(
-    packets: &mut Vec<Packet<'p>>,
-    shown: &'p [Post],
-    hidden: &'p [Post],
-    run: crate::ir::redact::Mode,
-) -> Vec<String> {
-    use crate::ir::redact::{Mode, apply, apply_str};
-    let mut failed = Vec::new();
-    for packet in packets.iter_mut() {
-        packet.redacted |= run == Mode::Hide;
-        let mode = if packet.redacted {
-            Mode::Hide
-        } else {
-            Mode::Reveal
-        };
-        packet.title = apply_str(&packet.title, mode);
-        packet.subtitle = packet.subtitle.as_deref().map(|s| apply_str(s, mode));
-        packet.marking = packet.marking.as_deref().map(|s| apply_str(s, mode));
-        packet.letter = packet.letter.as_ref().map(|l| apply(l, mode));
-        packet.letters = packet.letters.iter().map(|l| apply(l, mode)).collect();
-        if mode == Mode::Hide && run == Mode::Reveal {
-            for brief in &mut packet.briefs {
-                let index = shown.iter().position(|p| std::ptr::eq(p, *brief));
-                match index.and_then(|i| hidden.get(i)) {
-                    Some(h) => *brief = h,
-                    None => failed.push(packet.name.clone()),
-                }
-            }
-        }
-    }
-    packets.retain(|p| !failed.contains(&p.name));
-    failed
 }
 
 fn packet_config<'c>(config: &'c Config, name: &str) -> Option<&'c PacketConfig> {

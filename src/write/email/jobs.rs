@@ -129,19 +129,27 @@ impl<'p> MessageJob<'p> {
                 })
                 .collect()
         };
-        let mut jobs = vec![MessageJob {
-            path: packet_message_path(out, &packet.name, None),
-            kind: Kind::Packet {
-                packet,
-                copy: Copy::General,
-                to: settings.to.clone(),
-                id: format!("packet.{}", packet.name),
-            },
-            attachments: attachments_for(Copy::General),
-            failed: failed.clone(),
-        }];
+        // A twin (`packet::redaction`) writes only its redacting
+        // recipients' messages; the general one is its original's.
+        let mut jobs = Vec::new();
+        if !packet.is_twin {
+            jobs.push(MessageJob {
+                path: packet_message_path(out, &packet.name, None),
+                kind: Kind::Packet {
+                    packet,
+                    copy: Copy::General,
+                    to: settings.to.clone(),
+                    id: format!("packet.{}", packet.name),
+                },
+                attachments: attachments_for(Copy::General),
+                failed: failed.clone(),
+            });
+        }
         let mut warnings = Vec::new();
         for (i, recipient) in packet.recipients.iter().enumerate() {
+            if !packet.serves(recipient) {
+                continue;
+            }
             let copy = packet.first_copy(i);
             match recipient.mailbox(settings) {
                 Some(mailbox) => jobs.push(MessageJob {

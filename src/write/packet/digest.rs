@@ -118,8 +118,13 @@ fn brief(post: &Post, n: usize, lang: &str, ctx: &Context, max: usize, out: &mut
 
 /// Where the packet itself can be read: its PDF and EPUB under
 /// `base_url`, when the project has one (brief builds no web page, so it
-/// never links one).
+/// never links one). None for a redacted twin (`packet::redaction`).
 pub fn read_online(packet: &Packet, ctx: &Context) -> Vec<String> {
+    // What is online is the general copy: never pointed at from what a
+    // redacting recipient receives.
+    if packet.is_twin {
+        return Vec::new();
+    }
     let Some(base) = ctx.config.project.base_url.as_deref().map(str::trim) else {
         return Vec::new();
     };
