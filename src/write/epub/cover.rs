@@ -139,6 +139,7 @@ fn typeset(
                 roots: Vec::new(),
                 embedded_images: 0,
                 warnings: Vec::new(),
+                info: None,
             })
         },
         Export::Png {

@@ -13,7 +13,7 @@
 use super::{Copy, Packet, integrity, tool_version};
 use crate::diag::Diagnostic;
 use crate::ir::Post;
-use crate::write::pdf::compile::{Data, Document, Subject, check_size, compile};
+use crate::write::pdf::compile::{Data, Document, Info, Subject, check_size, compile};
 use crate::write::pdf::model::{self, ModelOptions, split_lang};
 use crate::write::pdf::{data_size_lower_bound, font_lists, post_dir};
 use crate::write::shared::breaking::{BODY, address_parts, shorten};
@@ -90,8 +90,32 @@ pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Di
             roots,
             embedded_images,
             warnings,
+            info: Some(info(&data)),
         })
     })
+}
+
+/// The copy's PDF description and keywords: "Copy 3 of 12 · Prepared for
+/// X" (or "Prepared for X"), and the packet's name, recipient, copy line
+/// and marking. Set after layout (`compile::Info`), so that the copies
+/// share Typst's layout work.
+fn info(data: &Value) -> Info {
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let description = text(&data["copy_line"]).or_else(|| {
+        let recipient = text(&data["recipient"])?;
+        Some(match text(&data["labels"]["prepared"]) {
+            Some(prepared) => format!("{prepared} {recipient}"),
+            None => recipient,
+        })
+    });
+    let keywords = data["keywords"]
+        .as_array()
+        .map(|k| k.iter().filter_map(text).collect())
+        .unwrap_or_default();
+    Info {
+        description,
+        keywords,
+    }
 }
 
 /// What errors about a packet name: `brief.toml`.

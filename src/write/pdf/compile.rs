@@ -131,6 +131,19 @@ pub struct Data {
     /// Images the data asks Typst to embed.
     pub embedded_images: usize,
     pub warnings: Vec<Diagnostic>,
+    /// The PDF's description and keywords, when set from here rather than
+    /// by the template.
+    pub info: Option<Info>,
+}
+
+/// Document metadata set on the laid-out document, after Typst's layout
+/// and before the export. A packet copy's own words (its copy line, its
+/// recipient) go here: as a template `set document` they would be styles
+/// of every page, and no layout result of one copy could serve the next.
+#[derive(Debug, Clone, Default)]
+pub struct Info {
+    pub description: Option<String>,
+    pub keywords: Vec<String>,
 }
 
 /// Everything about a document besides its data.
@@ -287,6 +300,7 @@ fn attempt(
         timestamp: doc.timestamp,
         standard: doc.standard,
         warnings: data.warnings,
+        info: data.info,
         export,
     };
 
@@ -334,6 +348,7 @@ struct Typeset {
     timestamp: Option<Timestamp>,
     standard: PdfStandardSetting,
     warnings: Vec<Diagnostic>,
+    info: Option<Info>,
     export: Export,
 }
 
@@ -349,7 +364,7 @@ fn typeset(world: &BriefWorld, job: Typeset) -> Result<Result<Rendered, Failed>,
             .iter()
             .map(|d| to_diagnostic_in(d, world, file)),
     );
-    let document = match compiled.output {
+    let mut document = match compiled.output {
         Ok(document) => document,
         Err(errors) => {
             let mut diagnostic = first_error_in(&errors, world, file);
@@ -364,6 +379,12 @@ fn typeset(world: &BriefWorld, job: Typeset) -> Result<Result<Rendered, Failed>,
             }));
         }
     };
+
+    if let Some(info) = job.info {
+        let meta = document.info_mut();
+        meta.description = info.description.map(Into::into);
+        meta.keywords = info.keywords.into_iter().map(Into::into).collect();
+    }
 
     let missing = missing_glyphs(&document);
     if !missing.is_empty() {

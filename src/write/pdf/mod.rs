@@ -80,6 +80,7 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
                 .collect(),
             embedded_images: model.embedded_images,
             warnings: model.warnings,
+            info: None,
         })
     })
 }
