@@ -19,6 +19,7 @@ pub mod fonts;
 mod glyphs;
 pub mod model;
 mod raster;
+mod typst_diag;
 pub mod world;
 
 use std::path::{Path, PathBuf};
