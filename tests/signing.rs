@@ -21,6 +21,12 @@ const PASSWORD: &str = "correct horse 7f3a";
 /// A key and self-signed certificate for `org`, as `keys/desk.p12` of
 /// `project`, made the way docs/configuration.md tells a user to.
 fn make_key(project: &Path, org: &str) {
+    make_key_of(project, org, &["-newkey", "rsa:2048"]);
+}
+
+/// As [`make_key`], the key made by `newkey` (openssl req's arguments,
+/// e.g. `-newkey ec -pkeyopt ec_paramgen_curve:P-256`).
+fn make_key_of(project: &Path, org: &str, newkey: &[&str]) {
     let keys = project.join("keys");
     std::fs::create_dir_all(&keys).unwrap();
     let run = |args: &[&str]| {
@@ -35,21 +41,23 @@ fn make_key(project: &Path, org: &str) {
             String::from_utf8_lossy(&out.stderr)
         );
     };
+    let mut req = vec!["req", "-x509"];
+    req.extend_from_slice(newkey);
     run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "desk.key",
-        "-out",
-        "desk.crt",
-        "-days",
-        "3650",
-        "-subj",
-        &format!("/CN={org} signing desk/O={org}"),
-    ]);
+        req.as_slice(),
+        &[
+            "-nodes",
+            "-keyout",
+            "desk.key",
+            "-out",
+            "desk.crt",
+            "-days",
+            "3650",
+            "-subj",
+            &format!("/CN={org} signing desk/O={org}"),
+        ],
+    ]
+    .concat());
     run(&[
         "pkcs12",
         "-export",
@@ -534,4 +542,96 @@ fn a_new_key_re_signs_and_no_secret_reaches_an_output_or_the_cache() {
     let (code, said) = verify(&p, &[PACKET]);
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains(&after), "{said}");
+}
+
+/// ECDSA keys (P-256 with SHA-256, P-384 with SHA-384), made by openssl at
+/// test time: the packet is signed, `pdfsig` finds the signature valid,
+/// `qpdf --check` passes, `brief verify` accepts it and fails it once a
+/// signed byte changes, and two builds without the cache are byte-equal
+/// (ECDSA as RustCrypto signs is deterministic, RFC 6979).
+#[test]
+fn an_ec_key_signs_validly_and_reproducibly() {
+    if !tool("openssl", &["version"]) || !tool("pdfsig", &["-v"]) || !tool("qpdf", &["--version"]) {
+        return;
+    }
+    for (curve, hash) in [("P-256", "SHA-256"), ("P-384", "SHA-384")] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = signed_project(dir.path(), "Curve");
+        std::fs::remove_dir_all(p.join("keys")).unwrap();
+        let param = format!("ec_paramgen_curve:{curve}");
+        make_key_of(
+            &p,
+            "Briefing Office",
+            &["-newkey", "ec", "-pkeyopt", &param],
+        );
+        build(&p, &["--no-cache"]);
+        let pdfsig = Command::new("pdfsig").arg(p.join(PACKET)).output().unwrap();
+        let text = String::from_utf8_lossy(&pdfsig.stdout);
+        assert!(text.contains("Signature is Valid"), "{curve}: {text}");
+        assert!(
+            text.contains(&format!("Signing Hash Algorithm: {hash}")),
+            "{curve}: {text}"
+        );
+        let check = Command::new("qpdf")
+            .arg("--check")
+            .arg(p.join(PACKET))
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{curve}: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let (code, said) = verify(&p, &[PACKET]);
+        assert_eq!(code, Some(0), "{curve}: {said}");
+        assert!(
+            said.contains(
+                "signature valid, signed by O=Briefing Office,CN=Briefing Office signing desk"
+            ),
+            "{curve}: {said}"
+        );
+        let first = std::fs::read(p.join(PACKET)).unwrap();
+        std::fs::remove_dir_all(p.join("output")).unwrap();
+        build(&p, &["--no-cache"]);
+        let second = std::fs::read(p.join(PACKET)).unwrap();
+        assert!(first == second, "{curve}: two builds differ");
+        // Without the manifest, a flipped signed byte fails on the
+        // signature alone.
+        let mut bytes = first.clone();
+        bytes[300] ^= 0x01;
+        std::fs::write(dir.path().join("flipped.pdf"), &bytes).unwrap();
+        let (code, said) = verify(dir.path(), &["flipped.pdf"]);
+        assert_eq!(code, Some(1), "{curve}: {said}");
+        assert!(said.contains("signature INVALID"), "{curve}: {said}");
+    }
+}
+
+/// A key brief does not sign with (Ed25519, P-521) stops the build with a
+/// message naming its type and the supported ones; nothing is written.
+#[test]
+fn an_unsupported_key_type_is_refused_by_name() {
+    if !tool("openssl", &["version"]) {
+        return;
+    }
+    let cases: [(&[&str], &str); 2] = [
+        (&["-newkey", "ed25519"], "an Ed25519 key"),
+        (
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+            "an ECDSA P-521 key",
+        ),
+    ];
+    for (newkey, named) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let p = signed_project(dir.path(), "Odd");
+        std::fs::remove_dir_all(p.join("keys")).unwrap();
+        make_key_of(&p, "Briefing Office", newkey);
+        let out = run(&p, &["build"], Some(PASSWORD));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{named}: {err}");
+        assert!(
+            err.contains(&format!("its private key is {named}, which brief does not sign with; it signs with RSA, ECDSA P-256 or ECDSA P-384")),
+            "{err}"
+        );
+        assert!(!p.join(PACKET).exists(), "{named}: nothing written");
+    }
 }

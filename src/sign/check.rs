@@ -1,6 +1,7 @@
 //! Checking a PDF's signature, for `brief verify`: the CMS signature is
 //! valid over the bytes its `/ByteRange` names (messageDigest matches,
-//! the RSA signature verifies against the embedded certificate), the
+//! the RSA or ECDSA signature verifies against the embedded
+//! certificate, with the digest the signature names), the
 //! `/ByteRange` covers the whole file (anything appended after signing,
 //! such as an incremental update, is a change after signing), and who
 //! signed (the certificate's subject and SHA-256). Whether the certificate
@@ -65,11 +66,24 @@ pub fn check(bytes: &[u8]) -> Signature {
             );
         }
     };
-    let range =
-        integrity::verify_byte_range(bytes, &sig.byte_range, underskrift::DigestAlgorithm::Sha256);
+    let sha256 = underskrift::DigestAlgorithm::Sha256;
+    let range = integrity::verify_byte_range(bytes, &sig.byte_range, sha256);
     let cms = match cms_verify::verify_cms(&sig.cms_bytes, &range.data_hash) {
         Ok(c) => c,
         Err(e) => return invalid(format!("its signature is damaged: {e}"), None),
+    };
+    // The digest the signature names (SHA-384 with a P-384 key): the
+    // range is hashed again with it (only when the range is sound, as
+    // hashing reads the ranges it names).
+    let cms = match cms.digest_algorithm {
+        Some(digest) if digest != sha256 && range.valid => {
+            let hash = integrity::compute_byte_range_hash(bytes, &sig.byte_range, digest);
+            match cms_verify::verify_cms(&sig.cms_bytes, &hash) {
+                Ok(c) => c,
+                Err(e) => return invalid(format!("its signature is damaged: {e}"), None),
+            }
+        }
+        _ => cms,
     };
     let signer = cms.signer_certificate.as_ref().and_then(|c| {
         use der::Encode;

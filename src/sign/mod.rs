@@ -7,8 +7,9 @@
 //! `write::Job::render` hands the rendered bytes to [`Signer::sign`]. It
 //! reads no file, no environment and no clock: the key was loaded by the
 //! command (`commands::signing`), and the signing time is the packet's
-//! date. RSA PKCS#1 v1.5 signatures are deterministic, so the same PDF
-//! signed twice gives the same bytes.
+//! date. RSA PKCS#1 v1.5 and ECDSA (RFC 6979) signatures are
+//! deterministic, so the same PDF signed twice gives the same bytes. The
+//! key is RSA, ECDSA P-256 or P-384 (`key`).
 //!
 //! The library is `underskrift` (BSD-2-Clause, RustCrypto `cms`/`rsa`,
 //! `lopdf`); `pdf_signer` is GPL-3.0 and would make brief GPL. The
@@ -16,7 +17,10 @@
 //! writes by default (PBES2, AES-256) as well as the legacy formats.
 
 pub mod check;
+mod key;
 mod pdf;
+
+pub use key::SUPPORTED as SUPPORTED_KEYS;
 
 use sha2::{Digest, Sha256};
 
@@ -24,7 +28,7 @@ use sha2::{Digest, Sha256};
 /// `Debug` form names the certificate only: the key never reaches a log,
 /// a cache key or an output.
 pub struct Signer {
-    key: underskrift::SoftwareSigner,
+    key: key::Key,
     /// The signer's certificate as its subject reads (`CN=…, O=…`).
     pub subject: String,
     /// The SHA-256 of the certificate's DER bytes, lower-case hex.
@@ -55,7 +59,9 @@ pub enum LoadError {
     /// look alike: the integrity check fails).
     Unreadable(String),
     NoKey,
-    NotRsa,
+    /// The key is of a type brief does not sign with, or unreadable; the
+    /// sentence names its type.
+    Key(String),
 }
 
 impl std::fmt::Display for LoadError {
@@ -66,7 +72,7 @@ impl std::fmt::Display for LoadError {
                 "cannot open the key file: the password is wrong or it is not a PKCS#12 file ({e})"
             ),
             LoadError::NoKey => write!(f, "the key file holds no private key with its certificate"),
-            LoadError::NotRsa => write!(f, "the key file's private key is not an RSA key"),
+            LoadError::Key(e) => write!(f, "the key file cannot be used: {e}"),
         }
     }
 }
@@ -99,8 +105,7 @@ impl Signer {
         let (_, chain) = store.private_key_chain().ok_or(LoadError::NoKey)?;
         let certs: Vec<Vec<u8>> = chain.certs().iter().map(|c| c.as_der().to_vec()).collect();
         let first = chain.certs().first().ok_or(LoadError::NoKey)?;
-        let key = underskrift::SoftwareSigner::from_rsa_der(chain.key().as_der(), certs)
-            .map_err(|_| LoadError::NotRsa)?;
+        let key = key::Key::from_pkcs8(chain.key().as_der(), certs).map_err(LoadError::Key)?;
         Ok(Signer {
             key,
             subject: subject(first.as_der()).unwrap_or_else(|| first.subject().to_string()),

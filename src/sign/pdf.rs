@@ -107,8 +107,9 @@ pub fn sign(
         .map_err(|e| format!("cannot sign this PDF: {e}"))?;
 
     let [a, a_len, b, b_len] = range.compute(out.len());
-    use sha2::Digest;
-    let mut hash = sha2::Sha256::new();
+    // The key's own digest (SHA-384 for P-384), which the CMS names.
+    use underskrift::CryptoSigner;
+    let mut hash = signer.key.digest_algorithm().new_hasher();
     hash.update(&out[a..a + a_len]);
     hash.update(&out[b..b + b_len]);
     let cms = PdfCmsBuilder::new(&signer.key)
