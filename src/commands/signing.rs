@@ -76,6 +76,7 @@ pub fn load(
             reason: sign.reason.clone(),
             location: sign.location.clone(),
             briefs: sign.briefs,
+            tsa_url: sign.tsa_url.clone(),
         },
     )
     .map_err(|e| {

@@ -7,7 +7,9 @@
 //! signed (the certificate's subject and SHA-256). Whether the certificate
 //! is trusted is not decided here: brief's keys are self-signed unless the
 //! organisation has one from a CA, so the fingerprint is what a recipient
-//! compares (the Integrity page and the manifest print it).
+//! compares (the Integrity page and the manifest print it). A signature
+//! timestamp (RFC 3161), when there is one, must hold too
+//! (`timestamp::read`): its time and its authority are reported.
 
 use sha2::{Digest, Sha256};
 use underskrift::verify::{cms_verify, extractor, integrity};
@@ -26,11 +28,13 @@ pub enum Signature {
     },
 }
 
-/// Who signed: the certificate's subject and SHA-256 (lower-case hex).
+/// Who signed: the certificate's subject and SHA-256 (lower-case hex),
+/// and the RFC 3161 timestamp when the signature has one that holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
     pub subject: String,
     pub certificate_sha256: String,
+    pub timestamp: Option<super::Stamp>,
 }
 
 /// The signature of the PDF `bytes` (`bytes` not being a PDF at all is
@@ -91,6 +95,7 @@ pub fn check(bytes: &[u8]) -> Signature {
         Some(Signed {
             subject: c.tbs_certificate.subject.to_string(),
             certificate_sha256: crate::ir::hex(&Sha256::digest(&der)),
+            timestamp: None,
         })
     });
     if !range.valid {
@@ -128,10 +133,18 @@ pub fn check(bytes: &[u8]) -> Signature {
             signer,
         );
     }
-    match signer {
-        Some(s) => Signature::Valid(s),
-        None => invalid("the signature names no certificate".into(), None),
+    let Some(mut signer) = signer else {
+        return invalid("the signature names no certificate".into(), None);
+    };
+    // A timestamp that is there must hold: one that does not is a change
+    // after signing (the token sits outside the signed bytes).
+    if let Some(token) = &cms.signature_timestamp_token {
+        match super::timestamp::read(token, &cms.signature_value) {
+            Ok(stamp) => signer.timestamp = Some(stamp),
+            Err(reason) => return invalid(reason, Some(signer)),
+        }
     }
+    Signature::Valid(signer)
 }
 
 /// Whether the bytes hold a signature dictionary at all, found without

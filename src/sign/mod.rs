@@ -7,7 +7,9 @@
 //! `write::Job::render` hands the rendered bytes to [`Signer::sign`]. It
 //! reads no file, no environment and no clock: the key was loaded by the
 //! command (`commands::signing`), and the signing time is the packet's
-//! date. RSA PKCS#1 v1.5 and ECDSA (RFC 6979) signatures are
+//! date. With `[sign] tsa_url` it also asks that RFC 3161 service for a
+//! timestamp of the signature (`timestamp`), whose time is the TSA's, so
+//! such builds are not byte-reproducible. RSA PKCS#1 v1.5 and ECDSA (RFC 6979) signatures are
 //! deterministic, so the same PDF signed twice gives the same bytes. The
 //! key is RSA, ECDSA P-256 or P-384 (`key`).
 //!
@@ -19,6 +21,9 @@
 pub mod check;
 mod key;
 mod pdf;
+mod timestamp;
+
+pub use timestamp::Stamp;
 
 pub use key::SUPPORTED as SUPPORTED_KEYS;
 
@@ -38,6 +43,9 @@ pub struct Signer {
     pub location: Option<String>,
     /// Also sign single briefs' PDFs (`[sign] briefs`).
     pub briefs: bool,
+    /// The RFC 3161 time-stamping service (`[sign] tsa_url`), when the
+    /// signatures are timestamped (PAdES B-T).
+    pub tsa_url: Option<String>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -48,6 +56,7 @@ impl std::fmt::Debug for Signer {
             .field("reason", &self.reason)
             .field("location", &self.location)
             .field("briefs", &self.briefs)
+            .field("tsa_url", &self.tsa_url)
             .finish_non_exhaustive()
     }
 }
@@ -90,6 +99,7 @@ pub struct Settings {
     pub reason: Option<String>,
     pub location: Option<String>,
     pub briefs: bool,
+    pub tsa_url: Option<String>,
 }
 
 impl Signer {
@@ -113,15 +123,21 @@ impl Signer {
             reason: settings.reason,
             location: settings.location,
             briefs: settings.briefs,
+            tsa_url: settings.tsa_url,
         })
     }
 
     /// What a signed output's cache key covers: the certificate and every
-    /// setting that changes the signature's bytes. Never the key or the
-    /// password.
+    /// setting that changes the signature's bytes, the TSA too (adding or
+    /// removing it signs again; the same TSA reuses the stamped PDF until
+    /// its inputs change). Never the key or the password.
     pub fn cache_material(&self) -> String {
+        let tsa = match &self.tsa_url {
+            Some(url) => format!(" tsa {url:?}"),
+            None => String::new(),
+        };
         format!(
-            "certificate {} reason {:?} location {:?} format {}",
+            "certificate {} reason {:?} location {:?} format {}{tsa}",
             self.fingerprint,
             self.reason,
             self.location,
@@ -129,9 +145,10 @@ impl Signer {
         )
     }
 
-    /// `pdf` with a PAdES B-B signature appended as an incremental update.
-    /// `day` is the signing time the signature claims (`/M`), never the
-    /// clock; `None` claims none.
+    /// `pdf` with a PAdES B-B signature appended as an incremental update
+    /// (B-T, timestamped, with `tsa_url`: the one step here that uses the
+    /// network). `day` is the signing time the signature claims (`/M`),
+    /// never the clock; `None` claims none.
     pub fn sign(&self, pdf: &[u8], day: Option<chrono::NaiveDate>) -> Result<Vec<u8>, String> {
         pdf::sign(self, pdf, day)
     }
