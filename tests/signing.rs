@@ -8,7 +8,11 @@
 //! every addressed copy is signed; two builds are byte-equal; a missing
 //! key, variable or wrong password stops the build with nothing written;
 //! the cache key follows the certificate, and neither the password nor
-//! the private key reaches any output or cache file.
+//! the private key reaches any output or cache file. ECDSA P-256/P-384
+//! keys sign validly and reproducibly; other key types are refused by
+//! name. With `tsa_url` naming a real TSA on 127.0.0.1 (`common::tsa`),
+//! signatures carry RFC 3161 timestamps that `brief verify` reports and
+//! checks, and a TSA that fails fails the packet, naming its URL.
 
 mod common;
 
