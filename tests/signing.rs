@@ -8,10 +8,15 @@
 //! every addressed copy is signed; two builds are byte-equal; a missing
 //! key, variable or wrong password stops the build with nothing written;
 //! the cache key follows the certificate, and neither the password nor
-//! the private key reaches any output or cache file.
+//! the private key reaches any output or cache file. ECDSA P-256/P-384
+//! keys sign validly and reproducibly; other key types are refused by
+//! name. With `tsa_url` naming a real TSA on 127.0.0.1 (`common::tsa`),
+//! signatures carry RFC 3161 timestamps that `brief verify` reports and
+//! checks, and a TSA that fails fails the packet, naming its URL.
 
 mod common;
 
+use common::tsa::{self, Mode};
 use common::{brief, tool};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -21,6 +26,12 @@ const PASSWORD: &str = "correct horse 7f3a";
 /// A key and self-signed certificate for `org`, as `keys/desk.p12` of
 /// `project`, made the way docs/configuration.md tells a user to.
 fn make_key(project: &Path, org: &str) {
+    make_key_of(project, org, &["-newkey", "rsa:2048"]);
+}
+
+/// As [`make_key`], the key made by `newkey` (openssl req's arguments,
+/// e.g. `-newkey ec -pkeyopt ec_paramgen_curve:P-256`).
+fn make_key_of(project: &Path, org: &str, newkey: &[&str]) {
     let keys = project.join("keys");
     std::fs::create_dir_all(&keys).unwrap();
     let run = |args: &[&str]| {
@@ -35,21 +46,23 @@ fn make_key(project: &Path, org: &str) {
             String::from_utf8_lossy(&out.stderr)
         );
     };
+    let mut req = vec!["req", "-x509"];
+    req.extend_from_slice(newkey);
     run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "desk.key",
-        "-out",
-        "desk.crt",
-        "-days",
-        "3650",
-        "-subj",
-        &format!("/CN={org} signing desk/O={org}"),
-    ]);
+        req.as_slice(),
+        &[
+            "-nodes",
+            "-keyout",
+            "desk.key",
+            "-out",
+            "desk.crt",
+            "-days",
+            "3650",
+            "-subj",
+            &format!("/CN={org} signing desk/O={org}"),
+        ],
+    ]
+    .concat());
     run(&[
         "pkcs12",
         "-export",
@@ -155,6 +168,10 @@ fn a_signed_packet_verifies_and_any_change_after_signing_fails() {
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("is packets/example-packet.pdf of the manifest, unchanged; signature valid, signed by O=Briefing Office,CN=Briefing Office signing desk"), "{said}");
     assert!(said.contains("covering the whole file"), "{said}");
+    assert!(
+        said.contains("timestamp: none (signing time is the packet's date"),
+        "{said}"
+    );
 
     // The manifest records who signed it.
     let manifest: serde_json::Value =
@@ -534,4 +551,392 @@ fn a_new_key_re_signs_and_no_secret_reaches_an_output_or_the_cache() {
     let (code, said) = verify(&p, &[PACKET]);
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains(&after), "{said}");
+}
+
+/// ECDSA keys (P-256 with SHA-256, P-384 with SHA-384), made by openssl at
+/// test time: the packet is signed, `pdfsig` finds the signature valid,
+/// `qpdf --check` passes, `brief verify` accepts it and fails it once a
+/// signed byte changes, and two builds without the cache are byte-equal
+/// (ECDSA as RustCrypto signs is deterministic, RFC 6979).
+#[test]
+fn an_ec_key_signs_validly_and_reproducibly() {
+    if !tool("openssl", &["version"]) || !tool("pdfsig", &["-v"]) || !tool("qpdf", &["--version"]) {
+        return;
+    }
+    for (curve, hash) in [("P-256", "SHA-256"), ("P-384", "SHA-384")] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = signed_project(dir.path(), "Curve");
+        std::fs::remove_dir_all(p.join("keys")).unwrap();
+        let param = format!("ec_paramgen_curve:{curve}");
+        make_key_of(
+            &p,
+            "Briefing Office",
+            &["-newkey", "ec", "-pkeyopt", &param],
+        );
+        build(&p, &["--no-cache"]);
+        let pdfsig = Command::new("pdfsig").arg(p.join(PACKET)).output().unwrap();
+        let text = String::from_utf8_lossy(&pdfsig.stdout);
+        assert!(text.contains("Signature is Valid"), "{curve}: {text}");
+        assert!(
+            text.contains(&format!("Signing Hash Algorithm: {hash}")),
+            "{curve}: {text}"
+        );
+        let check = Command::new("qpdf")
+            .arg("--check")
+            .arg(p.join(PACKET))
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{curve}: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        let (code, said) = verify(&p, &[PACKET]);
+        assert_eq!(code, Some(0), "{curve}: {said}");
+        assert!(
+            said.contains(
+                "signature valid, signed by O=Briefing Office,CN=Briefing Office signing desk"
+            ),
+            "{curve}: {said}"
+        );
+        let first = std::fs::read(p.join(PACKET)).unwrap();
+        std::fs::remove_dir_all(p.join("output")).unwrap();
+        build(&p, &["--no-cache"]);
+        let second = std::fs::read(p.join(PACKET)).unwrap();
+        assert!(first == second, "{curve}: two builds differ");
+        // Without the manifest, a flipped signed byte fails on the
+        // signature alone.
+        let mut bytes = first.clone();
+        bytes[300] ^= 0x01;
+        std::fs::write(dir.path().join("flipped.pdf"), &bytes).unwrap();
+        let (code, said) = verify(dir.path(), &["flipped.pdf"]);
+        assert_eq!(code, Some(1), "{curve}: {said}");
+        assert!(said.contains("signature INVALID"), "{curve}: {said}");
+    }
+}
+
+/// A key brief does not sign with (Ed25519, P-521) stops the build with a
+/// message naming its type and the supported ones; nothing is written.
+#[test]
+fn an_unsupported_key_type_is_refused_by_name() {
+    if !tool("openssl", &["version"]) {
+        return;
+    }
+    let cases: [(&[&str], &str); 2] = [
+        (&["-newkey", "ed25519"], "an Ed25519 key"),
+        (
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+            "an ECDSA P-521 key",
+        ),
+    ];
+    for (newkey, named) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let p = signed_project(dir.path(), "Odd");
+        std::fs::remove_dir_all(p.join("keys")).unwrap();
+        make_key_of(&p, "Briefing Office", newkey);
+        let out = run(&p, &["build"], Some(PASSWORD));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{named}: {err}");
+        assert!(
+            err.contains(&format!("its private key is {named}, which brief does not sign with; it signs with RSA, ECDSA P-256 or ECDSA P-384")),
+            "{err}"
+        );
+        assert!(!p.join(PACKET).exists(), "{named}: nothing written");
+    }
+}
+
+/// `project`'s `[sign]` with `tsa_url = url` (or without it, `None`).
+fn set_tsa(project: &Path, url: Option<&str>) {
+    let toml = std::fs::read_to_string(project.join("brief.toml")).unwrap();
+    let toml: String = toml
+        .lines()
+        .filter(|l| !l.starts_with("tsa_url"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    // After the `[sign]` table signed_project appended (the starter's
+    // comments mention `[sign]` too).
+    let toml = match url {
+        Some(url) => {
+            let at = toml.rfind("\n[sign]\n").unwrap() + "\n[sign]\n".len();
+            format!("{}tsa_url = \"{url}\"\n{}", &toml[..at], &toml[at..])
+        }
+        None => toml,
+    };
+    std::fs::write(project.join("brief.toml"), toml).unwrap();
+}
+
+/// The CMS structure in a signed PDF's `/Contents`, and where its hex
+/// string starts and ends.
+fn contents(pdf: &[u8]) -> (Vec<u8>, usize, usize) {
+    let start = find(pdf, b"/Contents <").unwrap() + 11;
+    let end = start + find(&pdf[start..], b">").unwrap();
+    let hex = std::str::from_utf8(&pdf[start..end]).unwrap();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let len = der_len(&bytes, 0);
+    (bytes[..len.0 + len.1].to_vec(), start, end)
+}
+
+/// `pdf` with `cms` written into its `/Contents` (zero-padded).
+fn with_contents(pdf: &[u8], cms: &[u8]) -> Vec<u8> {
+    let (_, start, end) = contents(pdf);
+    let mut hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
+    assert!(hex.len() <= end - start, "the CMS fits");
+    hex.push_str(&"0".repeat(end - start - hex.len()));
+    let mut out = pdf.to_vec();
+    out[start..end].copy_from_slice(hex.as_bytes());
+    out
+}
+
+/// The header and content lengths of the DER element at `at`.
+fn der_len(b: &[u8], at: usize) -> (usize, usize) {
+    let first = b[at + 1] as usize;
+    if first < 0x80 {
+        return (2, first);
+    }
+    let n = first & 0x7f;
+    let len = b[at + 2..at + 2 + n]
+        .iter()
+        .fold(0, |acc, &x| (acc << 8) | x as usize);
+    (2 + n, len)
+}
+
+/// The element at `at` of `b`, re-encoded with the element spanning
+/// `span` (somewhere inside it, through constructed elements) replaced by
+/// `new`: every enclosing length is written again.
+fn splice(b: &[u8], at: usize, span: (usize, usize), new: &[u8]) -> Vec<u8> {
+    let (h, len) = der_len(b, at);
+    let (start, end) = (at + h, at + h + len);
+    if (at, end) == span {
+        return new.to_vec();
+    }
+    if span.0 < start || span.1 > end {
+        return b[at..end].to_vec();
+    }
+    let mut inner = Vec::new();
+    let mut pos = start;
+    while pos < end {
+        let (ch, cl) = der_len(b, pos);
+        inner.extend(splice(b, pos, span, new));
+        pos += ch + cl;
+    }
+    let mut out = vec![b[at]];
+    match inner.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend(inner);
+    out
+}
+
+/// Where the timestamp token sits in a CMS structure: the element after
+/// the id-aa-signatureTimeStampToken OID and its SET header.
+fn token_span(cms: &[u8]) -> (usize, usize) {
+    const OID: &[u8] = &[
+        0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x0e,
+    ];
+    let set = find(cms, OID).expect("a timestamp token") + OID.len();
+    let token = set + der_len(cms, set).0;
+    let (h, len) = der_len(cms, token);
+    (token, token + h + len)
+}
+
+/// With `[sign] tsa_url` naming a real RFC 3161 TSA (openssl ts behind
+/// Python on 127.0.0.1): every copy gets a timestamp; `pdfsig` finds the
+/// signature valid and `qpdf --check` passes; `brief verify` accepts it
+/// and prints the timestamp's time (today, by the clock) and the TSA's
+/// subject; a changed signed byte still fails; a token whose own
+/// signature no longer verifies (its time changed) fails, and so does a
+/// valid token taken from another PDF's signature.
+#[test]
+fn a_timestamped_packet_verifies_and_reports_its_time_and_authority() {
+    if !tool("openssl", &["version"])
+        || !tool("pdfsig", &["-v"])
+        || !tool("qpdf", &["--version"])
+        || !tool("python3", &["--version"])
+    {
+        return;
+    }
+    let server = tsa::start(Mode::Good);
+    let dir = tempfile::tempdir().unwrap();
+    let p = signed_project(dir.path(), "Stamped");
+    set_tsa(&p, Some(&server.url));
+    build(&p, &[]);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    for copy in packet_pdfs(&p) {
+        let rel = copy.strip_prefix(&p).unwrap().to_str().unwrap().to_string();
+        let (code, said) = verify(&p, &[&rel]);
+        assert_eq!(code, Some(0), "{rel}: {said}");
+        assert!(
+            said.contains("signature valid, signed by O=Briefing Office"),
+            "{said}"
+        );
+        assert!(
+            said.contains(&format!("; timestamp {today} ")),
+            "the TSA's time, today: {said}"
+        );
+        assert!(
+            said.contains(&format!(
+                " UTC by {} (TSA certificate SHA-256 ",
+                tsa::SUBJECT
+            )),
+            "{said}"
+        );
+        let pdfsig = Command::new("pdfsig").arg(&copy).output().unwrap();
+        let text = String::from_utf8_lossy(&pdfsig.stdout);
+        assert!(text.contains("Signature is Valid"), "{rel}: {text}");
+        assert!(text.contains("Total document signed"), "{rel}: {text}");
+        let check = Command::new("qpdf")
+            .arg("--check")
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+
+    let original = std::fs::read(p.join(PACKET)).unwrap();
+    let fails = |bytes: &[u8], expected: &str| {
+        std::fs::write(dir.path().join("x.pdf"), bytes).unwrap();
+        let (code, said) = verify(dir.path(), &["x.pdf"]);
+        assert_eq!(code, Some(1), "{said}");
+        assert!(said.contains("signature INVALID"), "{said}");
+        assert!(said.contains(expected), "{said}");
+    };
+    // A signed byte changed.
+    let mut bytes = original.clone();
+    bytes[400] ^= 0x01;
+    fails(&bytes, "changed after signing");
+
+    // The token's genTime (GeneralizedTime, 15 bytes) a second later: the
+    // TSA's signature over its TSTInfo no longer holds.
+    let (cms, _, _) = contents(&original);
+    let at = (0..cms.len() - 17)
+        .find(|&i| cms[i] == 0x18 && cms[i + 1] == 0x0f && cms[i + 16] == b'Z')
+        .expect("the token's genTime")
+        + 15;
+    let mut changed = cms.clone();
+    changed[at] = if changed[at] == b'9' {
+        b'8'
+    } else {
+        changed[at] + 1
+    };
+    fails(
+        &with_contents(&original, &changed),
+        "its timestamp's own signature does not verify",
+    );
+
+    // A valid token, but the one of another copy's signature.
+    let other = packet_pdfs(&p)
+        .into_iter()
+        .find(|c| !c.ends_with(PACKET))
+        .expect("an addressed copy");
+    let (theirs, _, _) = contents(&std::fs::read(other).unwrap());
+    let (a, b) = token_span(&theirs);
+    let moved = splice(&cms, 0, token_span(&cms), &theirs[a..b]);
+    assert_ne!(moved, cms);
+    fails(
+        &with_contents(&original, &moved),
+        "its timestamp is for other data",
+    );
+    // The splice itself is sound: the same token put back verifies.
+    let (a, b) = token_span(&cms);
+    let same = splice(&cms, 0, (a, b), &cms[a..b]);
+    assert_eq!(same, cms);
+}
+
+/// A TSA that cannot be reached, refuses, or answers with a token for
+/// other data fails that packet's build, naming the URL; its PDF is not
+/// written (never an unstamped PDF), the other outputs are.
+#[test]
+fn a_tsa_that_fails_fails_the_packet_naming_its_url() {
+    if !tool("openssl", &["version"]) || !tool("python3", &["--version"]) {
+        return;
+    }
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    let reject = tsa::start(Mode::Reject);
+    let wrong = tsa::start(Mode::WrongImprint);
+    let cases = [
+        (closed.as_str(), "it could not be reached"),
+        (reject.url.as_str(), "it refused to stamp"),
+        (wrong.url.as_str(), "messageImprint hash does not match"),
+    ];
+    for (url, why) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let p = signed_project(dir.path(), "Unstamped");
+        set_tsa(&p, Some(url));
+        let out = run(&p, &["build"], Some(PASSWORD));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{url}: {err}");
+        assert!(
+            err.contains(&format!(
+                "the time-stamping service sign.tsa_url \"{url}\" gave no timestamp"
+            )),
+            "{err}"
+        );
+        assert!(err.contains(why), "{url}: {err}");
+        assert!(packet_pdfs(&p).is_empty(), "{url}: no packet PDF written");
+        assert!(
+            p.join("output/pdf/example-brief.pdf").exists(),
+            "the unsigned brief is still built"
+        );
+    }
+}
+
+/// Adding a TSA signs again (the cache key holds its URL); removing it
+/// signs again too, back to the very bytes of the build that never had
+/// one. A `tsa_url` that is not http(s) is refused by `brief check`.
+#[test]
+fn the_tsa_is_part_of_the_cache_key_and_its_url_is_checked() {
+    if !tool("openssl", &["version"]) || !tool("python3", &["--version"]) {
+        return;
+    }
+    let server = tsa::start(Mode::Good);
+    let dir = tempfile::tempdir().unwrap();
+    let p = signed_project(dir.path(), "Keyed");
+    build(&p, &[]);
+    let unstamped = std::fs::read(p.join(PACKET)).unwrap();
+    let rendered = |p: &Path| {
+        let out = run(p, &["build", "--verbose"], Some(PASSWORD));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let said = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        said.contains("rendered output/packets/example-packet.pdf")
+    };
+    set_tsa(&p, Some(&server.url));
+    assert!(rendered(&p), "adding the TSA signs again");
+    let (code, said) = verify(&p, &[PACKET]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains(tsa::SUBJECT), "{said}");
+    assert!(!rendered(&p), "the same TSA reuses the stamped PDF");
+    set_tsa(&p, None);
+    assert!(rendered(&p), "removing the TSA signs again");
+    assert_eq!(std::fs::read(p.join(PACKET)).unwrap(), unstamped);
+
+    for bad in ["file:///etc/passwd", "tsa.example.org/tsr"] {
+        set_tsa(&p, Some(bad));
+        let out = run(&p, &["check"], Some(PASSWORD));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(
+            err.contains("a time-stamping service is reached by http:// or https:// only"),
+            "{err}"
+        );
+    }
 }

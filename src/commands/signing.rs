@@ -7,7 +7,7 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, quote};
-use crate::sign::{Settings, Signer};
+use crate::sign::{LoadError, Settings, Signer};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -76,13 +76,22 @@ pub fn load(
             reason: sign.reason.clone(),
             location: sign.location.clone(),
             briefs: sign.briefs,
+            tsa_url: sign.tsa_url.clone(),
         },
     )
     .map_err(|e| {
-        fail(format!("sign.key {}: {e}", quote(&sign.key))).with_hint(format!(
-            "check the password in {}; the file must hold an RSA key and its certificate (openssl pkcs12 -export)",
-            sign.password_env
-        ))
+        let hint = match e {
+            LoadError::Key(_) => format!(
+                "make a key of a supported type ({}), e.g. openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 …, then openssl pkcs12 -export (docs/configuration.md, \"[sign]\")",
+                crate::sign::SUPPORTED_KEYS
+            ),
+            _ => format!(
+                "check the password in {}; the file must hold a private key ({}) and its certificate (openssl pkcs12 -export)",
+                sign.password_env,
+                crate::sign::SUPPORTED_KEYS
+            ),
+        };
+        fail(format!("sign.key {}: {e}", quote(&sign.key))).with_hint(hint)
     })?;
     drop(password);
     Ok(Some(Arc::new(signer)))

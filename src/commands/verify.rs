@@ -8,7 +8,9 @@
 //!
 //! A PDF's signature is checked too (`sign::check`): valid over its
 //! `/ByteRange`, the range covering the whole file (nothing appended after
-//! signing), and who signed. A file the manifest records as signed fails
+//! signing), and who signed; a signature timestamp (RFC 3161), when there
+//! is one, must hold, and its time and authority are reported. A file the
+//! manifest records as signed fails
 //! when it is not, or when another certificate signed it. Without a
 //! manifest file at all (a recipient given only the PDF), only the
 //! signature is checked, and a file passes only when validly signed.
@@ -205,8 +207,9 @@ fn judged(found: Signature, expected: Option<&str>) -> (bool, Option<String>) {
             _ => (
                 true,
                 Some(format!(
-                    "signature valid, signed by {}, covering the whole file",
-                    who(&s)
+                    "signature valid, signed by {}, covering the whole file; {}",
+                    who(&s),
+                    timestamp(&s)
                 )),
             ),
         },
@@ -224,6 +227,20 @@ fn judged(found: Signature, expected: Option<&str>) -> (bool, Option<String>) {
                 None => format!("signature INVALID ({reason})"),
             }),
         ),
+    }
+}
+
+/// What a valid signature's timestamp says: the time and the authority
+/// that vouches for it, or that the time is only the one claimed.
+fn timestamp(s: &Signed) -> String {
+    match &s.timestamp {
+        Some(t) => format!(
+            "timestamp {} by {} (TSA certificate SHA-256 {}): the signature existed then",
+            t.time, t.tsa, t.tsa_certificate_sha256
+        ),
+        None => {
+            "timestamp: none (signing time is the packet's date, as the signer claims it)".into()
+        }
     }
 }
 

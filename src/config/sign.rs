@@ -28,8 +28,10 @@ pub struct SignSettings {
     pub reason: Option<String>,
     /// Where it was signed, shown by PDF readers.
     pub location: Option<String>,
-    /// An RFC 3161 time-stamping service. Not built yet: a setting that
-    /// would silently do nothing is refused instead.
+    /// An RFC 3161 time-stamping service (http:// or https://): each
+    /// signature gets its timestamp (PAdES B-T). Off by default: it is a
+    /// network request per signed PDF, and the build is then no longer
+    /// byte-reproducible.
     pub tsa_url: Option<String>,
 }
 
@@ -69,14 +71,63 @@ impl SignSettings {
             }
         }
         if let Some(url) = &self.tsa_url {
-            return Err(fail(format!(
-                "sign.tsa_url {}: RFC 3161 timestamps are not built in this version of brief",
-                quote(url)
-            ))
-            .with_hint(
-                "leave tsa_url out: packets are then signed with the packet's date (PAdES B-B), reproducibly",
-            ));
+            if let Err(why) = tsa_url_problem(url) {
+                return Err(fail(format!("sign.tsa_url {}: {why}", quote(url))).with_hint(
+                    "give the service's address as its operator publishes it, e.g. \"https://freetsa.org/tsr\", or leave tsa_url out to sign with the packet's date only",
+                ));
+            }
         }
         Ok(())
+    }
+}
+
+/// Why `url` cannot be a time-stamping service's address: only http://
+/// and https://, with a host, and nothing a request line could not carry
+/// (no spaces, no control characters, no credentials).
+fn tsa_url_problem(url: &str) -> Result<(), &'static str> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or("a time-stamping service is reached by http:// or https:// only")?;
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the address holds a space or a control character");
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(
+            "the address holds a user name or password, and brief.toml is no place for a secret",
+        );
+    }
+    if authority.is_empty() || authority.starts_with(':') {
+        return Err("the address names no host");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tsa_url_problem;
+
+    #[test]
+    fn a_tsa_url_is_http_or_https_with_a_host() {
+        for ok in [
+            "http://127.0.0.1:8080/",
+            "https://freetsa.org/tsr",
+            "HTTP://tsa.example/x?y=1",
+        ] {
+            assert!(tsa_url_problem(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "file:///etc/passwd",
+            "ftp://tsa.example/",
+            "tsa.example",
+            "https://",
+            "https://:80/",
+            "https://user:pw@tsa.example/",
+            "https://tsa.example/a b",
+        ] {
+            assert!(tsa_url_problem(bad).is_err(), "{bad}");
+        }
     }
 }

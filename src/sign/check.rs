@@ -1,12 +1,15 @@
 //! Checking a PDF's signature, for `brief verify`: the CMS signature is
 //! valid over the bytes its `/ByteRange` names (messageDigest matches,
-//! the RSA signature verifies against the embedded certificate), the
+//! the RSA or ECDSA signature verifies against the embedded
+//! certificate, with the digest the signature names), the
 //! `/ByteRange` covers the whole file (anything appended after signing,
 //! such as an incremental update, is a change after signing), and who
 //! signed (the certificate's subject and SHA-256). Whether the certificate
 //! is trusted is not decided here: brief's keys are self-signed unless the
 //! organisation has one from a CA, so the fingerprint is what a recipient
-//! compares (the Integrity page and the manifest print it).
+//! compares (the Integrity page and the manifest print it). A signature
+//! timestamp (RFC 3161), when there is one, must hold too
+//! (`timestamp::read`): its time and its authority are reported.
 
 use sha2::{Digest, Sha256};
 use underskrift::verify::{cms_verify, extractor, integrity};
@@ -25,11 +28,13 @@ pub enum Signature {
     },
 }
 
-/// Who signed: the certificate's subject and SHA-256 (lower-case hex).
+/// Who signed: the certificate's subject and SHA-256 (lower-case hex),
+/// and the RFC 3161 timestamp when the signature has one that holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
     pub subject: String,
     pub certificate_sha256: String,
+    pub timestamp: Option<super::Stamp>,
 }
 
 /// The signature of the PDF `bytes` (`bytes` not being a PDF at all is
@@ -65,11 +70,24 @@ pub fn check(bytes: &[u8]) -> Signature {
             );
         }
     };
-    let range =
-        integrity::verify_byte_range(bytes, &sig.byte_range, underskrift::DigestAlgorithm::Sha256);
+    let sha256 = underskrift::DigestAlgorithm::Sha256;
+    let range = integrity::verify_byte_range(bytes, &sig.byte_range, sha256);
     let cms = match cms_verify::verify_cms(&sig.cms_bytes, &range.data_hash) {
         Ok(c) => c,
         Err(e) => return invalid(format!("its signature is damaged: {e}"), None),
+    };
+    // The digest the signature names (SHA-384 with a P-384 key): the
+    // range is hashed again with it (only when the range is sound, as
+    // hashing reads the ranges it names).
+    let cms = match cms.digest_algorithm {
+        Some(digest) if digest != sha256 && range.valid => {
+            let hash = integrity::compute_byte_range_hash(bytes, &sig.byte_range, digest);
+            match cms_verify::verify_cms(&sig.cms_bytes, &hash) {
+                Ok(c) => c,
+                Err(e) => return invalid(format!("its signature is damaged: {e}"), None),
+            }
+        }
+        _ => cms,
     };
     let signer = cms.signer_certificate.as_ref().and_then(|c| {
         use der::Encode;
@@ -77,6 +95,7 @@ pub fn check(bytes: &[u8]) -> Signature {
         Some(Signed {
             subject: c.tbs_certificate.subject.to_string(),
             certificate_sha256: crate::ir::hex(&Sha256::digest(&der)),
+            timestamp: None,
         })
     });
     if !range.valid {
@@ -114,10 +133,18 @@ pub fn check(bytes: &[u8]) -> Signature {
             signer,
         );
     }
-    match signer {
-        Some(s) => Signature::Valid(s),
-        None => invalid("the signature names no certificate".into(), None),
+    let Some(mut signer) = signer else {
+        return invalid("the signature names no certificate".into(), None);
+    };
+    // A timestamp that is there must hold: one that does not is a change
+    // after signing (the token sits outside the signed bytes).
+    if let Some(token) = &cms.signature_timestamp_token {
+        match super::timestamp::read(token, &cms.signature_value) {
+            Ok(stamp) => signer.timestamp = Some(stamp),
+            Err(reason) => return invalid(reason, Some(signer)),
+        }
     }
+    Signature::Valid(signer)
 }
 
 /// Whether the bytes hold a signature dictionary at all, found without

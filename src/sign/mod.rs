@@ -7,8 +7,11 @@
 //! `write::Job::render` hands the rendered bytes to [`Signer::sign`]. It
 //! reads no file, no environment and no clock: the key was loaded by the
 //! command (`commands::signing`), and the signing time is the packet's
-//! date. RSA PKCS#1 v1.5 signatures are deterministic, so the same PDF
-//! signed twice gives the same bytes.
+//! date. With `[sign] tsa_url` it also asks that RFC 3161 service for a
+//! timestamp of the signature (`timestamp`), whose time is the TSA's, so
+//! such builds are not byte-reproducible. RSA PKCS#1 v1.5 and ECDSA (RFC 6979) signatures are
+//! deterministic, so the same PDF signed twice gives the same bytes. The
+//! key is RSA, ECDSA P-256 or P-384 (`key`).
 //!
 //! The library is `underskrift` (BSD-2-Clause, RustCrypto `cms`/`rsa`,
 //! `lopdf`); `pdf_signer` is GPL-3.0 and would make brief GPL. The
@@ -16,7 +19,13 @@
 //! writes by default (PBES2, AES-256) as well as the legacy formats.
 
 pub mod check;
+mod key;
 mod pdf;
+mod timestamp;
+
+pub use timestamp::Stamp;
+
+pub use key::SUPPORTED as SUPPORTED_KEYS;
 
 use sha2::{Digest, Sha256};
 
@@ -24,7 +33,7 @@ use sha2::{Digest, Sha256};
 /// `Debug` form names the certificate only: the key never reaches a log,
 /// a cache key or an output.
 pub struct Signer {
-    key: underskrift::SoftwareSigner,
+    key: key::Key,
     /// The signer's certificate as its subject reads (`CN=…, O=…`).
     pub subject: String,
     /// The SHA-256 of the certificate's DER bytes, lower-case hex.
@@ -34,6 +43,9 @@ pub struct Signer {
     pub location: Option<String>,
     /// Also sign single briefs' PDFs (`[sign] briefs`).
     pub briefs: bool,
+    /// The RFC 3161 time-stamping service (`[sign] tsa_url`), when the
+    /// signatures are timestamped (PAdES B-T).
+    pub tsa_url: Option<String>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -44,6 +56,7 @@ impl std::fmt::Debug for Signer {
             .field("reason", &self.reason)
             .field("location", &self.location)
             .field("briefs", &self.briefs)
+            .field("tsa_url", &self.tsa_url)
             .finish_non_exhaustive()
     }
 }
@@ -55,7 +68,9 @@ pub enum LoadError {
     /// look alike: the integrity check fails).
     Unreadable(String),
     NoKey,
-    NotRsa,
+    /// The key is of a type brief does not sign with, or unreadable; the
+    /// sentence names its type.
+    Key(String),
 }
 
 impl std::fmt::Display for LoadError {
@@ -66,7 +81,7 @@ impl std::fmt::Display for LoadError {
                 "cannot open the key file: the password is wrong or it is not a PKCS#12 file ({e})"
             ),
             LoadError::NoKey => write!(f, "the key file holds no private key with its certificate"),
-            LoadError::NotRsa => write!(f, "the key file's private key is not an RSA key"),
+            LoadError::Key(e) => write!(f, "the key file cannot be used: {e}"),
         }
     }
 }
@@ -84,6 +99,7 @@ pub struct Settings {
     pub reason: Option<String>,
     pub location: Option<String>,
     pub briefs: bool,
+    pub tsa_url: Option<String>,
 }
 
 impl Signer {
@@ -99,8 +115,7 @@ impl Signer {
         let (_, chain) = store.private_key_chain().ok_or(LoadError::NoKey)?;
         let certs: Vec<Vec<u8>> = chain.certs().iter().map(|c| c.as_der().to_vec()).collect();
         let first = chain.certs().first().ok_or(LoadError::NoKey)?;
-        let key = underskrift::SoftwareSigner::from_rsa_der(chain.key().as_der(), certs)
-            .map_err(|_| LoadError::NotRsa)?;
+        let key = key::Key::from_pkcs8(chain.key().as_der(), certs).map_err(LoadError::Key)?;
         Ok(Signer {
             key,
             subject: subject(first.as_der()).unwrap_or_else(|| first.subject().to_string()),
@@ -108,15 +123,21 @@ impl Signer {
             reason: settings.reason,
             location: settings.location,
             briefs: settings.briefs,
+            tsa_url: settings.tsa_url,
         })
     }
 
     /// What a signed output's cache key covers: the certificate and every
-    /// setting that changes the signature's bytes. Never the key or the
-    /// password.
+    /// setting that changes the signature's bytes, the TSA too (adding or
+    /// removing it signs again; the same TSA reuses the stamped PDF until
+    /// its inputs change). Never the key or the password.
     pub fn cache_material(&self) -> String {
+        let tsa = match &self.tsa_url {
+            Some(url) => format!(" tsa {url:?}"),
+            None => String::new(),
+        };
         format!(
-            "certificate {} reason {:?} location {:?} format {}",
+            "certificate {} reason {:?} location {:?} format {}{tsa}",
             self.fingerprint,
             self.reason,
             self.location,
@@ -124,9 +145,10 @@ impl Signer {
         )
     }
 
-    /// `pdf` with a PAdES B-B signature appended as an incremental update.
-    /// `day` is the signing time the signature claims (`/M`), never the
-    /// clock; `None` claims none.
+    /// `pdf` with a PAdES B-B signature appended as an incremental update
+    /// (B-T, timestamped, with `tsa_url`: the one step here that uses the
+    /// network). `day` is the signing time the signature claims (`/M`),
+    /// never the clock; `None` claims none.
     pub fn sign(&self, pdf: &[u8], day: Option<chrono::NaiveDate>) -> Result<Vec<u8>, String> {
         pdf::sign(self, pdf, day)
     }

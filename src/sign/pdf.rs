@@ -7,7 +7,9 @@
 //! The steps are underskrift's own `PdfSigner::sign`, minus what we do
 //! not use (visible appearances, timestamps, its async wrapper), plus the
 //! `/M` entry, which that function never writes and which we take from
-//! the packet's date so that two builds sign alike.
+//! the packet's date so that two builds sign alike. With a TSA the
+//! token is added to the finished CMS (`timestamp`), before it is
+//! written into `/Contents`.
 
 use super::Signer;
 use lopdf::{Document, Object, StringFormat};
@@ -20,6 +22,9 @@ use underskrift::core::{acroform, parser};
 /// Bytes reserved for the CMS structure in `/Contents`: a 4096-bit RSA
 /// signature with a chain of a few certificates fits.
 const CONTENTS_BYTES: usize = 16 * 1024;
+/// With a timestamp: the token adds the TSA's signature and usually its
+/// certificate chain (3–8 KB from public TSAs).
+const STAMPED_CONTENTS_BYTES: usize = 32 * 1024;
 
 /// Changes whenever this module's output changes for the same input, so
 /// cached signed outputs are made again.
@@ -36,7 +41,11 @@ pub fn sign(
         Document::load_mem(pdf).map_err(|e| format!("cannot read the PDF to sign it: {e}"))?;
     let meta = parser::extract_metadata(&doc).map_err(|e| format!("cannot sign this PDF: {e}"))?;
 
-    let mut sig = sig_dict::build_sig_dict(SigSubFilter::EtsiCadesDetached, CONTENTS_BYTES);
+    let reserved = match signer.tsa_url {
+        Some(_) => STAMPED_CONTENTS_BYTES,
+        None => CONTENTS_BYTES,
+    };
+    let mut sig = sig_dict::build_sig_dict(SigSubFilter::EtsiCadesDetached, reserved);
     let text = |s: &str| Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
     if let Some(reason) = &signer.reason {
         sig.set("Reason", text(reason));
@@ -65,7 +74,7 @@ pub fn sign(
         meta.trailer_size,
         meta.xref_offset,
         meta.root_id,
-        CONTENTS_BYTES * 2,
+        reserved * 2,
     );
     writer.set_sig_dict_id(sig_id);
     let mut changed = vec![sig_id, field_id, meta.root_id];
@@ -107,17 +116,22 @@ pub fn sign(
         .map_err(|e| format!("cannot sign this PDF: {e}"))?;
 
     let [a, a_len, b, b_len] = range.compute(out.len());
-    use sha2::Digest;
-    let mut hash = sha2::Sha256::new();
+    // The key's own digest (SHA-384 for P-384), which the CMS names.
+    use underskrift::CryptoSigner;
+    let mut hash = signer.key.digest_algorithm().new_hasher();
     hash.update(&out[a..a + a_len]);
     hash.update(&out[b..b + b_len]);
     let cms = PdfCmsBuilder::new(&signer.key)
         .profile(CmsProfile::Pades)
         .build(&hash.finalize())
         .map_err(|e| format!("cannot sign: {e}"))?;
-    if cms.len() > CONTENTS_BYTES {
+    let cms = match &signer.tsa_url {
+        Some(url) => super::timestamp::stamped(&cms, url)?,
+        None => cms,
+    };
+    if cms.len() > reserved {
         return Err(format!(
-            "the signature ({} bytes) does not fit the {CONTENTS_BYTES} bytes reserved for it: is the certificate chain very long?",
+            "the signature ({} bytes) does not fit the {reserved} bytes reserved for it: is the certificate chain (or the TSA's) very long?",
             cms.len()
         ));
     }
