@@ -161,7 +161,7 @@ fn run(cli: cli::Cli, matches: &ArgMatches, printer: &Printer) -> Result<Status,
                 }
             }
             println!(
-                "note: a signature shows the file is, byte for byte, what the certificate's holder signed; compare the certificate's SHA-256 with the one the sender gave you by another channel. The SHA-256 check needs the sender's manifest, obtained separately from the files"
+                "note: a signature shows the file is, byte for byte, what the certificate's holder signed; compare the certificate's SHA-256 with the one the sender gave you by another channel. A timestamp shows, on the time-stamping service's word, that the signature existed at the time it names. The SHA-256 check needs the sender's manifest, obtained separately from the files"
             );
             Ok(report.status)
         }
