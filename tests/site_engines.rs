@@ -215,6 +215,10 @@ fn fixture_posts_leave_no_engine_markup_in_any_edition() {
         assert!(hugo.contains(words), "{words}: {hugo}");
     }
     assert!(hugo.starts_with("Hugo markup in a brief"), "{hugo}");
+    // An author written as Markdown links reads as names, in every
+    // edition's byline (they all print the name the reader model holds).
+    assert!(hugo.contains("Jane Roe (Example Org), Ann Other"), "{hugo}");
+    assert!(!hugo.contains("github.com/jroe"), "{hugo}");
     // Reported once per post and name.
     assert_eq!(stderr.matches("<ConsoleLogLine>").count(), 1, "{stderr}");
     assert_eq!(stderr.matches("{{< youtube >}}").count(), 1, "{stderr}");

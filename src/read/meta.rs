@@ -216,16 +216,22 @@ fn authors(value: &Value) -> Option<Vec<Author>> {
     let one = |v: &Value| -> Option<Option<Author>> {
         match v {
             Value::Object(map) => {
-                let name = map.get("name").and_then(scalar_text).and_then(non_empty)?;
+                let name = map
+                    .get("name")
+                    .and_then(scalar_text)
+                    .map(plain_author)
+                    .and_then(non_empty)?;
                 let email = map.get("email").and_then(scalar_text).and_then(non_empty);
                 let role = map.get("role").and_then(scalar_text).and_then(non_empty);
                 Some(Some(Author { name, email, role }))
             }
-            other => Some(non_empty(scalar_text(other)?).map(|name| Author {
-                name,
-                email: None,
-                role: None,
-            })),
+            other => Some(
+                non_empty(plain_author(scalar_text(other)?)).map(|name| Author {
+                    name,
+                    email: None,
+                    role: None,
+                }),
+            ),
         }
     };
     match value {
@@ -235,5 +241,56 @@ fn authors(value: &Value) -> Option<Vec<Author>> {
             .collect::<Option<Vec<_>>>()
             .map(|v| v.into_iter().flatten().collect()),
         other => one(other).map(|a| a.into_iter().collect()),
+    }
+}
+
+/// An author written as Markdown links, as Hugo sites such as
+/// opentelemetry.io write them (`[Name](https://github.com/name) (Org),
+/// [Other](…)`), as the text a reader sees: `Name (Org), Other`. Every
+/// edition prints the name, and a byline or `dc:creator` is no place for
+/// Markdown syntax or a profile's address. A name without a link is kept
+/// as written (a `*` or `_` in a name is more likely a name than emphasis).
+fn plain_author(name: String) -> String {
+    if !name.contains("](") {
+        return name;
+    }
+    use pulldown_cmark::{Event, Parser};
+    let mut text = String::new();
+    for event in Parser::new(&name) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() { name } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_author;
+
+    #[test]
+    fn an_author_written_as_markdown_links_reads_as_its_names() {
+        let s = |v: &str| plain_author(v.to_string());
+        assert_eq!(
+            s("[Daniel Dyla](https://github.com/dyladan)"),
+            "Daniel Dyla"
+        );
+        assert_eq!(
+            s(
+                "[Severin Neumann](https://github.com/svrnm) (Cisco), [Patrice Chalin](https://github.com/chalin/) (CNCF)"
+            ),
+            "Severin Neumann (Cisco), Patrice Chalin (CNCF)"
+        );
+        // Redaction markers stay for `read::redaction` to resolve.
+        assert_eq!(
+            s("[[redact: [Jane Roe](https://example.org/jr)]] (Desk)"),
+            "[[redact: Jane Roe]] (Desk)"
+        );
+        // Names without a link are left as written.
+        assert_eq!(s("snake_case *Ltd*"), "snake_case *Ltd*");
+        assert_eq!(s("[Not a link]"), "[Not a link]");
     }
 }
