@@ -10,8 +10,10 @@
 pub mod letter;
 pub mod marking;
 mod redaction;
+mod shared;
 
 pub use redaction::redact;
+pub use shared::{BriefModels, Shared};
 
 use crate::config::Config;
 use crate::config::packet::{PacketConfig, Selection, recipient_slug};
@@ -65,6 +67,8 @@ pub struct Packet<'p> {
     /// This packet is such a twin: it makes only the redacting
     /// recipients' outputs, never the general copy.
     pub is_twin: bool,
+    /// Work every copy shares, done once by the first copy that needs it.
+    pub shared: Shared,
 }
 
 /// A copy of a packet's PDF: the general one or a recipient's numbered
@@ -430,6 +434,7 @@ fn resolve_one<'p>(
         redacted: config.redact,
         twin: None,
         is_twin: false,
+        shared: Shared::default(),
     })
 }
 

@@ -149,51 +149,39 @@ pub fn model(
     let paper = ctx.config.packet_paper();
     let mut roots = Vec::new();
     let mut embedded_images = 0;
-    let mut brief_model =
-        |post: &Post, root: String, note_prefix: &str, warnings: &mut Vec<Diagnostic>| -> Value {
-            let dir = post_dir(post, ctx);
-            let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
-            let model = model::build(
-                post,
-                &ModelOptions {
-                    links: ctx.config.pdf.links,
-                    paper,
-                    post_dir: dir.as_deref(),
-                    resources: &ctx.resources,
-                    body_fonts,
-                    mono_fonts,
-                    organisation,
-                    marking_colour: ctx.config.marking_colour(),
-                    no_images,
-                    image_root: &root,
-                    note_prefix,
-                },
-            );
-            warnings.extend(model.warnings);
-            embedded_images += model.embedded_images;
-            if let Some(dir) = dir {
-                roots.push((root, dir));
-            }
-            model.json
-        };
-    let letter = super::letter(packet, copy)
-        .map(|post| brief_model(&post, "/letter".to_string(), "letter-", warnings));
-    let briefs: Vec<Value> = packet
-        .briefs
-        .iter()
-        .enumerate()
-        .map(|(i, post)| {
-            let mut b = brief_model(
+    let letter = super::letter(packet, copy).map(|post| {
+        let m = brief_model(&post, "/letter".to_string(), "letter-", ctx, no_images);
+        warnings.extend(m.warnings);
+        roots.extend(m.root);
+        embedded_images += m.images;
+        m.json
+    });
+    // The briefs' models are the same in every copy: made by the first
+    // copy typeset, then shared (`Packet::shared`).
+    let shared = packet.shared.briefs(no_images, || {
+        let mut all = crate::packet::BriefModels::default();
+        for (i, post) in packet.briefs.iter().enumerate() {
+            let m = brief_model(
                 post,
                 format!("/brief-{}", i + 1),
                 &format!("b{}-", i + 1),
-                warnings,
+                ctx,
+                no_images,
             );
-            b["n"] = json!(i + 1);
-            b
-        })
-        .collect();
-    let parallel = parallel_pairs(packet, &briefs, warnings);
+            let mut json = m.json;
+            json["n"] = json!(i + 1);
+            all.json.push(json);
+            all.embedded_images += m.images;
+            all.roots.extend(m.root);
+            all.warnings.extend(m.warnings);
+        }
+        all
+    });
+    roots.extend(shared.roots.iter().cloned());
+    embedded_images += shared.embedded_images;
+    warnings.extend(shared.warnings.iter().cloned());
+    let briefs = &shared.json;
+    let parallel = parallel_pairs(packet, briefs, warnings);
     // Each brief's group lists its external sources under the numbers its
     // notes and its e-mail text print (`shared::notes`), so a reader can
     // look a note up.
@@ -330,6 +318,49 @@ pub fn model(
         "integrity": {"briefs": integrity_rows, "signature": signature_record(packet, copy, ctx)},
     });
     (data, roots, embedded_images)
+}
+
+/// One brief's (or the letter's) PDF model, served from `root`.
+struct BriefModel {
+    json: Value,
+    /// How many images it embeds.
+    images: usize,
+    /// Its folder, served at `root` (none for a post without one).
+    root: Option<(String, PathBuf)>,
+    warnings: Vec<Diagnostic>,
+}
+
+fn brief_model(
+    post: &Post,
+    root: String,
+    note_prefix: &str,
+    ctx: &Context,
+    no_images: bool,
+) -> BriefModel {
+    let dir = post_dir(post, ctx);
+    let (body_fonts, mono_fonts) = font_lists(ctx.resources.fonts(), &post.meta.lang);
+    let model = model::build(
+        post,
+        &ModelOptions {
+            links: ctx.config.pdf.links,
+            paper: ctx.config.packet_paper(),
+            post_dir: dir.as_deref(),
+            resources: &ctx.resources,
+            body_fonts,
+            mono_fonts,
+            organisation: ctx.config.organisation(),
+            marking_colour: ctx.config.marking_colour(),
+            no_images,
+            image_root: &root,
+            note_prefix,
+        },
+    );
+    BriefModel {
+        json: model.json,
+        images: model.embedded_images,
+        root: dir.map(|d| (root, d)),
+        warnings: model.warnings,
+    }
 }
 
 /// What the Integrity page prints of the signature the copy will carry
