@@ -3,7 +3,8 @@
 compared within one run.
 
 Usage: bench/scale.py [--posts N] [--compare M] [--recipients R] [--reps K]
-       (defaults: N=10000, M=500, R=30, K=3; run from anywhere)
+       (defaults: N=10000, M=500, R=30, K=3; --posts 0 skips part 1;
+       run from anywhere)
 
 Prints:
   1. N generated posts (../shared/bench/make_corpus.py), all editions,
@@ -88,17 +89,18 @@ def main():
     seed = next((ROOT / "content").glob("*networks.md"))
     work = Path(tempfile.mkdtemp(prefix="brief-scale-"))
     try:
-        # 1. N posts, all editions, two workers.
-        big = work / "big"
-        project(big, args.posts, seed)
-        s = timed([brief, "build", "--quiet", "--no-cache", "--jobs", "2", "--out", "out"],
-                  big, 1, f"rm -rf {big}/out")
-        wall, cpu = s["median_wall_s"], s["median_cpu_s"]
-        print(f"{args.posts} posts, all editions, --jobs 2 ({flag(s)}): "
-              f"wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {s['max_rss_kb'] / 1024:.0f} MB; "
-              f"{args.posts / wall:.1f} posts/s, {args.posts / wall / 2:.1f} posts/s per core "
-              f"(by CPU time {args.posts / cpu:.1f} posts/s per core)")
-        shutil.rmtree(big)
+        # 1. N posts, all editions, two workers (--posts 0 skips it).
+        if args.posts > 0:
+            big = work / "big"
+            project(big, args.posts, seed)
+            s = timed([brief, "build", "--quiet", "--no-cache", "--jobs", "2", "--out", "out"],
+                      big, 1, f"rm -rf {big}/out")
+            wall, cpu = s["median_wall_s"], s["median_cpu_s"]
+            print(f"{args.posts} posts, all editions, --jobs 2 ({flag(s)}): "
+                  f"wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {s['max_rss_kb'] / 1024:.0f} MB; "
+                  f"{args.posts / wall:.1f} posts/s, {args.posts / wall / 2:.1f} posts/s per core "
+                  f"(by CPU time {args.posts / cpu:.1f} posts/s per core)")
+            shutil.rmtree(big)
 
         # 2. --jobs 1 against --jobs 2.
         mid = work / "mid"

@@ -99,10 +99,56 @@ pub fn seven_bit(s: &str) -> String {
     s.replace(BAR, BAR_7BIT)
 }
 
-/// Whether the post has anything to redact.
+/// Whether the post has anything to redact: a marker in any string of it
+/// or a redacted node anywhere. Read from the post's JSON, so that no
+/// field (present or added later) escapes the check; streamed through
+/// [`MarkerScan`], which stops at the first find, instead of building the
+/// JSON string (this runs for every post of every build, no-ops included).
 pub fn has_redactions(post: &Post) -> bool {
-    let json = serde_json::to_string(post).unwrap_or_default();
-    json.contains(OPEN) || json.contains("\"kind\":\"redacted\"")
+    use std::io::Write;
+    let mut scan = MarkerScan::default();
+    // Buffered, so the scan sees pages of JSON, not its every fragment.
+    // The scan's "found" is the only error it raises; a serializer error
+    // of its own (none is expected of the IR) counts as found, so a post
+    // that cannot be checked is resolved, never passed on as it is.
+    let mut sink = std::io::BufWriter::with_capacity(16 * 1024, &mut scan);
+    let failed = serde_json::to_writer(&mut sink, post).is_err() || sink.flush().is_err();
+    drop(sink);
+    failed || scan.found
+}
+
+/// An `io::Write` sink that looks for [`OPEN`] or a redacted node's kind in
+/// what is written to it, across write boundaries.
+#[derive(Default)]
+struct MarkerScan {
+    /// The last bytes written, shorter than the longest pattern.
+    tail: Vec<u8>,
+    found: bool,
+}
+
+impl MarkerScan {
+    const PATTERNS: [&'static [u8]; 2] = [OPEN.as_bytes(), b"\"kind\":\"redacted\""];
+    const KEEP: usize = 16; // the longest pattern's length, less one
+}
+
+impl std::io::Write for MarkerScan {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tail.extend_from_slice(buf);
+        let hit = Self::PATTERNS
+            .iter()
+            .any(|p| self.tail.windows(p.len()).any(|w| w == *p));
+        if hit {
+            self.found = true;
+            return Err(std::io::Error::other("marker found"));
+        }
+        let cut = self.tail.len().saturating_sub(Self::KEEP);
+        self.tail.drain(..cut);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// [`apply`] to a post the caller gives up: one with nothing to redact is
@@ -318,6 +364,41 @@ mod tests {
             seven_bit(&apply_str(s, Mode::Hide)),
             "Met [redacted] and [redacted]."
         );
+    }
+
+    #[test]
+    fn the_scan_finds_a_marker_split_between_writes() {
+        use std::io::Write;
+        for pattern in MarkerScan::PATTERNS {
+            for cut in 1..pattern.len() {
+                let mut scan = MarkerScan::default();
+                let filler = vec![b'x'; 40];
+                assert!(scan.write(&filler).is_ok());
+                assert!(scan.write(&pattern[..cut]).is_ok());
+                assert!(scan.write(&pattern[cut..]).is_err(), "cut at {cut}");
+                assert!(scan.found);
+            }
+        }
+        let mut clean = MarkerScan::default();
+        assert!(clean.write(b"[[redact").is_ok());
+        assert!(clean.write(b" not a marker]]").is_ok());
+        assert!(!clean.found);
+    }
+
+    #[test]
+    fn a_post_with_a_marker_past_the_first_page_of_json_has_redactions() {
+        // The marker lies beyond the scan's 16 KiB buffer.
+        let long = "a".repeat(40_000);
+        let md = format!("---\ntitle: T\n---\n\n{long}\n\nMet [[redact: Jane]].\n");
+        let read = |md: &str| {
+            crate::read::parse_post(std::path::Path::new("p.md"), md.as_bytes(), "en")
+                .expect("parses")
+                .post
+        };
+        assert!(has_redactions(&read(&md)));
+        assert!(!has_redactions(&read(&format!(
+            "---\ntitle: T\n---\n\n{long}\n"
+        ))));
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod redaction;
 mod shared;
 
 pub use redaction::redact;
-pub use shared::{BriefModels, Shared};
+pub use shared::{Body, BriefModels, Shared};
 
 use crate::config::Config;
 use crate::config::packet::{PacketConfig, Selection, recipient_slug};

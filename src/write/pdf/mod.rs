@@ -204,27 +204,38 @@ fn model(
     post_dir: Option<&Path>,
     no_images: bool,
 ) -> model::Model {
-    let (body_fonts, mono_fonts) = font_lists(fonts, &post.meta.lang);
-    let mut model = model::build(
-        post,
-        &ModelOptions {
-            links: ctx.config.pdf.links,
-            paper: ctx.config.pdf.paper,
-            post_dir,
-            resources: &ctx.resources,
-            body_fonts,
-            mono_fonts,
-            organisation: ctx.config.organisation(),
-            marking_colour: ctx.config.marking_colour(),
-            no_images,
-            image_root: world::POST,
-            note_prefix: "brief-",
-        },
-    );
+    let mut model = model::build(post, &model_options(post, ctx, post_dir, no_images));
     model
         .warnings
         .extend(fonts::missing_face(fonts, &post.meta.lang).map(|d| d.in_file(&post.source)));
     model
+}
+
+/// What a brief's model is built with, from the build's settings: the one
+/// place a single brief's PDF and a packet's brief take them from. Set for
+/// a single brief (its paper, served at [`world::POST`]); a packet
+/// overrides the paper, the folder it serves the brief at and the prefix
+/// of its note labels.
+pub(crate) fn model_options<'a>(
+    post: &Post,
+    ctx: &'a Context,
+    post_dir: Option<&'a Path>,
+    no_images: bool,
+) -> ModelOptions<'a> {
+    let (body_fonts, mono_fonts) = font_lists(ctx.resources.fonts(), &post.meta.lang);
+    ModelOptions {
+        links: ctx.config.pdf.links,
+        paper: ctx.config.pdf.paper,
+        post_dir,
+        resources: &ctx.resources,
+        body_fonts,
+        mono_fonts,
+        organisation: ctx.config.organisation(),
+        marking_colour: ctx.config.marking_colour(),
+        no_images,
+        image_root: world::POST,
+        note_prefix: "brief-",
+    }
 }
 
 /// The Typst sources a post is compiled from, as (path, bytes) relative to
