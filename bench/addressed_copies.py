@@ -14,9 +14,11 @@ medians of K builds:
     (the general copy alone): the figure the scale issue asks to keep
     under 3x.
 With --compare-templates DIR the same figures come first for a project
-whose templates/ folder is DIR (e.g. an older packet.typ beside
-brief.typ), in the same run, builds alternating, so the two can be
-compared on one machine at one time.
+whose templates/ folder is DIR (a variant of packet.typ beside
+brief.typ; it must read `data.part`, as packet.typ does since
+2026-12-02: brief refuses an older one), in the same run, builds
+alternating, so the two can be compared on one machine at one time. To
+compare builds of brief, run the script once with each BRIEF_BIN.
 BRIEF_BIN=PATH measures that binary instead of building this checkout.
 """
 import argparse

@@ -32,11 +32,14 @@ pub struct Shared {
     front_pages: AtomicUsize,
 }
 
-/// A packet's body as typeset: its PDF, read, and what typesetting it
-/// warned of (each copy reports it).
+/// A packet's body as typeset: its PDF, read, and as written once with
+/// where each of its objects lies (what the copies reuse), and what
+/// typesetting it warned of (each copy reports it).
 #[derive(Debug)]
 pub struct Body {
     pub pdf: lopdf::Document,
+    pub written: Vec<u8>,
+    pub spans: std::collections::BTreeMap<u32, std::ops::Range<usize>>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
 }

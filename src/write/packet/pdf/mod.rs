@@ -73,7 +73,7 @@ pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Di
             continue;
         }
         packet.shared.set_front_pages(offset);
-        let bytes = assemble::assemble(read, &body.pdf, stamped).map_err(failed)?;
+        let bytes = assemble::assemble(read, &body, stamped).map_err(failed)?;
         let mut warnings = front.warnings;
         warnings.extend(body.warnings.iter().cloned());
         return Ok(Rendered { bytes, warnings });
@@ -197,13 +197,15 @@ fn body(
                 info: None,
             })
         })?;
-        let pdf = assemble::read_body(&rendered.bytes).map_err(|why| {
+        let (pdf, written) = assemble::read_body(&rendered.bytes).map_err(|why| {
             Diagnostic::error(format!("cannot read the packet's body: {why}"))
                 .in_file(subject.file())
         })?;
         Ok(crate::packet::Body {
             pages: pdf.get_pages().len(),
             pdf,
+            written: written.bytes,
+            spans: written.spans,
             warnings: rendered.warnings,
         })
     })
