@@ -36,12 +36,14 @@ cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 BRIEF=$(cargo metadata --format-version 1 --no-deps --manifest-path "$ROOT/Cargo.toml" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/brief
 
-SEED=$(ls "$ROOT"/content/*.md | head -1)
+# The English sample (the Korean translation beside it sorts first).
+SEED=$(ls "$ROOT"/content/*.md | grep -v '\.ko\.md$' | head -1)
 python3 "$BENCH/make_corpus.py" "$SEED" "$WORK/posts" "$N" >/dev/null
 mkdir -p "$WORK/project" && ln -s "$WORK/posts" "$WORK/project/content"
 
 median() { # timed_run.py prints JSON lines; the last one holds the medians
-  python3 -c 'import json,sys; s=json.loads(sys.stdin.read().strip().splitlines()[-1])["summary"]; print(s["median_wall_s"]); print(("contended" if s["any_contended"] else "quiet"), file=sys.stderr)'
+  # A run that failed measures nothing: stop there.
+  python3 -c 'import json,sys; s=json.loads(sys.stdin.read().strip().splitlines()[-1])["summary"]; assert s["all_rc0"], "a timed run failed"; print(s["median_wall_s"]); print(("contended" if s["any_contended"] else "quiet"), file=sys.stderr)'
 }
 REPS=${REPS:-3}
 timed() {

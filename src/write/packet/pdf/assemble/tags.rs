@@ -1,10 +1,12 @@
 //! What joins the body's tagged structure, outline and names to the
-//! front's: the body's structure elements go under the front's Document
-//! element, its parent-tree keys after the front's (its pages' and
-//! annotations' keys with them), its element IDs beside the front's; its
-//! outline entries after the front's; its named destinations beside the
-//! front's. Typst writes flat trees (no kids): a tree with kids is an
-//! error here, never half joined.
+//! front's. In the structure it is the front that moves, since its
+//! objects are the copy's own already while the body's are shared and
+//! left as written: the front's elements go first into the body's
+//! Document element, its parent-tree keys after the body's (its pages'
+//! keys with them), its element IDs beside the body's (renamed where they
+//! clash). The body's outline entries follow the front's; its named
+//! destinations join the front's. Typst writes flat trees (no kids): a
+//! tree with kids is an error here, never half joined.
 
 use super::layers::{Layers, e};
 use lopdf::{Dictionary, Object, ObjectId};
@@ -48,11 +50,11 @@ pub(super) fn join_structure(
         }
     }
 
-    // Parent tree: the front's keys (less the stamp page's), then the
-    // body's moved past them.
-    let mut nums = flat_nums(doc, &front)?;
-    if let Some(at) = nums.iter().position(|(k, _)| Some(*k) == stamp_key)
-        && let (_, Object::Reference(id)) = nums.remove(at)
+    // Parent tree: the body's keys as they are, then the front's (less
+    // the stamp page's) moved past them.
+    let mut front_nums = flat_nums(doc, &front)?;
+    if let Some(at) = front_nums.iter().position(|(k, _)| Some(*k) == stamp_key)
+        && let (_, Object::Reference(id)) = front_nums.remove(at)
     {
         doc.remove(id);
     }
@@ -61,21 +63,22 @@ pub(super) fn join_structure(
             .and_then(Object::as_i64)
             .unwrap_or_else(|_| nums.last().map_or(0, |(k, _)| k + 1))
     };
-    let offset = next_key(&front, &nums);
-    let body_nums = flat_nums(doc, &body)?;
-    let body_next = next_key(&body, &body_nums);
-    nums.extend(body_nums.into_iter().map(|(k, v)| (k + offset, v)));
+    let mut nums = flat_nums(doc, &body)?;
+    let offset = next_key(&body, &nums);
+    let front_next = next_key(&front, &front_nums);
+    nums.extend(front_nums.into_iter().map(|(k, v)| (k + offset, v)));
     let keyed: Vec<ObjectId> = doc
-        .base
+        .top
         .objects
         .iter()
-        .filter(|(_, o)| {
+        .filter(|(id, o)| {
             let d = match o {
                 Object::Dictionary(d) => d,
                 Object::Stream(s) => &s.dict,
                 _ => return false,
             };
-            d.has(b"StructParents") || d.has(b"StructParent")
+            !doc.base.objects.contains_key(id)
+                && (d.has(b"StructParents") || d.has(b"StructParent"))
         })
         .map(|(id, _)| *id)
         .collect();
@@ -88,15 +91,15 @@ pub(super) fn join_structure(
         }
     }
 
-    // Elements: the body's top ones join the front's Document element (or
-    // the root's kids, when either part has none).
-    let (parent, moved) = match (document_of(doc, &front), document_of(doc, &body)) {
-        (Some(f), Some(b)) => {
-            let moved = kids(doc.dict(b)?);
-            doc.remove(b);
-            (f, moved)
+    // Elements: the front's top ones go first into the body's Document
+    // element (or the root's kids, when either part has none).
+    let (parent, moved) = match (document_of(doc, &body), document_of(doc, &front)) {
+        (Some(b), Some(f)) => {
+            let moved = kids(doc.dict(f)?);
+            doc.remove(f);
+            (b, moved)
         }
-        _ => (front_root, kids(&body)),
+        _ => (body_root, kids(&front)),
     };
     for kid in &moved {
         if let Ok(id) = kid.as_reference()
@@ -105,17 +108,17 @@ pub(super) fn join_structure(
             doc.dict_mut(id)?.set("P", Object::Reference(parent));
         }
     }
-    let mut joined = if parent == front_root {
-        kids(&front)
+    let mut joined = moved;
+    joined.extend(if parent == body_root {
+        kids(&body)
     } else {
         kids(doc.dict(parent)?)
-    };
-    joined.extend(moved);
+    });
 
-    // IDs: the body's beside the front's; one the front has already is
-    // renamed (in its element too).
-    let mut ids = flat_names(doc, front.get(b"IDTree").ok())?;
-    for (name, target) in flat_names(doc, body.get(b"IDTree").ok())? {
+    // IDs: the front's beside the body's; one the body has already is
+    // renamed in the front (in its element too).
+    let mut ids = flat_names(doc, body.get(b"IDTree").ok())?;
+    for (name, target) in flat_names(doc, front.get(b"IDTree").ok())? {
         let mut unique = name.clone();
         let mut n = 2;
         while ids.contains_key(&unique) {
@@ -131,11 +134,14 @@ pub(super) fn join_structure(
         ids.insert(unique, target);
     }
 
-    let mut root = front.clone();
-    if parent == front_root {
+    // The joined root takes the front's place (the catalog names it).
+    let mut root = body.clone();
+    if parent == body_root {
         root.set("K", joined);
     } else {
         doc.dict_mut(parent)?.set("K", joined);
+        doc.dict_mut(parent)?
+            .set("P", Object::Reference(front_root));
     }
     let mut tree = Dictionary::new();
     tree.set(
@@ -145,7 +151,7 @@ pub(super) fn join_structure(
             .collect::<Vec<_>>(),
     );
     root.set("ParentTree", tree);
-    root.set("ParentTreeNextKey", offset + body_next);
+    root.set("ParentTreeNextKey", offset + front_next);
     if !ids.is_empty() {
         let mut tree = Dictionary::new();
         tree.set(
@@ -157,8 +163,8 @@ pub(super) fn join_structure(
         root.set("IDTree", tree);
     }
     for key in [b"RoleMap".as_slice(), b"ClassMap".as_slice()] {
-        if let Ok(theirs) = body.get(key) {
-            let mut merged = match front.get(key) {
+        if let Ok(theirs) = front.get(key) {
+            let mut merged = match body.get(key) {
                 Ok(ours) => doc.deref_dict(ours)?,
                 Err(_) => Dictionary::new(),
             };
@@ -171,6 +177,18 @@ pub(super) fn join_structure(
         }
     }
     *doc.dict_mut(front_root)? = root;
+    // Elements whose parent was the body's root now have the joined root.
+    if parent == body_root {
+        for kid in kids(doc.dict(front_root)?) {
+            if let Ok(id) = kid.as_reference()
+                && doc
+                    .dict(id)
+                    .is_ok_and(|d| d.get(b"P").ok() == Some(&Object::Reference(body_root)))
+            {
+                doc.dict_mut(id)?.set("P", Object::Reference(front_root));
+            }
+        }
+    }
     doc.remove(body_root);
     Ok(())
 }
