@@ -132,16 +132,9 @@ pub fn assemble(
     for &page in &body_pages {
         doc.dict_mut(page)?.set("Parent", pages_root);
     }
-    let tree = doc.dict_mut(pages_root)?;
-    let mut kids = tree
-        .get(b"Kids")
-        .and_then(Object::as_array)
-        .map_err(e)?
-        .clone();
-    kids.extend(body_pages.iter().map(|&p| Object::Reference(p)));
-    let pages = kids.len();
-    tree.set("Count", pages as i64);
-    tree.set("Kids", kids);
+    let pages = edit_kids(&mut doc, pages_root, |kids| {
+        kids.extend(body_pages.iter().map(|&p| Object::Reference(p)))
+    })?;
     doc.remove(
         body_catalog
             .get(b"Pages")
@@ -197,19 +190,33 @@ fn take_stamp(doc: &mut Layers, page: ObjectId, pages_root: ObjectId) -> Result<
         doc.remove(id);
     }
     doc.remove(page);
+    edit_kids(doc, pages_root, |kids| {
+        kids.retain(|k| k.as_reference().ok() != Some(page))
+    })?;
+    Ok(StampPage {
+        xobject,
+        struct_parents: dict.get(b"StructParents").and_then(Object::as_i64).ok(),
+    })
+}
+
+/// The page tree's kids changed by `edit`, and its count with them; how
+/// many there are now.
+fn edit_kids(
+    doc: &mut Layers,
+    pages_root: ObjectId,
+    edit: impl FnOnce(&mut Vec<Object>),
+) -> Result<usize, String> {
     let tree = doc.dict_mut(pages_root)?;
     let mut kids = tree
         .get(b"Kids")
         .and_then(Object::as_array)
         .map_err(e)?
         .clone();
-    kids.retain(|k| k.as_reference().ok() != Some(page));
-    tree.set("Count", kids.len() as i64);
+    edit(&mut kids);
+    let count = kids.len();
+    tree.set("Count", count as i64);
     tree.set("Kids", kids);
-    Ok(StampPage {
-        xobject,
-        struct_parents: dict.get(b"StructParents").and_then(Object::as_i64).ok(),
-    })
+    Ok(count)
 }
 
 /// The stamp named among a body page's XObjects. Pages may share their
