@@ -240,3 +240,31 @@ lang = "fr"
         );
     }
 }
+
+#[test]
+fn a_packet_template_from_before_the_two_parts_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("content/harbour.md"), POST).unwrap();
+    std::fs::write(
+        root.join("templates/packet.typ"),
+        "#let packet(data) = [#data.title #data.briefs.len()]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("brief.toml"),
+        "[[packet]]\nname = \"port\"\ntitle = \"Port\"\ndate = \"2025-03-02\"\nbriefs = [\"harbour\"]\nrecipients = [\"A\"]\n",
+    )
+    .unwrap();
+    let out = run_in(root, &["build", "--format", "pdf"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("written for an older brief"), "{stderr}");
+    assert!(
+        stderr.contains("brief templates eject packet.typ --force"),
+        "{stderr}"
+    );
+    assert!(!root.join("output/packets/port.pdf").exists());
+}

@@ -55,7 +55,6 @@ pub fn render(packet: &Packet, copy: Copy, ctx: &Context) -> Result<Rendered, Di
         .map(data_size_lower_bound)
         .sum();
     check_size(&subject, bound)?;
-    older_template(ctx)?;
     let stamped = copy_line(packet, copy).is_some();
     let failed = |why: String| {
         Diagnostic::error(format!("cannot put the packet's PDF together: {why}"))
@@ -182,6 +181,8 @@ fn body(
     let part = Part::body(packet, copy, ctx, page_offset);
     let key = part.body_key().expect("a body part");
     packet.shared.body(key, || {
+        // Checked once per body, not per copy: a body comes first.
+        older_template(ctx)?;
         let templates_dir = ctx.templates_dir();
         let ident = format!("brief:packet:{}:body", packet.name);
         let document = document(packet, ctx, subject, &templates_dir, ident);
