@@ -45,6 +45,7 @@ pub mod send;
 pub mod shard;
 pub mod sign;
 pub mod version;
+pub mod workers;
 pub mod write;
 
 use diag::Diagnostic;
