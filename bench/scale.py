@@ -10,8 +10,9 @@ Prints:
   1. N generated posts (../shared/bench/make_corpus.py), all editions,
      --jobs 2, one run: wall time, CPU time, peak RSS, posts/s and
      posts/s per core (wall and CPU);
-  2. M posts, all editions, --jobs 1 against --jobs 2, medians of K: the
-     speed-up;
+  2. M posts, all editions, --jobs 1 against --jobs 2, K runs of each in
+     alternation: medians, the cores each kept busy (CPU / wall), and the
+     speed-up (of the medians, and run by run);
   3. a packet of six briefs to R recipients, PDF only, --jobs 1: the cost
      of the general copy, of the first addressed copy and of the k-th
      (median of the rest), and the whole packet against one copy.
@@ -102,16 +103,27 @@ def main():
                   f"(by CPU time {args.posts / cpu:.1f} posts/s per core)")
             shutil.rmtree(big)
 
-        # 2. --jobs 1 against --jobs 2.
+        # 2. --jobs 1 against --jobs 2, run in alternation (this machine's
+        # speed drifts over minutes: two series run one after the other
+        # compare the drift as much as the builds).
         mid = work / "mid"
         project(mid, args.compare, seed)
-        one = timed([brief, "build", "--quiet", "--no-cache", "--jobs", "1", "--out", "out"],
-                    mid, args.reps, f"rm -rf {mid}/out")
-        two = timed([brief, "build", "--quiet", "--no-cache", "--jobs", "2", "--out", "out"],
-                    mid, args.reps, f"rm -rf {mid}/out")
-        print(f"{args.compare} posts, all editions: --jobs 1 {one['median_wall_s']:.2f} s ({flag(one)}), "
-              f"--jobs 2 {two['median_wall_s']:.2f} s ({flag(two)}): "
-              f"{one['median_wall_s'] / two['median_wall_s']:.2f}x")
+        runs = {1: [], 2: []}
+        for _ in range(args.reps):
+            for jobs in (1, 2):
+                runs[jobs].append(timed(
+                    [brief, "build", "--quiet", "--no-cache", "--jobs", str(jobs), "--out", "out"],
+                    mid, 1, f"rm -rf {mid}/out"))
+        wall = {j: statistics.median(r["median_wall_s"] for r in runs[j]) for j in runs}
+        cores = {j: statistics.median(r["median_cpu_s"] / r["median_wall_s"] for r in runs[j])
+                 for j in runs}
+        pairs = [a["median_wall_s"] / b["median_wall_s"] for a, b in zip(runs[1], runs[2])]
+        contended = any(r["any_contended"] for j in runs for r in runs[j])
+        print(f"{args.compare} posts, all editions, medians of {args.reps} alternating runs "
+              f"({'contended' if contended else 'quiet'}): "
+              f"--jobs 1 {wall[1]:.2f} s ({cores[1]:.2f} cores busy), "
+              f"--jobs 2 {wall[2]:.2f} s ({cores[2]:.2f} cores busy): {wall[1] / wall[2]:.2f}x "
+              f"(run by run: {', '.join(f'{x:.2f}' for x in pairs)})")
 
         # 3. Addressed copies of one packet.
         pk = work / "packet"

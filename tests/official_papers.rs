@@ -20,15 +20,6 @@ fn pdf_tools() -> bool {
     tool("pdftotext", &["-v"]) && tool("pdfinfo", &["-v"])
 }
 
-fn page_count(pdf: &Path) -> usize {
-    let info = Command::new("pdfinfo").arg(pdf).output().unwrap();
-    String::from_utf8_lossy(&info.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .map(|n| n.trim().parse().unwrap())
-        .unwrap()
-}
-
 fn info_field(pdf: &Path, name: &str) -> String {
     let info = Command::new("pdfinfo").arg(pdf).output().unwrap();
     String::from_utf8_lossy(&info.stdout)
@@ -49,9 +40,7 @@ fn page(pdf: &Path, n: usize) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn pages(pdf: &Path) -> Vec<String> {
-    (1..=page_count(pdf)).map(|n| page(pdf, n)).collect()
-}
+use common::pdf_pages as pages;
 
 fn lines(page: &str) -> Vec<&str> {
     page.lines()

@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{copy_tree, run_in, tool};
 
@@ -32,19 +31,7 @@ fn build(packets: Option<&str>) -> (tempfile::TempDir, String) {
     (work, stderr)
 }
 
-/// The text of each page of a PDF.
-fn pages(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split('\u{c}')
-        .map(str::to_string)
-        .collect()
-}
+use common::pdf_pages as pages;
 
 fn packet(layout: &str) -> String {
     format!(
