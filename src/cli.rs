@@ -136,9 +136,7 @@ pub struct BuildArgs {
     /// that this build of brief supports.
     #[arg(long, value_delimiter = ',')]
     pub format: Vec<String>,
-    /// How many documents are rendered at once, and so how many cores the
-    /// build keeps busy (Typst's own parallel work included). Default: all
-    /// cores.
+    /// Worker threads. Default: all cores.
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Print errors only (no warnings, no summary).

@@ -1,11 +1,11 @@
 //! Running a build's jobs: every (post, edition) and (packet, form)
 //! [`Job`] is rendered by its pure writer and written atomically by
 //! `output` as soon as it is ready, so a build never holds all its outputs
-//! in memory. Every job runs on the build's workers (`crate::workers`: as
-//! many as the current rayon pool has threads, each with a rayon pool of
-//! its own for the work Typst does inside one document), packets first
-//! since they take longest. E-mail messages come last: they attach
-//! editions read back from the output folder.
+//! in memory. PDF and EPUB jobs (an EPUB typesets its cover) run on plain
+//! OS threads (Typst uses rayon inside and must not be called from a rayon
+//! task, see DESIGN.md), packets first since they take longest; the other
+//! jobs run on the current rayon pool at the same time. E-mail messages
+//! come last: they attach editions read back from the output folder.
 
 use crate::cache::{Cache, Keys, Produced, key::MessageOwner};
 use crate::diag::Diagnostic;
@@ -126,8 +126,8 @@ pub fn shard_share<'p>(
 }
 
 /// Renders and writes every job, or reuses its output when its cache key
-/// is unchanged, on the build's workers. `progress` hears of each job as
-/// it ends.
+/// is unchanged; PDF jobs on plain threads beside the rayon pool that runs
+/// the rest. `progress` hears of each job as it ends.
 pub fn run<'p>(
     jobs: &[Job<'p>],
     out: &Path,
@@ -136,6 +136,13 @@ pub fn run<'p>(
     keys: &Keys,
     progress: &crate::progress::Hook,
 ) -> Vec<Outcome<'p>> {
+    // EPUB jobs typeset their cover with Typst, so they join the PDFs.
+    // Each job keeps its place in the plan, for a fixed order of outcomes.
+    let (typeset_jobs, others): (Vec<(usize, Job)>, Vec<(usize, Job)>) = jobs
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(_, j)| j.typesets());
     let run_one = |job: &Job<'p>| {
         let key = keys.job(job, out, ctx);
         let produced = cache.produce(key.as_ref(), &job.target(out), || job.render(ctx));
@@ -146,18 +153,24 @@ pub fn run<'p>(
             outcome(Owner::of(job), Some(job.edition()), produced),
         )
     };
-    // One queue in plan order on the build's workers: typesetting jobs
-    // (which must never run in a shared rayon pool, DESIGN.md) and the
-    // rest alike, so `--jobs N` keeps N cores busy, no more.
-    let done = std::sync::Mutex::new(Vec::with_capacity(jobs.len()));
-    crate::workers::run_each(jobs, rayon::current_num_threads(), &|i, job| {
-        let outcome = run_one(job);
-        done.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((i, outcome));
+    let typeset = std::sync::Mutex::new(Vec::with_capacity(typeset_jobs.len()));
+    let threads = rayon::current_num_threads();
+    let mut results: Vec<(usize, Outcome<'p>)> = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            crate::write::pdf::on_plain_threads(&typeset_jobs, threads, &|_, (i, job)| {
+                let outcome = run_one(job);
+                typeset
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((*i, outcome));
+            });
+        });
+        others
+            .par_iter()
+            .map(|(i, job)| (*i, run_one(job)))
+            .collect()
     });
-    let mut results: Vec<(usize, Outcome<'p>)> =
-        done.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.extend(typeset.into_inner().unwrap_or_else(|e| e.into_inner()));
     // Every edition but the PDF in plan order, then the PDFs in plan
     // order: warnings print in the same order in every build.
     results.sort_by_key(|(i, o)| (o.edition == Edition::Pdf, *i));

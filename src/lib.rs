@@ -45,7 +45,6 @@ pub mod send;
 pub mod shard;
 pub mod sign;
 pub mod version;
-pub mod workers;
 pub mod write;
 
 use diag::Diagnostic;

@@ -112,6 +112,12 @@ pub enum Job<'p> {
 }
 
 impl Job<'_> {
+    /// Whether the job runs Typst (a PDF, or an EPUB's typeset cover), so
+    /// it must run on a plain thread, never in a rayon task (DESIGN.md).
+    pub fn typesets(&self) -> bool {
+        matches!(self.edition(), Edition::Pdf | Edition::Epub)
+    }
+
     /// The edition this job's output belongs to.
     pub fn edition(&self) -> Edition {
         match self {

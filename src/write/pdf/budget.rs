@@ -27,15 +27,9 @@ pub enum Ended {
 }
 
 /// The CPU clock of the thread that calls [`ThreadClock::current`], to be
-/// read from another thread, counted from that call (a typesetting thread
-/// is kept for the next document, so its clock does not start at zero).
+/// read from another thread.
 #[derive(Debug, Clone, Copy)]
-pub struct ThreadClock {
-    #[cfg(target_os = "linux")]
-    id: libc::clockid_t,
-    /// What the clock read when this was taken.
-    start: Duration,
-}
+pub struct ThreadClock(#[cfg(target_os = "linux")] libc::clockid_t);
 
 impl ThreadClock {
     /// The calling thread's clock; `None` where the platform has none
@@ -46,11 +40,8 @@ impl ThreadClock {
             let mut id: libc::clockid_t = 0;
             // SAFETY: pthread_self is always valid for the calling thread,
             // and `id` is a valid place to write the clock id.
-            if unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) } != 0 {
-                return None;
-            }
-            let start = read_clock(id)?;
-            Some(ThreadClock { id, start })
+            let ok = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) } == 0;
+            ok.then_some(ThreadClock(id))
         }
         #[cfg(not(target_os = "linux"))]
         {
@@ -58,32 +49,24 @@ impl ThreadClock {
         }
     }
 
-    /// The CPU time the thread has used since [`ThreadClock::current`];
-    /// `None` once it has ended.
-    pub fn used(&self) -> Option<Duration> {
+    /// The CPU time the thread has used; `None` once it has ended.
+    fn used(&self) -> Option<Duration> {
         #[cfg(target_os = "linux")]
         {
-            read_clock(self.id).map(|now| now.saturating_sub(self.start))
+            let mut ts = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            // SAFETY: `ts` is a valid timespec to write; a clock id of an
+            // ended thread makes the call fail, not misbehave.
+            let ok = unsafe { libc::clock_gettime(self.0, &mut ts) } == 0;
+            ok.then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
         }
         #[cfg(not(target_os = "linux"))]
         {
             None
         }
     }
-}
-
-/// What the CPU clock `id` reads; `None` when it cannot be read (its
-/// thread has ended).
-#[cfg(target_os = "linux")]
-fn read_clock(id: libc::clockid_t) -> Option<Duration> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec to write; a clock id of an ended
-    // thread makes the call fail, not misbehave.
-    let ok = unsafe { libc::clock_gettime(id, &mut ts) } == 0;
-    ok.then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
 }
 
 /// Waits for the typesetter's result: at most `limit` of its CPU time (of

@@ -13,6 +13,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use typst::World;
@@ -21,9 +22,7 @@ use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use super::budget::Ended;
 use super::glyphs::missing_glyphs;
-use super::typesetter::Stopped;
 use super::typst_diag::{first_error_in, to_diagnostic_in};
 use super::world::BriefWorld;
 use crate::config::PdfStandardSetting;
@@ -269,13 +268,12 @@ struct Failed {
 /// One compile and export: the outer error is final, the inner one may be
 /// retried without images.
 ///
-/// Typst cannot be interrupted, so the compile runs on the caller's
-/// typesetting thread (`typesetter`) and the caller waits at most
-/// `time_limit`. A document over its limit is an error for that document
-/// while the rest of the build goes on; its thread runs on, detached,
-/// until it finishes or the process ends (the build does not wait for it).
-/// The one-long-document lock is held by the caller, so it is released on
-/// time too.
+/// Typst cannot be interrupted, so the compile runs on a thread of its
+/// own and the caller waits at most `time_limit`. A document over its
+/// limit is an error for that document while the rest of the build goes
+/// on; its thread runs on, detached, until it finishes or the process
+/// ends (the build does not wait for it). The one-long-document lock is
+/// held by the caller, so it is released on time too.
 fn attempt(
     doc: &Document,
     data: Data,
@@ -307,18 +305,32 @@ fn attempt(
         export,
     };
 
-    let outcome = super::typesetter::run(move || typeset(&world, job), doc.time_limit).map_err(
-        |stopped| match stopped {
-            Stopped::Ended(Ended::OutOfTime) => {
-                out_of_time(&doc.subject, doc.time_limit.unwrap_or_default())
-            }
-            Stopped::Ended(Ended::Crashed) => crashed(&doc.subject),
-            Stopped::NoThread(e) => {
-                Diagnostic::error(format!("cannot start the PDF typesetter: {e}"))
-                    .in_file(doc.subject.file())
-            }
-        },
-    )?;
+    let (done, result) = mpsc::channel();
+    let (clock_tx, clock_rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("brief-typeset".into())
+        // Typst recurses deeply on nested content: give it room.
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let _ = clock_tx.send(super::budget::ThreadClock::current());
+            let outcome = catch_unwind(AssertUnwindSafe(|| typeset(&world, job)));
+            let _ = done.send(outcome.ok());
+        })
+        .map_err(|e| {
+            Diagnostic::error(format!("cannot start the PDF typesetter: {e}"))
+                .in_file(doc.subject.file())
+        })?;
+    let outcome = match doc.time_limit {
+        Some(limit) => {
+            let clock = clock_rx.recv().ok().flatten();
+            super::budget::wait(&result, limit, clock).map_err(|e| match e {
+                super::budget::Ended::OutOfTime => out_of_time(&doc.subject, limit),
+                super::budget::Ended::Crashed => crashed(&doc.subject),
+            })?
+        }
+        None => result.recv().map_err(|_| crashed(&doc.subject))?,
+    };
+    let outcome = outcome.ok_or_else(|| crashed(&doc.subject))?;
     if let Some(guard) = one_at_a_time {
         // A long document's caches are hundreds of MB: drop them now
         // rather than ten documents later (other threads only lose cache

@@ -8,11 +8,10 @@
 //! scheduling, Typst's diagnostics located in the template or the post, and
 //! glyphs no font covers (Typst itself stays silent about them). [`world`]
 //! is what a compile may read. This file owns what is the brief's own: its
-//! data, its dates and its fonts.
+//! data, its dates, its fonts, and the worker threads.
 //!
-//! Compiles must run on the build's workers (`crate::workers`), never
-//! inside a shared rayon pool (see DESIGN.md): use [`render_all`] for many
-//! posts.
+//! Compiles must run on plain OS threads, never inside rayon (see
+//! DESIGN.md): use [`render_all`] for many posts.
 
 mod budget;
 pub mod compile;
@@ -20,12 +19,12 @@ pub mod fonts;
 mod glyphs;
 pub mod model;
 mod raster;
-mod typesetter;
 mod typst_diag;
 pub mod world;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{Datelike, Timelike};
 use typst::foundations::Datetime;
@@ -87,8 +86,9 @@ pub fn render(post: &Post, ctx: &Context) -> Result<Rendered, Diagnostic> {
     })
 }
 
-/// Renders many posts on `threads` workers (`crate::workers`) pulling from
-/// a shared queue. Results come back in the order of `posts`.
+/// Renders many posts on `threads` plain OS threads pulling from a shared
+/// queue, evicting Typst's caches after each document so memory stays
+/// bounded. Results come back in the order of `posts`.
 pub fn render_all(
     posts: &[&Post],
     ctx: &Context,
@@ -107,7 +107,7 @@ pub fn render_all(
         .collect()
 }
 
-/// Renders `posts` on `threads` workers and hands each result, as
+/// Renders `posts` on `threads` plain OS threads and hands each result, as
 /// soon as it is ready, to `on_done` with the post's index, so a build can
 /// write each PDF at once instead of holding them all in memory.
 pub fn render_each(
@@ -116,7 +116,32 @@ pub fn render_each(
     threads: usize,
     on_done: &(dyn Fn(usize, Result<Rendered, Diagnostic>) + Sync),
 ) {
-    crate::workers::run_each(posts, threads, &|i, post| on_done(i, render(post, ctx)));
+    on_plain_threads(posts, threads, &|i, post| on_done(i, render(post, ctx)));
+}
+
+/// Runs `work` for every item on `threads` plain OS threads (never rayon
+/// workers, see DESIGN.md) pulling from a shared queue, evicting Typst's
+/// caches after each item so memory stays bounded. Packets and single
+/// briefs share one queue this way.
+pub fn on_plain_threads<T: Sync>(items: &[T], threads: usize, work: &(dyn Fn(usize, &T) + Sync)) {
+    let next = AtomicUsize::new(0);
+    let threads = threads.clamp(1, items.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let worker = || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                work(i, item);
+                typst::comemo::evict(10);
+            };
+            // Typst recurses deeply on nested content: give it room.
+            std::thread::Builder::new()
+                .name("brief-pdf".into())
+                .stack_size(64 << 20)
+                .spawn_scoped(scope, worker)
+                .expect("cannot start a PDF worker thread");
+        }
+    });
 }
 
 /// A cheap lower bound of the PDF data's size: every text byte, and 16

@@ -8,9 +8,9 @@
 //! (`/brief-N/`), so its images resolve beside it. A copy (general or
 //! addressed to one recipient) is its own front, typeset for it, and the
 //! packet's body, typeset once for all copies that share it ([`render`]);
-//! [`assemble`] joins them. Run copies on the build's workers
-//! (`crate::workers`), never in a shared rayon pool. Each compile is the
-//! PDF edition's ([`compile`]).
+//! [`assemble`] joins them. Run copies on plain threads
+//! (`pdf::on_plain_threads`), never in rayon. Each compile is the PDF
+//! edition's ([`compile`]).
 
 mod assemble;
 mod data;
