@@ -10,7 +10,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{copy_tree, quoted_printable, run_in, tool};
 
@@ -43,16 +42,7 @@ fn build(dir: &Path) -> String {
     stderr
 }
 
-/// The PDF's text layer.
-fn text_of(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pdftotext {}", pdf.display());
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::pdf_text as text_of;
 
 /// A single-part message's body, quoted-printable decoded.
 fn body_of(eml: &Path) -> String {

@@ -178,16 +178,21 @@ public class Batch {
 
 /// Decodes a quoted-printable body: soft breaks (`=` CRLF) joined, `=XX`
 /// bytes decoded, line ends kept as they are.
-/// The text of each page of a PDF, as `pdftotext` reads it (its form
-/// feed ends each page; nothing after the last one is a page).
-pub fn pdf_pages(pdf: &Path) -> Vec<String> {
+/// A PDF's text layer, as `pdftotext` reads it.
+pub fn pdf_text(pdf: &Path) -> String {
     let out = Command::new("pdftotext")
         .arg(pdf)
         .arg("-")
         .output()
         .unwrap();
     assert!(out.status.success(), "pdftotext {}", pdf.display());
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The text of each page of a PDF, as `pdftotext` reads it (its form
+/// feed ends each page; nothing after the last one is a page).
+pub fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let text = pdf_text(pdf);
     let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
     if pages.last().is_some_and(|p| p.trim().is_empty()) {
         pages.pop();
