@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::pdf_pages as pages;
 use common::smtp::{Smtp, needs_aiosmtpd};
 use common::*;
 use std::path::{Path, PathBuf};
@@ -39,8 +40,6 @@ fn page(pdf: &Path, n: usize) -> String {
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
-
-use common::pdf_pages as pages;
 
 fn lines(page: &str) -> Vec<&str> {
     page.lines()

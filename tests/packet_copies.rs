@@ -13,11 +13,10 @@
 
 mod common;
 
+use common::pdf_pages as pages;
 use common::*;
 use std::path::Path;
 use std::process::Command;
-
-use common::pdf_pages as pages;
 
 fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -11,6 +11,7 @@ mod common;
 
 use std::path::Path;
 
+use common::pdf_text as text_of;
 use common::{copy_tree, quoted_printable, run_in, tool};
 
 const SLUG: &str = "the-case-for-international-oversight-of-korean-child-trafficking-networks";
@@ -41,8 +42,6 @@ fn build(dir: &Path) -> String {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     stderr
 }
-
-use common::pdf_text as text_of;
 
 /// A single-part message's body, quoted-printable decoded.
 fn body_of(eml: &Path) -> String {

@@ -9,6 +9,7 @@ mod common;
 
 use std::path::Path;
 
+use common::pdf_pages as pages;
 use common::{copy_tree, run_in, tool};
 
 const SLUG: &str = "the-case-for-international-oversight-of-korean-child-trafficking-networks";
@@ -30,8 +31,6 @@ fn build(packets: Option<&str>) -> (tempfile::TempDir, String) {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     (work, stderr)
 }
-
-use common::pdf_pages as pages;
 
 fn packet(layout: &str) -> String {
     format!(

@@ -176,8 +176,6 @@ public class Batch {
     Some(result)
 }
 
-/// Decodes a quoted-printable body: soft breaks (`=` CRLF) joined, `=XX`
-/// bytes decoded, line ends kept as they are.
 /// A PDF's text layer, as `pdftotext` reads it.
 pub fn pdf_text(pdf: &Path) -> String {
     let out = Command::new("pdftotext")
@@ -200,6 +198,8 @@ pub fn pdf_pages(pdf: &Path) -> Vec<String> {
     pages
 }
 
+/// Decodes a quoted-printable body: soft breaks (`=` CRLF) joined, `=XX`
+/// bytes decoded, line ends kept as they are.
 pub fn quoted_printable(body: &str) -> String {
     let joined = body.replace("=\r\n", "");
     let bytes = joined.as_bytes();
