@@ -36,7 +36,7 @@ use package::assemble;
 pub(crate) use chapters::Nav;
 pub(crate) use documents::{contents_title, document, is_rtl, notes_title, stylesheet};
 pub use package::book_uuid;
-pub(crate) use package::{accessibility_metadata, add_cover, finish_package, new_book};
+pub(crate) use package::{HeldImages, accessibility_metadata, finish_package, new_book};
 
 const TITLE_FILE: &str = "title.xhtml";
 

@@ -133,9 +133,11 @@ pub(super) fn assemble(
     );
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
-    add_cover(&mut b, cover).map_err(err)?;
+    let mut held_images = HeldImages::default();
+    held_images.add_cover(&mut b, cover).map_err(err)?;
     for r in &w.images.embedded {
-        b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
+        held_images
+            .add(&mut b, &r.href, &r.bytes, r.media_type)
             .map_err(err)?;
     }
     let mut title_entry =
@@ -159,17 +161,73 @@ pub(super) fn assemble(
     }
     let mut zipped = Vec::new();
     b.generate(&mut zipped).map_err(err)?;
-    finish_package(zipped, lang, metadata)
+    finish_package(zipped, lang, metadata, held_images)
 }
 
-/// Declares `cover` as the book's cover image (`properties="cover-image"`,
-/// and the EPUB 2 `<meta name="cover">` older readers look for).
-pub(crate) fn add_cover(
-    b: &mut EpubBuilder<ZipLibrary>,
-    cover: &CoverImage,
-) -> epub_builder::Result<()> {
-    b.add_cover_image(&cover.href, cover.bytes.as_slice(), cover.media_type)?;
-    Ok(())
+/// The book's images (its cover and every embedded one), whose bytes reach
+/// the zip only in [`finish_package`]. epub-builder deflates what it is
+/// given, and `finish_package` inflates the whole zip and deflates it
+/// again; images are most of a book's bytes (a typeset cover is ~200 KB
+/// of a ~250 KB book), so epub-builder gets a short placeholder for each
+/// and the image is compressed once. The book is byte for byte the same.
+#[derive(Default)]
+pub(crate) struct HeldImages<'a> {
+    /// Zip name (`OEBPS/…`) and bytes, in the order they were added.
+    held: Vec<(String, &'a [u8])>,
+}
+
+impl<'a> HeldImages<'a> {
+    /// Declares `cover` as the book's cover image (`properties="cover-image"`,
+    /// and the EPUB 2 `<meta name="cover">` older readers look for).
+    pub(crate) fn add_cover(
+        &mut self,
+        b: &mut EpubBuilder<ZipLibrary>,
+        cover: &'a CoverImage,
+    ) -> epub_builder::Result<()> {
+        let placeholder = self.hold(&cover.href, &cover.bytes);
+        b.add_cover_image(&cover.href, placeholder.as_bytes(), cover.media_type)?;
+        Ok(())
+    }
+
+    /// Adds an image the book's documents show.
+    pub(crate) fn add(
+        &mut self,
+        b: &mut EpubBuilder<ZipLibrary>,
+        href: &str,
+        bytes: &'a [u8],
+        media_type: &str,
+    ) -> epub_builder::Result<()> {
+        let placeholder = self.hold(href, bytes);
+        b.add_resource(href, placeholder.as_bytes(), media_type)?;
+        Ok(())
+    }
+
+    /// Keeps `bytes` for `href` and returns what epub-builder gets instead.
+    fn hold(&mut self, href: &str, bytes: &'a [u8]) -> String {
+        // epub-builder puts every resource under `OEBPS/`.
+        let name = format!("OEBPS/{href}");
+        let placeholder = placeholder(&name);
+        self.held.push((name, bytes));
+        placeholder
+    }
+
+    /// The bytes held for entry `name`, whose data epub-builder wrote as
+    /// `data`; `None` for an entry that is not a held image.
+    fn release(&mut self, name: &str, data: &[u8]) -> Result<Option<&'a [u8]>, String> {
+        let Some(i) = self.held.iter().position(|(n, _)| n == name) else {
+            return Ok(None);
+        };
+        if data != placeholder(name).as_bytes() {
+            return Err(format!(
+                "epub-builder output changed: {name} does not hold its placeholder"
+            ));
+        }
+        Ok(Some(self.held.remove(i).1))
+    }
+}
+
+fn placeholder(name: &str) -> String {
+    format!("brief: the bytes of {name} are put here when the book is finished")
 }
 
 /// What every book of ours declares first: EPUB 3.3, the title, the
@@ -230,14 +288,15 @@ pub(crate) fn accessibility_metadata(
 }
 
 /// Rewrites the zip epub-builder produced: adds the language to the
-/// package, nav and NCX roots (epub-builder 0.8.2 has no way to), and
-/// re-stores every entry with fixed timestamps, `mimetype` first and
-/// uncompressed. Each substitution must match exactly once, so an
+/// package, nav and NCX roots (epub-builder 0.8.2 has no way to), puts
+/// each of `images` in place of its placeholder, and re-stores every
+/// entry with fixed timestamps, `mimetype` first and uncompressed. Each substitution must match exactly once, so an
 /// epub-builder upgrade that changes its templates fails loudly here.
 pub(crate) fn finish_package(
     zipped: Vec<u8>,
     lang: &str,
     metadata: &BookMetadata,
+    mut images: HeldImages,
 ) -> Result<Vec<u8>, String> {
     use zip::write::SimpleFileOptions;
     let lang = escape(lang);
@@ -248,6 +307,7 @@ pub(crate) fn finish_package(
         let name = entry.name().to_string();
         let mut data = Vec::new();
         entry.read_to_end(&mut data).map_err(|e| e.to_string())?;
+        let image = images.release(&name, &data)?;
         let data = match name.as_str() {
             "OEBPS/content.opf" => {
                 let data = patch(
@@ -304,7 +364,12 @@ pub(crate) fn finish_package(
         writer
             .start_file(name, options)
             .map_err(|e| e.to_string())?;
-        writer.write_all(&data).map_err(|e| e.to_string())?;
+        writer
+            .write_all(image.unwrap_or(&data))
+            .map_err(|e| e.to_string())?;
+    }
+    if let Some((name, _)) = images.held.first() {
+        return Err(format!("epub-builder output changed: no {name} in the zip"));
     }
     Ok(writer.finish().map_err(|e| e.to_string())?.into_inner())
 }
@@ -329,5 +394,70 @@ mod tests {
         assert_eq!(a, book_uuid("hello"));
         assert_eq!(a.get_version_num(), 5);
         assert_ne!(a, book_uuid("hello2"));
+    }
+
+    /// A book with `cover` and one image, finished.
+    fn finished(cover: &CoverImage, image: &[u8]) -> zip::ZipArchive<Cursor<Vec<u8>>> {
+        let mut b = new_book("en", "T").unwrap();
+        b.add_content(EpubContent::new("a.xhtml", &b"<p>a</p>"[..]))
+            .unwrap();
+        let mut held = HeldImages::default();
+        held.add_cover(&mut b, cover).unwrap();
+        held.add(&mut b, "images/1.png", image, "image/png")
+            .unwrap();
+        let mut zipped = Vec::new();
+        b.generate(&mut zipped).unwrap();
+        let book = finish_package(zipped, "en", &BookMetadata::default(), held).unwrap();
+        zip::ZipArchive::new(Cursor::new(book)).unwrap()
+    }
+
+    fn entry(archive: &mut zip::ZipArchive<Cursor<Vec<u8>>>, name: &str) -> Vec<u8> {
+        let mut data = Vec::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_end(&mut data)
+            .unwrap();
+        data
+    }
+
+    #[test]
+    fn held_images_reach_the_finished_book_whole() {
+        let cover = CoverImage {
+            href: "cover.png".into(),
+            media_type: "image/png",
+            bytes: (0..=255u8).cycle().take(70_000).collect(),
+        };
+        let image: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut archive = finished(&cover, &image);
+        assert_eq!(entry(&mut archive, "OEBPS/cover.png"), cover.bytes);
+        assert_eq!(entry(&mut archive, "OEBPS/images/1.png"), image);
+        assert_eq!(archive.by_index(0).unwrap().name(), "mimetype");
+        let opf = String::from_utf8(entry(&mut archive, "OEBPS/content.opf")).unwrap();
+        assert!(
+            opf.contains("cover.png") && opf.contains("images/1.png"),
+            "{opf}"
+        );
+        for i in 0..archive.len() {
+            let name = archive.by_index(i).unwrap().name().to_string();
+            let data = entry(&mut archive, &name);
+            assert!(
+                !String::from_utf8_lossy(&data).contains("brief: the bytes of"),
+                "a placeholder was left in the book"
+            );
+        }
+    }
+
+    #[test]
+    fn a_held_image_missing_from_the_zip_is_an_error() {
+        let mut held = HeldImages::default();
+        let _ = held.hold("gone.png", b"x");
+        let mut b = new_book("en", "T").unwrap();
+        b.add_content(EpubContent::new("a.xhtml", &b"<p>a</p>"[..]))
+            .unwrap();
+        let mut zipped = Vec::new();
+        b.generate(&mut zipped).unwrap();
+        let error = finish_package(zipped, "en", &BookMetadata::default(), held).unwrap_err();
+        assert!(error.contains("no OEBPS/gone.png"), "{error}");
     }
 }

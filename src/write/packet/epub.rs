@@ -19,8 +19,8 @@ use crate::write::epub::cover::{self, CoverImage, CoverText};
 use crate::write::epub::metadata::{self, BookMetadata, Collection, Creator};
 use crate::write::epub::xhtml::{Out, xml_clean};
 use crate::write::epub::{
-    self, Part, accessibility_metadata, add_cover, document, finish_package, new_book, notes_title,
-    stylesheet,
+    self, HeldImages, Part, accessibility_metadata, document, finish_package, new_book,
+    notes_title, stylesheet,
 };
 use crate::write::{Context, Rendered};
 use epub_builder::{EpubBuilder, EpubContent, ReferenceType, TocElement, ZipLibrary};
@@ -236,10 +236,12 @@ fn assemble(
     );
 
     b.stylesheet(css.as_bytes()).map_err(err)?;
-    add_cover(&mut b, image).map_err(err)?;
+    let mut held_images = HeldImages::default();
+    held_images.add_cover(&mut b, image).map_err(err)?;
     for part in letter.into_iter().chain(parts) {
         for r in &part.w.images.embedded {
-            b.add_resource(&r.href, r.bytes.as_slice(), r.media_type)
+            held_images
+                .add(&mut b, &r.href, &r.bytes, r.media_type)
                 .map_err(err)?;
         }
     }
@@ -257,7 +259,7 @@ fn assemble(
     }
     let mut zipped = Vec::new();
     b.generate(&mut zipped).map_err(err)?;
-    finish_package(zipped, lang, metadata)
+    finish_package(zipped, lang, metadata, held_images)
 }
 
 /// Adds one brief's documents: its title page carries its navigation
