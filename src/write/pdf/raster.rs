@@ -5,7 +5,10 @@
 //! An opaque page (a cover always is) is written as RGB with the `png`
 //! crate's fast compression: tiny-skia's own encoder (RGBA, alpha
 //! un-premultiplied, default compression) was about 60% of the EPUB
-//! edition's CPU time (perf, 100 generated posts).
+//! edition's CPU time (perf, 100 generated posts). The fast compressor
+//! leaves runs an LZ coder finds, and the EPUB's zip deflates the PNG to
+//! about half; the two together cost less than one strong compression
+//! (6 + 4 ms against 14 ms a cover, measured on a typeset cover).
 
 use std::io::Write;
 use typst::utils::Scalar;
@@ -47,6 +50,10 @@ fn opaque_png(rgba: &[u8], width: u32, height: u32) -> Result<Option<Vec<u8>>, S
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
+    // One filter for every row instead of the best of five per row: a
+    // third less encoding time, and the book (whose zip deflates the PNG
+    // again) is within 0.3% of the size (a typeset cover, 1600 × 2400).
+    encoder.set_filter(png::Filter::Sub);
     let mut writer = encoder.write_header().map_err(err)?;
     let mut stream = writer.stream_writer().map_err(err)?;
     let mut row = vec![0u8; width as usize * 3];
