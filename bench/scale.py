@@ -12,7 +12,11 @@ Prints:
      posts/s per core (wall and CPU);
   2. M posts, all editions, --jobs 1 against --jobs 2, K runs of each in
      alternation: medians, the cores each kept busy (CPU / wall), and the
-     speed-up (of the medians, and run by run);
+     speed-up (of the medians, and run by run); and, in the same rounds,
+     the machine's own ceiling for it: two separate --jobs 1 builds of
+     M/2 posts each, run at the same time, against one --jobs 1 build of
+     M (nothing is shared between two processes, so what they lose is
+     the hardware's: two busy cores of a VM are not twice one);
   3. a packet of six briefs to R recipients, PDF only, --jobs 1: the cost
      of the general copy, of the first addressed copy and of the k-th
      (median of the rest), and the whole packet against one copy.
@@ -108,22 +112,35 @@ def main():
         # compare the drift as much as the builds).
         mid = work / "mid"
         project(mid, args.compare, seed)
-        runs = {1: [], 2: []}
+        halves = [work / "half-a", work / "half-b"]
+        for half in halves:
+            project(half, args.compare // 2, seed)
+        build = [brief, "build", "--quiet", "--no-cache", "--jobs"]
+        two_at_once = (f"( cd {halves[0]} && {' '.join(build)} 1 --out out ) & "
+                       f"( cd {halves[1]} && {' '.join(build)} 1 --out out ) & wait")
+        runs = {1: [], 2: [], "two": []}
         for _ in range(args.reps):
             for jobs in (1, 2):
-                runs[jobs].append(timed(
-                    [brief, "build", "--quiet", "--no-cache", "--jobs", str(jobs), "--out", "out"],
-                    mid, 1, f"rm -rf {mid}/out"))
-        wall = {j: statistics.median(r["median_wall_s"] for r in runs[j]) for j in runs}
+                runs[jobs].append(timed(build + [str(jobs), "--out", "out"],
+                                        mid, 1, f"rm -rf {mid}/out"))
+            runs["two"].append(timed(["sh", "-c", two_at_once], work, 1,
+                                     f"rm -rf {halves[0]}/out {halves[1]}/out"))
+        wall = {j: statistics.median(r["median_wall_s"] for r in runs[j]) for j in (1, 2)}
         cores = {j: statistics.median(r["median_cpu_s"] / r["median_wall_s"] for r in runs[j])
-                 for j in runs}
+                 for j in (1, 2)}
         pairs = [a["median_wall_s"] / b["median_wall_s"] for a, b in zip(runs[1], runs[2])]
-        contended = any(r["any_contended"] for j in runs for r in runs[j])
+        ceiling = [a["median_wall_s"] / b["median_wall_s"] for a, b in zip(runs[1], runs["two"])]
+        contended = any(r["any_contended"] for j in (1, 2) for r in runs[j])
         print(f"{args.compare} posts, all editions, medians of {args.reps} alternating runs "
               f"({'contended' if contended else 'quiet'}): "
               f"--jobs 1 {wall[1]:.2f} s ({cores[1]:.2f} cores busy), "
               f"--jobs 2 {wall[2]:.2f} s ({cores[2]:.2f} cores busy): {wall[1] / wall[2]:.2f}x "
               f"(run by run: {', '.join(f'{x:.2f}' for x in pairs)})")
+        two = statistics.median(r["median_wall_s"] for r in runs["two"])
+        print(f"  the machine's ceiling, same rounds: two --jobs 1 builds of {args.compare // 2} posts "
+              f"at once {two:.2f} s against one --jobs 1 build of {args.compare}: "
+              f"{wall[1] / two:.2f}x (run by run: {', '.join(f'{x:.2f}' for x in ceiling)}); "
+              f"--jobs 2 reaches {wall[1] / wall[2] / (wall[1] / two):.0%} of it")
 
         # 3. Addressed copies of one packet.
         pk = work / "packet"
